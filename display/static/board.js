@@ -1,0 +1,528 @@
+/* The hall display board.
+ *
+ * Connects to the /hall Socket.IO namespace with the display device's token (from
+ * ?token=..., then kept in localStorage so the TV can reload), redraws everything from each
+ * `snapshot` (sent on every connect and reconnect), applies `called`, `queue`, `counter`
+ * and `counter_ticket` events, and announces every call and recall in turn: a chime, then
+ * the Indonesian phrase made by the server (/display/announcement). Announcements never
+ * overlap; they wait in a queue that tests can read from [data-testid=announcement-log].
+ */
+(function () {
+  "use strict";
+
+  const TOKEN_KEY = "mpp.display.token";
+  const RECENT_SHOWN = 5;
+  const QUEUE_LIMIT = 20;            // pending announcements kept; older ones are skipped
+  const STALE_MS = 3 * 60 * 1000;    // a call not announced within 3 minutes is skipped
+  const GAP_MS = 600;                // silence between two announcements
+  const TEXT_ONLY_MS = 3500;         // how long a text-only announcement holds the queue
+  const RESYNC_MS = 5 * 60 * 1000;   // a fresh snapshot now and then, as a safety net
+
+  const LABELS = {
+    id: {
+      number_label: "Nomor Antrian", recent_label: "Panggilan Terakhir",
+      serving_label: "Sedang Dilayani", waiting_label: "Menunggu",
+      offline: "Koneksi terputus — menyambung kembali…",
+      connecting: "Menyambung ke server…",
+      recall: "PANGGILAN ULANG", no_calls: "Belum ada panggilan", no_counters: "Belum ada loket buka",
+      to_counter: "menuju", enable_sound: "Klik untuk mengaktifkan suara",
+      no_token: "Papan ini belum terdaftar. Buka <code>/display?token=TOKEN</code> dengan token "
+        + "perangkat display (buat dengan <code>mpp device add NAMA --kind display</code>).",
+      bad_token: "Token perangkat display ini tidak berlaku. Minta token baru kepada admin lalu "
+        + "buka <code>/display?token=TOKEN</code>.",
+      locale: "id-ID",
+    },
+    en: {
+      number_label: "Ticket Number", recent_label: "Recent Calls",
+      serving_label: "Now Serving", waiting_label: "Waiting",
+      offline: "Connection lost — reconnecting…", connecting: "Connecting to the server…",
+      recall: "RECALL", no_calls: "No calls yet", no_counters: "No counter open yet",
+      to_counter: "to", enable_sound: "Click to enable sound",
+      no_token: "This board is not registered. Open <code>/display?token=TOKEN</code> with a "
+        + "display device token (create one with <code>mpp device add NAME --kind display</code>).",
+      bad_token: "This display token is not valid. Ask the admin for a new one and open "
+        + "<code>/display?token=TOKEN</code>.",
+      locale: "en-GB",
+    },
+  };
+
+  const $ = (sel) => document.querySelector(sel);
+  const boardEl = $("#board");
+  const L = LABELS[boardEl.dataset.lang] || LABELS.id;
+  const params = new URLSearchParams(location.search);
+
+  // -- the token: from the URL once, then from localStorage --------------------------------
+  let token = params.get("token");
+  try {
+    if (token) {
+      localStorage.setItem(TOKEN_KEY, token);
+      params.delete("token");
+      const rest = params.toString();
+      history.replaceState(null, "", location.pathname + (rest ? "?" + rest : ""));
+    } else {
+      token = localStorage.getItem(TOKEN_KEY);
+    }
+  } catch (e) { /* storage disabled: the URL token still works for this load */ }
+
+  const urlAgencies = (params.get("agencies") || "").split(",").map((s) => s.trim().toUpperCase())
+    .filter(Boolean);
+  const urlTitle = params.get("title");
+
+  // -- state, redrawn in full from every snapshot ------------------------------------------
+  const state = {
+    site: null, agencies: [], counters: [], agencyWaiting: {}, recent: [], board: null,
+    clockOffsetMs: 0, shown: null,
+  };
+
+  function shownAgencies() {
+    const codes = urlAgencies.length ? urlAgencies : ((state.board && state.board.agencies) || []);
+    return codes.length ? new Set(codes.map((c) => String(c).toUpperCase())) : null;
+  }
+  function agencyVisible(agency) {
+    const set = state.shown;
+    return !set || (agency && set.has(String(agency.code).toUpperCase()));
+  }
+  function agencyById(id) { return state.agencies.find((a) => a.id === id) || null; }
+  function el(tag, cls, text) {
+    const e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined && text !== null) e.textContent = text;
+    return e;
+  }
+  function localize() {
+    document.querySelectorAll("[data-l]").forEach((e) => { e.textContent = L[e.dataset.l] || e.textContent; });
+  }
+
+  // -- rendering ---------------------------------------------------------------------------
+  function renderHeader() {
+    if (!state.site) return;
+    $("[data-testid=site-name]").textContent = state.site.name;
+    const title = urlTitle || (state.board && state.board.title) || (state.shown
+      ? state.agencies.filter((a) => agencyVisible(a)).map((a) => a.short_name || a.code).join(" · ")
+      : "");
+    const t = $("[data-testid=board-title]");
+    t.textContent = title || "";
+    t.hidden = !title;
+    const text = state.site.running_text || "";
+    const ticker = $("[data-testid=running-text]");
+    if (ticker.textContent !== text) {
+      ticker.textContent = text;
+      // about 12 characters a second, so the text stays readable while it moves
+      ticker.style.setProperty("--ticker-seconds", Math.max(20, Math.round(text.length / 12)) + "s");
+    }
+  }
+
+  function visibleCalls() {
+    return state.recent.filter((c) => agencyVisible(c.ticket && c.ticket.agency));
+  }
+
+  function renderLatest(flash) {
+    const calls = visibleCalls();
+    const latest = calls[0];
+    const num = $("[data-testid=latest-number]");
+    const counter = $("[data-testid=latest-counter]");
+    const service = $("[data-testid=latest-service]");
+    const box = $("[data-testid=latest]");
+    box.classList.toggle("empty", !latest);
+    if (!latest) {
+      num.textContent = "";
+      counter.textContent = L.no_calls;
+      service.textContent = "";
+      box.dataset.ticketId = "";
+      return;
+    }
+    num.textContent = latest.ticket.number;
+    counter.textContent = latest.counter ? latest.counter.name : "";
+    if (latest.recall) counter.appendChild(el("span", "recall-tag", L.recall));
+    service.textContent = [latest.ticket.service && latest.ticket.service.name,
+      latest.ticket.agency && (latest.ticket.agency.short_name || latest.ticket.agency.name)]
+      .filter(Boolean).join(" — ");
+    box.dataset.ticketId = String(latest.ticket.id);
+    box.dataset.recall = latest.recall ? "true" : "false";
+    if (flash) {
+      box.classList.remove("flash");
+      void box.offsetWidth; // restart the animation
+      box.classList.add("flash");
+    }
+  }
+
+  function renderRecent() {
+    const list = $("[data-testid=recent-calls]");
+    list.replaceChildren();
+    const seen = new Set();
+    const calls = [];
+    for (const c of visibleCalls()) {
+      if (seen.has(c.ticket.id)) continue;   // a recall does not push other calls off the list
+      seen.add(c.ticket.id);
+      calls.push(c);
+    }
+    const rest = calls.slice(1, 1 + RECENT_SHOWN);
+    if (!rest.length) {
+      list.appendChild(el("li", "recent-empty", "—"));
+      return;
+    }
+    for (const c of rest) {
+      const li = el("li");
+      li.dataset.number = c.ticket.number;
+      const left = el("div");
+      left.appendChild(el("span", "r-number", c.ticket.number));
+      const right = el("div", "r-counter", c.counter ? c.counter.name : "");
+      const ag = c.ticket.agency;
+      if (ag) right.appendChild(el("span", "r-agency", ag.short_name || ag.code));
+      li.append(left, right);
+      list.appendChild(li);
+    }
+  }
+
+  function renderCounters() {
+    const list = $("[data-testid=counters]");
+    list.replaceChildren();
+    const shown = state.counters.filter((c) => agencyVisible(c.agency) && (c.open || c.ticket));
+    // two rows of tiles up to 14 counters (at least 4 columns), three rows of smaller ones beyond
+    const rows = shown.length > 14 ? 3 : 2;
+    const cols = Math.max(4, Math.ceil(shown.length / rows));
+    list.style.setProperty("--cols", String(cols));
+    list.classList.toggle("dense", shown.length > 14);
+    list.classList.toggle("compact", cols > 4);  // narrow tiles: no room for the agency
+    if (!shown.length) {
+      list.appendChild(el("li", "tile-empty", L.no_counters));
+      return;
+    }
+    for (const c of shown) {
+      const li = el("li");
+      li.dataset.counterId = String(c.id);
+      li.dataset.status = c.ticket ? c.ticket.status : "idle";
+      const name = el("div", "t-name", c.name);
+      name.appendChild(el("span", "t-agency", c.agency.short_name || c.agency.code));
+      li.appendChild(name);
+      li.appendChild(el("div", "t-number", c.ticket ? c.ticket.number : "—"));
+      li.title = c.agency.name;
+      list.appendChild(li);
+    }
+  }
+
+  function renderWaiting() {
+    const list = $("[data-testid=waiting]");
+    list.replaceChildren();
+    const rows = state.agencies.filter((a) => agencyVisible(a));
+    // up to 4 agencies in one column, then two columns (and smaller type beyond 8)
+    list.style.setProperty("--rows", String(Math.max(4, Math.ceil(rows.length / 2))));
+    list.classList.toggle("dense", rows.length > 8);
+    for (const a of rows) {
+      const li = el("li");
+      li.dataset.agency = a.code;
+      li.appendChild(el("span", "w-name", a.short_name || a.code));
+      li.appendChild(el("span", "w-count", String(state.agencyWaiting[a.id] || 0)));
+      list.appendChild(li);
+    }
+  }
+
+  function renderAll() {
+    renderHeader();
+    renderLatest(false);
+    renderRecent();
+    renderCounters();
+    renderWaiting();
+  }
+
+  // -- the clock, in the site's time zone and corrected by the server's time ----------------
+  function tick() {
+    if (!state.site) return;
+    const now = new Date(Date.now() + state.clockOffsetMs);
+    const tz = state.site.timezone;
+    try {
+      $("[data-testid=clock]").textContent = new Intl.DateTimeFormat(L.locale, {
+        timeZone: tz, hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false,
+      }).format(now).replace(/\./g, ":");
+      const date = new Intl.DateTimeFormat(L.locale, {
+        timeZone: tz, weekday: "long", day: "numeric", month: "long", year: "numeric",
+      }).format(now);
+      const dateEl = $("[data-testid=date]");
+      // a new business day: yesterday's calls go, from a fresh snapshot
+      if (dateEl.textContent && dateEl.textContent !== date) requestSnapshot();
+      dateEl.textContent = date;
+    } catch (e) { /* an unknown time zone: keep the last text */ }
+  }
+  setInterval(tick, 1000);
+
+  let socket = null;
+  function requestSnapshot() {
+    if (socket && socket.connected) socket.emit("snapshot");
+  }
+  setInterval(requestSnapshot, RESYNC_MS);
+
+  // -- connection state --------------------------------------------------------------------
+  function setConnection(status) {
+    boardEl.dataset.state = status;
+    const banner = $("[data-testid=connection-banner]");
+    if (status === "online") {
+      banner.hidden = true;
+    } else {
+      banner.textContent = status === "offline" ? L.offline : L.connecting;
+      banner.hidden = false;
+    }
+  }
+  function showNotice(html) {
+    const n = $("[data-testid=board-notice]");
+    n.innerHTML = html;
+    n.hidden = false;
+  }
+
+  // -- announcements -----------------------------------------------------------------------
+  const announcer = (function () {
+    const audio = $("[data-testid=announcer-audio]");
+    const log = $("[data-testid=announcement-log]");
+    const prompt = $("[data-testid=sound-prompt]");
+    const queue = [];
+    let busy = false;
+    let blocked = false;
+    let seq = 0;
+    prompt.textContent = L.enable_sound;
+
+    class Blocked extends Error {}
+
+    function fetchAnnouncement(item) {
+      const url = boardEl.dataset.announcementUrl + "?number=" + encodeURIComponent(item.number)
+        + "&counter_id=" + encodeURIComponent(item.counterId);
+      return fetch(url, { cache: "no-store" })
+        .then((r) => (r.ok ? r.json() : null))
+        .catch(() => null);
+    }
+
+    function mark(item, status, extra) {
+      item.li.dataset.state = status;
+      Object.entries(extra || {}).forEach(([k, v]) => { item.li.dataset[k] = String(v); });
+    }
+
+    function play(src) {
+      return new Promise((resolve, reject) => {
+        let done = false;
+        let guard = null;
+        const finish = (ok) => {
+          if (done) return;
+          done = true;
+          clearTimeout(guard);
+          audio.onended = audio.onerror = audio.onloadedmetadata = null;
+          ok ? resolve() : resolve("error");
+        };
+        audio.onended = () => finish(true);
+        audio.onerror = () => finish(false);
+        // a stuck audio device must never stop the queue: give up after the clip's length
+        audio.onloadedmetadata = () => {
+          clearTimeout(guard);
+          guard = setTimeout(() => finish(false), (audio.duration || 10) * 1000 + 3000);
+        };
+        guard = setTimeout(() => finish(false), 20000);
+        audio.src = src;
+        const p = audio.play();
+        if (p && p.catch) {
+          p.catch((err) => {
+            if (done) return;
+            done = true;
+            clearTimeout(guard);
+            audio.onended = audio.onerror = audio.onloadedmetadata = null;
+            if (err && err.name === "NotAllowedError") reject(new Blocked(err.message));
+            else resolve("error");
+          });
+        }
+      });
+    }
+
+    function speakFallback(text) {
+      // used only when the server has no voice: a local Indonesian voice, if the TV has one
+      const synth = window.speechSynthesis;
+      const voices = synth ? synth.getVoices() : [];
+      const voice = voices.find((v) => /^id([-_]|$)/i.test(v.lang));
+      if (!voice) return new Promise((r) => setTimeout(() => r("text-only"), TEXT_ONLY_MS));
+      return new Promise((resolve) => {
+        const u = new SpeechSynthesisUtterance(text);
+        u.voice = voice;
+        u.lang = voice.lang;
+        u.rate = 0.9;
+        u.onend = () => resolve("speech");
+        u.onerror = () => resolve("speech-error");
+        synth.speak(u);
+      });
+    }
+
+    async function announce(item) {
+      const info = await item.info;
+      const chime = (info && info.chime_url) || "/display/audio/chime.wav";
+      mark(item, "playing", { startedAt: Date.now(), text: info ? info.text : "" });
+      const chimeResult = await play(chime);
+      let how = "voice";
+      if (info && info.audio_url) {
+        const r = await play(info.audio_url);
+        if (r === "error") how = "error";
+      } else {
+        how = await speakFallback(info ? info.text : item.number);
+      }
+      mark(item, "done", { endedAt: Date.now(), how: how, chime: chimeResult || "ok" });
+    }
+
+    async function pump() {
+      if (busy || blocked) return;
+      busy = true;
+      try {
+        while (queue.length) {
+          const item = queue[0];
+          if (Date.now() - item.at > STALE_MS) {
+            queue.shift();
+            mark(item, "skipped", { reason: "stale" });
+            continue;
+          }
+          try {
+            await announce(item);
+          } catch (err) {
+            if (err instanceof Blocked) {
+              // autoplay refused: keep the item, ask for one click, then carry on
+              blocked = true;
+              mark(item, "queued");
+              prompt.hidden = false;
+              return;
+            }
+            mark(item, "done", { endedAt: Date.now(), how: "error" });
+          }
+          queue.shift();
+          if (queue.length) await new Promise((r) => setTimeout(r, GAP_MS));
+        }
+      } finally {
+        busy = false;
+      }
+    }
+
+    prompt.addEventListener("click", () => {
+      prompt.hidden = true;
+      blocked = false;
+      pump();
+    });
+
+    function enqueue(call) {
+      const item = {
+        id: ++seq, number: call.ticket.number, counterId: call.counter.id, at: Date.now(),
+      };
+      const li = el("li", null, `${item.number} ${L.to_counter} ${call.counter.name}`);
+      li.dataset.seq = String(item.id);
+      li.dataset.number = item.number;
+      li.dataset.counter = call.counter.name;
+      li.dataset.recall = call.recall ? "true" : "false";
+      li.dataset.state = "queued";
+      li.dataset.queuedAt = String(item.at);
+      item.li = li;
+      log.appendChild(li);
+      while (log.children.length > 100) log.removeChild(log.firstChild);
+      item.info = fetchAnnouncement(item);   // fetched now, so the audio is ready in its turn
+      queue.push(item);
+      while (queue.length > QUEUE_LIMIT) mark(queue.splice(1, 1)[0], "skipped", { reason: "overflow" });
+      pump();
+    }
+
+    return { enqueue: enqueue };
+  })();
+
+  // -- events ------------------------------------------------------------------------------
+  function applySnapshot(snap) {
+    state.site = snap.site;
+    state.agencies = snap.agencies || [];
+    state.counters = snap.counters || [];
+    state.recent = snap.recent_calls || [];
+    state.board = snap.board || null;
+    state.shown = shownAgencies();
+    state.agencyWaiting = {};
+    (snap.agency_waiting || []).forEach((r) => { state.agencyWaiting[r.agency_id] = r.waiting; });
+    if (snap.now) state.clockOffsetMs = Date.parse(snap.now) - Date.now();
+    boardEl.dataset.snapshots = String(Number(boardEl.dataset.snapshots || 0) + 1);
+    boardEl.dataset.snapshotAt = String(Date.now());
+    renderAll();
+    tick();
+  }
+
+  function applyCall(call) {
+    if (!call || !call.ticket) return;
+    const counter = state.counters.find((c) => call.counter && c.id === call.counter.id);
+    if (counter) counter.ticket = call.ticket;
+    state.recent.unshift(call);
+    state.recent.length = Math.min(state.recent.length, 50);
+    if (!agencyVisible(call.ticket.agency)) {
+      renderCounters();
+      return;
+    }
+    boardEl.dataset.lastCallAt = String(Date.now());
+    renderLatest(true);
+    renderRecent();
+    renderCounters();
+    announcer.enqueue(call);
+  }
+
+  function applyQueue(counts) {
+    if (!counts || !counts.agencies) return;
+    state.agencyWaiting = {};
+    counts.agencies.forEach((r) => { state.agencyWaiting[r.agency_id] = r.waiting; });
+    renderWaiting();
+  }
+
+  function applyCounter(data) {
+    const c = data && data.counter;
+    if (!c) return;
+    const i = state.counters.findIndex((x) => x.id === c.id);
+    if (i >= 0) state.counters[i] = { ...state.counters[i], ...c, ticket: state.counters[i].ticket };
+    else state.counters.push({ ...c, ticket: null });
+    renderCounters();
+  }
+
+  function applyCounterTicket(data) {
+    if (!data || !data.ticket) return;
+    const t = data.ticket;
+    for (const c of state.counters) {
+      const holds = c.ticket && c.ticket.id === t.id;
+      const now = (t.status === "called" || t.status === "serving") && t.counter && t.counter.id === c.id;
+      if (now) c.ticket = t;
+      else if (holds) c.ticket = null;
+    }
+    renderCounters();
+  }
+
+  // -- connect -----------------------------------------------------------------------------
+  localize();
+  if (!token) {
+    setConnection("offline");
+    $("[data-testid=connection-banner]").hidden = true;
+    showNotice(L.no_token);
+    return;
+  }
+  if (typeof io !== "function") {
+    showNotice("socket.io client missing: run scripts/vendor.sh on the server.");
+    return;
+  }
+  setConnection("connecting");
+  socket = io("/hall", {
+    auth: { token: token }, transports: ["websocket"],
+    reconnectionDelay: 1000, reconnectionDelayMax: 4000, randomizationFactor: 0.3,
+  });
+  socket.on("connect", () => {
+    setConnection("online");
+    $("[data-testid=board-notice]").hidden = true;
+  });
+  socket.on("disconnect", (reason) => {
+    setConnection("offline");
+    // the server closing the link (a restart or a kick) is not retried by socket.io itself
+    if (reason === "io server disconnect") setTimeout(() => socket.connect(), 1000);
+  });
+  socket.on("connect_error", (err) => {
+    setConnection("offline");
+    const msg = String((err && err.message) || "");
+    if (/unauthori[sz]ed/i.test(msg)) {
+      showNotice(L.bad_token);
+      // keep trying slowly: an admin may register the token again
+      setTimeout(() => socket.connect(), 30000);
+    } else if (!socket.active) {
+      setTimeout(() => socket.connect(), 3000);
+    }
+  });
+  socket.on("snapshot", applySnapshot);
+  socket.on("called", applyCall);
+  socket.on("queue", applyQueue);
+  socket.on("counter", applyCounter);
+  socket.on("counter_ticket", applyCounterTicket);
+  window.mppBoard = { state: state, socket: socket };
+})();

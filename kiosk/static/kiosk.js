@@ -1,0 +1,631 @@
+// The citizen's kiosk: agency -> service -> service standard -> (priority lane) -> ticket.
+// Talks to the JSON API with the kiosk's device token; the ticket is shown on screen
+// whatever the printer does. Resets itself to the first screen after an idle time.
+"use strict";
+
+(function () {
+  const root = document.getElementById("kiosk");
+  const TOKEN_KEY = "mpp.kiosk.token";
+  const IDLE_SECONDS = Number(root.dataset.idle) || 45;
+  const PRINT_WATCH_SECONDS = 20;
+
+  const TEXT = {
+    id: {
+      loading: "Memuat…",
+      setup_title: "Kiosk belum terpasang",
+      setup_body: "Petugas: buka alamat kiosk yang diberikan saat pemasangan (dengan token perangkat kiosk).",
+      choose_agency: "Pilih instansi",
+      choose_agency_hint: "Sentuh nama instansi yang ingin Anda tuju.",
+      choose_service: "Sentuh layanan yang Anda perlukan untuk melihat persyaratannya.",
+      services_of: (a) => `Layanan ${a}`,
+      open: "Buka",
+      closed: "Tutup",
+      quota_pill: "Kuota habis",
+      waiting: (n) => `${n} orang menunggu`,
+      services_open: (n, total) => `${n} dari ${total} layanan buka`,
+      requirements: "Persyaratan",
+      procedure: "Prosedur",
+      duration: "Waktu penyelesaian",
+      fee: "Biaya",
+      free: "Gratis (tidak dipungut biaya)",
+      hours: "Jam layanan",
+      legal_basis: "Dasar hukum",
+      minutes: (n) => `${n} menit`,
+      none_listed: "Tidak ada persyaratan khusus.",
+      take_ticket: "Ambil Nomor Antrian",
+      priority_lane: "Layanan Prioritas",
+      priority_title: "Layanan prioritas",
+      priority_hint: "Untuk siapa nomor prioritas ini? Petugas dapat meminta bukti.",
+      cat_elderly: "Lansia (60 tahun ke atas)",
+      cat_disabled: "Penyandang disabilitas",
+      cat_pregnant: "Ibu hamil",
+      cat_child: "Membawa anak balita",
+      cat_short: { elderly: "Prioritas: Lansia", disabled: "Prioritas: Disabilitas",
+                   pregnant: "Prioritas: Ibu hamil", child: "Prioritas: Membawa balita" },
+      your_number: "Nomor antrian Anda",
+      people_ahead: "Menunggu di depan Anda",
+      estimated_wait: "Perkiraan waktu tunggu",
+      issued_at: "Waktu ambil",
+      persons: (n) => `${n} orang`,
+      about_minutes: (n) => `± ${n} menit`,
+      unknown_wait: "belum dapat diperkirakan",
+      soon: "segera",
+      scan_hint: "Pindai kode QR untuk memantau antrian dari ponsel Anda.",
+      printing: "Tiket sedang dicetak…",
+      printed: "Tiket sudah tercetak. Silakan ambil tiket Anda di bawah layar.",
+      print_failed: (why) => `Printer bermasalah (${why}). Nomor Anda tetap berlaku: catat nomor ini atau foto kode QR di layar.`,
+      no_printer: "Kiosk ini tidak mencetak tiket. Nomor Anda berlaku: catat nomor ini atau foto kode QR di layar.",
+      printer_offline: "printer tidak terhubung",
+      out_of_paper: "kertas habis",
+      printer_error: "printer sedang gangguan",
+      done: "Selesai",
+      back: "← Kembali",
+      home: "Beranda",
+      ok: "Mengerti",
+      countdown: (n) => `Layar kembali ke awal dalam ${n} detik.`,
+      closed_title: "Layanan sedang tutup",
+      quota_title: "Kuota hari ini sudah habis",
+      quota_body: "Nomor antrian untuk layanan ini sudah habis hari ini. Silakan datang kembali pada hari kerja berikutnya.",
+      error_title: "Nomor belum dapat diambil",
+      error_body: "Terjadi gangguan. Silakan coba lagi atau hubungi petugas informasi.",
+      network_title: "Kiosk sedang tidak terhubung",
+      network_body: "Kiosk tidak terhubung ke server. Silakan hubungi petugas informasi.",
+      no_priority: "Layanan ini tidak memiliki jalur prioritas.",
+      language: "English",
+      reasons: {},
+    },
+    en: {
+      loading: "Loading…",
+      setup_title: "This kiosk is not set up",
+      setup_body: "Staff: open the kiosk address given at installation (with the kiosk's device token).",
+      choose_agency: "Choose an agency",
+      choose_agency_hint: "Touch the agency you want to visit.",
+      choose_service: "Touch the service you need to see its requirements.",
+      services_of: (a) => `${a} services`,
+      open: "Open",
+      closed: "Closed",
+      quota_pill: "Quota reached",
+      waiting: (n) => `${n} waiting`,
+      services_open: (n, total) => `${n} of ${total} services open`,
+      requirements: "Requirements",
+      procedure: "Procedure",
+      duration: "Completion time",
+      fee: "Fee",
+      free: "Free of charge",
+      hours: "Service hours",
+      legal_basis: "Legal basis",
+      minutes: (n) => `${n} minutes`,
+      none_listed: "No particular requirements.",
+      take_ticket: "Take a queue number",
+      priority_lane: "Priority lane",
+      priority_title: "Priority lane",
+      priority_hint: "Who is this priority number for? Staff may ask for proof.",
+      cat_elderly: "Elderly (60 and over)",
+      cat_disabled: "Person with a disability",
+      cat_pregnant: "Pregnant woman",
+      cat_child: "With a small child",
+      cat_short: { elderly: "Priority: elderly", disabled: "Priority: disability",
+                   pregnant: "Priority: pregnant", child: "Priority: with a child" },
+      your_number: "Your queue number",
+      people_ahead: "People ahead of you",
+      estimated_wait: "Estimated wait",
+      issued_at: "Taken at",
+      persons: (n) => `${n}`,
+      about_minutes: (n) => `about ${n} min`,
+      unknown_wait: "not yet known",
+      soon: "very soon",
+      scan_hint: "Scan the QR code to follow the queue on your phone.",
+      printing: "Printing your ticket…",
+      printed: "Your ticket has been printed. Please take it from below the screen.",
+      print_failed: (why) => `Printer problem (${why}). Your number is still valid: note it down or take a photo of the QR code on screen.`,
+      no_printer: "This kiosk does not print tickets. Your number is valid: note it down or take a photo of the QR code on screen.",
+      printer_offline: "printer not connected",
+      out_of_paper: "out of paper",
+      printer_error: "printer fault",
+      done: "Done",
+      back: "← Back",
+      home: "Home",
+      ok: "OK",
+      countdown: (n) => `Returning to the start in ${n} seconds.`,
+      closed_title: "This service is closed",
+      quota_title: "Today's quota has been reached",
+      quota_body: "All queue numbers for this service have been taken today. Please come back on the next working day.",
+      error_title: "No number could be taken",
+      error_body: "Something went wrong. Please try again or ask the information desk.",
+      network_title: "The kiosk is offline",
+      network_body: "The kiosk cannot reach the server. Please ask the information desk.",
+      no_priority: "This service has no priority lane.",
+      language: "Bahasa Indonesia",
+      reasons: {
+        inactive: () => "This service is not available.",
+        holiday: () => "Today is a public holiday: the service is closed.",
+        closed_today: () => "This service is not open today.",
+        not_yet_open: (t) => `Not open yet; opens at ${t}.`,
+        break: (t) => `On a break; opens again at ${t}.`,
+        cutoff: (t) => `Numbers are no longer issued today: the service closes at ${t}.`,
+        closed: () => "The service has closed for today.",
+        quota_reached: () => "Today's quota of queue numbers has been reached.",
+      },
+    },
+  };
+
+  const state = {
+    lang: root.dataset.lang === "en" ? "en" : "id",
+    token: null,
+    services: [],
+    agencies: [],
+    agency: null,
+    service: null,
+    ticket: null,
+    screen: "loading",
+    history: [],
+    lastTouch: Date.now(),
+    printWatch: null,
+  };
+
+  const $ = (id) => document.getElementById(id);
+  const t = (key, ...args) => {
+    const v = TEXT[state.lang][key];
+    return typeof v === "function" ? v(...args) : v;
+  };
+  const el = (tag, cls, text) => {
+    const node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  };
+
+  // -- the device token ----------------------------------------------------------------------
+  function takeToken() {
+    const url = new URL(window.location.href);
+    const fromUrl = url.searchParams.get("token");
+    if (fromUrl) {
+      localStorage.setItem(TOKEN_KEY, fromUrl);
+      url.searchParams.delete("token");  // keep it out of the address bar and history
+      window.history.replaceState(null, "", url.pathname + url.search);
+    }
+    return localStorage.getItem(TOKEN_KEY);
+  }
+
+  async function api(path, options = {}) {
+    const headers = { Accept: "application/json" };
+    if (state.token) headers.Authorization = `Bearer ${state.token}`;
+    if (options.body !== undefined) headers["Content-Type"] = "application/json";
+    const response = await fetch(`/api/v1${path}`, {
+      method: options.method || "GET", headers,
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    });
+    let data = null;
+    try { data = await response.json(); } catch (_) { data = null; }
+    return { status: response.status, data };
+  }
+
+  // -- screens ---------------------------------------------------------------------------------
+  function show(name, remember = true) {
+    if (remember && state.screen !== name && !["loading", "setup"].includes(state.screen)) {
+      state.history.push(state.screen);
+    }
+    state.screen = name;
+    document.querySelectorAll(".k-screen").forEach((s) => {
+      s.classList.toggle("active", s.dataset.screen === name);
+    });
+    root.dataset.current = name;
+    const atHome = ["agencies", "loading", "setup"].includes(name);
+    $("back").hidden = atHome || name === "ticket";
+    $("home").hidden = atHome || name === "ticket";
+    document.querySelector(".k-bottom").hidden = atHome || name === "ticket";
+    window.scrollTo(0, 0);
+    const main = document.querySelector(".k-main");
+    if (main) main.scrollTop = 0;
+  }
+
+  function goHome() {
+    stopPrintWatch();
+    closeModal();
+    state.history = [];
+    state.agency = null;
+    state.service = null;
+    state.ticket = null;
+    if (state.lang !== (root.dataset.lang === "en" ? "en" : "id")) {
+      state.lang = root.dataset.lang === "en" ? "en" : "id";
+      applyLanguage();
+    }
+    show("agencies", false);
+    loadServices();
+  }
+
+  function goBack() {
+    const previous = state.history.pop();
+    if (!previous || previous === "ticket") { goHome(); return; }
+    show(previous, false);
+    loadServices();
+  }
+
+  // -- language --------------------------------------------------------------------------------
+  function applyLanguage() {
+    document.documentElement.lang = state.lang;
+    document.querySelectorAll("[data-i18n]").forEach((node) => {
+      node.textContent = t(node.dataset.i18n);
+    });
+    $("lang-toggle").textContent = t("language");
+    $("lang-toggle").lang = state.lang === "id" ? "en" : "id";
+    $("site-name").textContent = state.lang === "en" ? root.dataset.siteEn : root.dataset.siteId;
+    renderAgencies();
+    if (state.agency) renderServices();
+    if (state.service) renderStandard();
+    if (state.ticket) renderTicket();
+    tickClock();
+  }
+
+  function toggleLanguage() {
+    state.lang = state.lang === "id" ? "en" : "id";
+    applyLanguage();
+  }
+
+  // -- data ------------------------------------------------------------------------------------
+  let loading = 0;
+
+  async function loadServices() {
+    loading += 1;
+    root.dataset.busy = "1";
+    try {
+      await fetchServices();
+    } finally {
+      loading -= 1;
+      if (!loading) delete root.dataset.busy;
+    }
+  }
+
+  async function fetchServices() {
+    try {
+      const r = await api("/services");
+      if (r.status !== 200) throw new Error(String(r.status));
+      state.services = r.data.services;
+    } catch (_) {
+      if (!state.services.length) showModal(t("error_title"), t("network_body"));
+      return;
+    }
+    const seen = new Map();
+    for (const s of state.services) {
+      if (!seen.has(s.agency.id)) seen.set(s.agency.id, { ...s.agency, services: [] });
+      seen.get(s.agency.id).services.push(s);
+    }
+    state.agencies = [...seen.values()];
+    if (state.agency) state.agency = state.agencies.find((a) => a.id === state.agency.id) || null;
+    if (state.service) state.service = state.services.find((s) => s.id === state.service.id) || null;
+    renderAgencies();
+    if (state.agency && state.screen === "services") renderServices();
+    if (state.service && state.screen === "standard") renderStandard();
+  }
+
+  const serviceName = (s) => (state.lang === "en" ? s.name_en || s.name : s.name);
+
+  function closedText(s) {
+    const reasons = TEXT[state.lang].reasons;
+    const reason = s.closed_reason;
+    if (state.lang === "en" && reason && reasons[reason]) {
+      const time = ((s.closed_message || "").match(/\d{2}:\d{2}/) || [""])[0];
+      return reasons[reason](time);
+    }
+    if (reason === "quota_reached" && state.lang === "id") return TEXT.id.quota_body;
+    return s.closed_message || t("closed");
+  }
+
+  // -- rendering -------------------------------------------------------------------------------
+  function renderAgencies() {
+    const list = $("agency-list");
+    list.replaceChildren();
+    for (const a of state.agencies) {
+      const open = a.services.filter((s) => s.open).length;
+      const waiting = a.services.reduce((n, s) => n + (s.waiting || 0), 0);
+      const b = el("button", "k-btn card" + (open ? "" : " is-closed"));
+      b.type = "button";
+      b.dataset.agency = a.code;
+      b.append(el("span", "k-card-title", a.short_name || a.code));
+      b.append(el("span", "k-card-sub", a.name));
+      const meta = el("span", "k-card-meta");
+      meta.append(el("span", open ? "k-pill open" : "k-pill closed",
+                     open ? t("services_open", open, a.services.length) : t("closed")));
+      meta.append(el("span", "k-pill", t("waiting", waiting)));
+      b.append(meta);
+      b.addEventListener("click", () => {
+        state.agency = a;
+        renderServices();
+        show("services");
+        loadServices();  // open, closed and waiting counts as of now
+      });
+      list.append(b);
+    }
+  }
+
+  function renderServices() {
+    const a = state.agency;
+    if (!a) return;
+    $("services-title").textContent = t("services_of", a.short_name || a.name);
+    const list = $("service-list");
+    list.replaceChildren();
+    for (const s of a.services) {
+      const b = el("button", "k-btn card" + (s.open ? "" : " is-closed"));
+      b.type = "button";
+      b.dataset.service = s.code;
+      const title = el("span", "k-card-title");
+      title.append(el("span", "k-prefix", s.prefix), document.createTextNode(serviceName(s)));
+      b.append(title);
+      const meta = el("span", "k-card-meta");
+      meta.append(el("span", s.open ? "k-pill open" : "k-pill closed",
+                     s.open ? t("open") : (s.closed_reason === "quota_reached"
+                                           ? t("quota_pill") : t("closed"))));
+      meta.append(el("span", "k-pill", t("waiting", s.waiting || 0)));
+      b.append(meta);
+      if (!s.open) b.append(el("span", "k-card-closed", closedText(s)));
+      b.addEventListener("click", () => {
+        state.service = s;
+        renderStandard();
+        show("standard");
+        loadServices();
+      });
+      list.append(b);
+    }
+  }
+
+  function section(title, content) {
+    const box = el("section", "k-std-part");
+    box.append(el("h2", null, title));
+    box.append(content);
+    return box;
+  }
+
+  function listOf(items, ordered) {
+    const list = el(ordered ? "ol" : "ul");
+    for (const item of items) list.append(el("li", null, item));
+    return list;
+  }
+
+  function hoursText(hours) {
+    if (!hours) return "";
+    const word = (v) => (["closed", "tutup", ""].includes(v) ? t("closed") : v);
+    if (typeof hours === "string") {
+      return hours === "00:00-24:00" ? (state.lang === "en" ? "24 hours" : "24 jam") : word(hours);
+    }
+    return Object.entries(hours).map(([k, v]) => `${k}: ${word(v)}`).join(" · ");
+  }
+
+  function renderStandard() {
+    const s = state.service;
+    if (!s) return;
+    $("std-title").textContent = serviceName(s);
+    $("std-agency").textContent = s.agency.name;
+    const body = $("std-body");
+    body.replaceChildren();
+    const reqs = s.requirements || [];
+    body.append(section(t("requirements"),
+                        reqs.length ? listOf(reqs, false) : el("p", null, t("none_listed"))));
+    if ((s.procedure || []).length) body.append(section(t("procedure"), listOf(s.procedure, true)));
+    const facts = el("dl", "k-std-facts");
+    const fact = (label, value) => {
+      const row = el("div");
+      row.append(el("dt", null, label), el("dd", null, value));
+      facts.append(row);
+    };
+    if (s.sla_minutes) fact(t("duration"), t("minutes", s.sla_minutes));
+    const fee = s.fee ? `Rp ${new Intl.NumberFormat("id-ID").format(s.fee)}` +
+      (s.fee_note ? ` (${s.fee_note})` : "") : t("free");
+    fact(t("fee"), fee);
+    if (s.hours) fact(t("hours"), hoursText(s.hours));
+    body.append(facts);
+    if (s.legal_basis) body.append(section(t("legal_basis"), el("p", "k-small", s.legal_basis)));
+
+    const closed = $("std-closed");
+    closed.hidden = s.open;
+    closed.replaceChildren();
+    if (!s.open) {
+      closed.append(el("strong", null, s.closed_reason === "quota_reached" ? t("quota_title")
+                                                                           : t("closed_title")));
+      closed.append(el("span", null, closedText(s)));
+    }
+    $("take-regular").hidden = !s.open;
+    $("take-priority").hidden = !s.open || !s.priority_enabled;
+  }
+
+  function renderTicket() {
+    const tk = state.ticket;
+    if (!tk) return;
+    $("t-number").textContent = tk.number;
+    const prio = $("t-priority");
+    prio.hidden = !tk.priority;
+    prio.textContent = tk.priority ? (t("cat_short")[tk.priority_category] || t("priority_lane")) : "";
+    $("t-service").textContent = state.lang === "en" ? tk.service.name_en || tk.service.name
+                                                     : tk.service.name;
+    $("t-agency").textContent = tk.agency.name;
+    $("t-ahead").textContent = t("persons", tk.people_ahead);
+    const wait = tk.estimated_wait_minutes;
+    $("t-wait").textContent = wait === null || wait === undefined ? t("unknown_wait")
+      : (wait === 0 ? t("soon") : t("about_minutes", wait));
+    $("t-time").textContent = tk.issued_at ? tk.issued_at.slice(11, 16) : "";  // site time
+    renderPrintState();
+  }
+
+  // -- taking a ticket -------------------------------------------------------------------------
+  let taking = false;
+
+  async function takeTicket(category) {
+    const s = state.service;
+    if (!s || taking) return;
+    taking = true;
+    const body = { service_id: s.id };
+    if (category) body.priority_category = category;
+    let r;
+    try {
+      r = await api("/tickets", { method: "POST", body });
+    } catch (_) {
+      taking = false;
+      showModal(t("error_title"), t("network_body"));
+      return;
+    }
+    taking = false;
+    if (r.status === 201) {
+      state.ticket = r.data.ticket;
+      state.print = { job: null, printer: null, phase: "printing" };
+      $("t-qr").src = `/api/v1/tickets/by-token/${encodeURIComponent(state.ticket.token)}/qr.svg`;
+      $("t-qr").alt = state.ticket.status_url;
+      renderTicket();
+      state.history = [];
+      show("ticket", false);
+      watchPrint();
+      return;
+    }
+    const code = r.data && r.data.error ? r.data.error.code : "";
+    if (code === "quota_reached") {
+      showModal(t("quota_title"), t("quota_body"), "quota");
+    } else if (code === "service_closed") {
+      await loadServices();
+      const fresh = state.services.find((x) => x.id === s.id);
+      const msg = fresh && !fresh.open ? closedText(fresh)
+        : (state.lang === "en" ? t("closed_title") : r.data.error.message || "");
+      showModal(t("closed_title"), msg, "closed");
+    } else if (code === "priority_not_available") {
+      showModal(t("error_title"), t("no_priority"));
+    } else if (r.status === 401 || r.status === 403) {
+      show("setup", false);
+      return;
+    } else {
+      showModal(t("error_title"), t("error_body"));
+    }
+    loadServices().then(() => { if (state.screen === "standard") renderStandard(); });
+  }
+
+  // -- the printer -----------------------------------------------------------------------------
+  function stopPrintWatch() {
+    if (state.printWatch) clearTimeout(state.printWatch);
+    state.printWatch = null;
+  }
+
+  function watchPrint() {
+    stopPrintWatch();
+    const token = state.ticket.token;
+    const started = Date.now();
+    const poll = async () => {
+      if (!state.ticket || state.ticket.token !== token) return;
+      let r = null;
+      try { r = await api(`/tickets/by-token/${encodeURIComponent(token)}/print`); } catch (_) { r = null; }
+      if (r && r.status === 200 && state.ticket && state.ticket.token === token) {
+        state.print = { job: r.data.job, printer: r.data.printer, phase: printPhase(r.data) };
+        renderPrintState();
+        if (state.print.phase === "printed" || state.print.phase === "none") return;
+      }
+      if (Date.now() - started < PRINT_WATCH_SECONDS * 1000) {
+        state.printWatch = setTimeout(poll, 1000);
+      }
+    };
+    poll();
+  }
+
+  function printPhase(data) {
+    if (!data.job) return "none";
+    if (data.job.state === "printed") return "printed";
+    const p = data.printer;
+    if (data.job.state === "failed" || data.job.state === "given_up") return "failed";
+    if (p && p.problem) return "failed";
+    return "printing";
+  }
+
+  function renderPrintState() {
+    const box = $("t-print");
+    const info = state.print || { phase: "printing" };
+    box.className = `k-print ${info.phase}`;
+    if (info.phase === "printed") box.textContent = t("printed");
+    else if (info.phase === "none") box.textContent = t("no_printer");
+    else if (info.phase === "failed") {
+      const problem = info.printer ? info.printer.problem : "agent_offline";
+      const why = problem === "out_of_paper" ? t("out_of_paper")
+        : (problem === "printer_error" ? t("printer_error") : t("printer_offline"));
+      box.textContent = t("print_failed", why);
+    } else box.textContent = t("printing");
+  }
+
+  // -- messages --------------------------------------------------------------------------------
+  function showModal(title, body, kind) {
+    $("modal-title").textContent = title;
+    $("modal-body").textContent = body;
+    $("modal").dataset.kind = kind || "error";
+    $("modal").hidden = false;
+    $("modal-ok").focus();
+  }
+
+  function closeModal() { $("modal").hidden = true; }
+
+  // -- idle reset and clock --------------------------------------------------------------------
+  function touched() { state.lastTouch = Date.now(); }
+
+  function idleTick() {
+    const idleFor = (Date.now() - state.lastTouch) / 1000;
+    const left = Math.ceil(IDLE_SECONDS - idleFor);
+    if (state.screen === "ticket") $("t-countdown").textContent = t("countdown", Math.max(left, 0));
+    const away = state.screen !== "agencies" || !$("modal").hidden ||
+      state.lang !== (root.dataset.lang === "en" ? "en" : "id");
+    if (away && !["loading", "setup"].includes(state.screen) && idleFor >= IDLE_SECONDS) {
+      touched();
+      goHome();
+    }
+  }
+
+  function tickClock() {
+    const now = new Date();
+    const locale = state.lang === "en" ? "en-GB" : "id-ID";
+    const options = { weekday: "long", day: "numeric", month: "long", hour: "2-digit",
+                      minute: "2-digit" };
+    if (root.dataset.timezone) options.timeZone = root.dataset.timezone;  // the hall's time
+    $("clock").textContent = now.toLocaleString(locale, options);
+  }
+
+  // -- start -----------------------------------------------------------------------------------
+  async function start() {
+    ["pointerdown", "touchstart", "keydown", "wheel"].forEach((name) => {
+      document.addEventListener(name, touched, { passive: true, capture: true });
+    });
+    $("lang-toggle").addEventListener("click", toggleLanguage);
+    $("back").addEventListener("click", goBack);
+    $("home").addEventListener("click", goHome);
+    $("done").addEventListener("click", goHome);
+    $("modal-ok").addEventListener("click", closeModal);
+    $("take-regular").addEventListener("click", () => takeTicket(null));
+    $("take-priority").addEventListener("click", () => show("priority"));
+    document.querySelectorAll("#priority-list [data-category]").forEach((b) => {
+      b.addEventListener("click", () => takeTicket(b.dataset.category));
+    });
+    document.addEventListener("contextmenu", (e) => e.preventDefault());
+    applyLanguage();
+    setInterval(idleTick, 500);
+    setInterval(tickClock, 15000);
+    setInterval(() => { if (state.screen === "agencies") loadServices(); }, 60000);
+
+    state.token = takeToken();
+    if (!state.token) { show("setup", false); return; }
+    connect();
+  }
+
+  async function connect() {
+    let me = null;
+    try {
+      me = await api("/auth/me");
+    } catch (_) {
+      me = null;
+    }
+    if (!me || me.status >= 500) {
+      // The server is down or the network is out: say so and try again, do not ask for setup.
+      showModal(t("network_title"), t("network_body"), "network");
+      setTimeout(connect, 5000);
+      return;
+    }
+    if (me.status !== 200 || !me.data || me.data.role !== "kiosk") {
+      show("setup", false);
+      return;
+    }
+    if ($("modal").dataset.kind === "network") closeModal();
+    await loadServices();
+    show("agencies", false);
+    root.dataset.ready = "1";
+  }
+
+  start();
+})();

@@ -1,0 +1,83 @@
+"""mpp: the queue and service-counter system for a Mal Pelayanan Publik."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Flask
+
+from .clock import Clock, SystemClock
+from .config import Config, persistent_secret
+from .db import Database
+from .events import SocketIOPublisher
+from .extensions import csrf, limiter, login_manager, socketio
+from .hall import Hall
+from .services.printing import PrintingService
+from .services.queue import QueueService
+
+__version__ = "0.1.0"
+
+
+def create_app(config: Config | None = None, clock: Clock | None = None) -> Flask:
+    """Build the app. Touches no network, printer or migration: `mpp run` migrates first."""
+    config = config or Config()
+    app = Flask(__name__, static_folder="static", static_url_path="/static")
+    app.config.from_object(config)
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = persistent_secret(config.DATA_DIR)
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=config.SESSION_HOURS)
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    # Served over HTTPS, the session cookie never travels in clear text.
+    app.config["SESSION_COOKIE_SECURE"] = config.PUBLIC_URL.startswith("https://")
+    app.config["RATELIMIT_ENABLED"] = True
+    app.config["RATELIMIT_STORAGE_URI"] = config.RATELIMIT_STORAGE_URL
+    if config.TRUSTED_PROXIES:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = config.TRUSTED_PROXIES
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n,  # type: ignore[method-assign]
+                                x_host=n)
+
+    db = Database(config.DATABASE_URL)
+    # Import the Socket.IO handlers before init_app: a handler defined while a server exists
+    # is bound to that server only, and tests build many apps in one process.
+    from . import print_sockets, sockets  # noqa: F401
+    socketio.init_app(app, async_mode="threading", message_queue=config.REDIS_URL,
+                      channel=config.REDIS_CHANNEL, cors_allowed_origins=[],
+                      # boards notice a dead link within ~20 s and reconnect
+                      ping_interval=10, ping_timeout=10,
+                      logger=False, engineio_logger=False)
+    clock = clock or SystemClock()
+    publisher = SocketIOPublisher(socketio)
+    queue = QueueService(db, clock, publisher, config.PUBLIC_URL)
+    app.extensions["mpp"] = Hall(db=db, clock=clock, publisher=publisher, queue=queue)
+    printing = PrintingService(db, clock, queue, config.PUBLIC_URL)
+    queue.issue_hooks.append(printing.issue_hook)
+    app.extensions["mpp_printing"] = printing
+
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+    from display import bp as display_bp
+    from kiosk import bp as kiosk_bp
+
+    from .admin import bp as admin_bp
+    from .api import bp as api_bp
+    from .console import bp as console_bp
+    from .dashboard import bp as dashboard_bp
+    from .status import bp as status_bp
+    from .web import bp as web_bp
+
+    # API writes with a bearer token need no CSRF token; session-cookie writes are checked
+    # in mpp.api.auth.current_actor.
+    csrf.exempt(api_bp)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(web_bp)
+    app.register_blueprint(display_bp)
+    app.register_blueprint(console_bp)
+    app.register_blueprint(status_bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(kiosk_bp)
+    app.register_blueprint(dashboard_bp)
+    return app

@@ -1,0 +1,51 @@
+"""Request bodies, validated strictly (a string is not an id), and the body parser."""
+
+from __future__ import annotations
+
+import json
+from typing import Literal, TypeVar
+
+from flask import request
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..domain.errors import DomainError
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(strict=True)
+
+
+class LoginBody(Body):
+    username: str = Field(min_length=1, max_length=80)
+    password: str = Field(min_length=1, max_length=200)
+
+
+class IssueBody(Body):
+    service_id: int = Field(gt=0)
+    priority: bool = False
+    priority_category: Literal["elderly", "disabled", "pregnant", "child"] | None = None
+
+
+class TransferBody(Body):
+    service_id: int = Field(gt=0)
+
+
+class EmptyBody(Body):
+    pass
+
+
+def parse_body(model: type[M]) -> M:
+    """Parse the request's JSON body into ``model``: 400 when it is not JSON, 422 when wrong."""
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        data: object = {}
+    else:
+        try:
+            data = json.loads(raw)
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise DomainError(f"The body is not valid JSON: {exc}", "malformed_json") from exc
+    if not isinstance(data, dict):
+        raise DomainError("The body must be a JSON object.", "malformed_json")
+    return model.model_validate(data)

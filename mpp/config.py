@@ -1,0 +1,69 @@
+"""Settings from the environment (see the README's Configuration section)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def default_data_dir() -> Path:
+    return Path(os.environ.get("MPP_DATA_DIR", Path.cwd() / "instance"))
+
+
+class Config:
+    """Production and demo settings, read from ``MPP_*`` environment variables."""
+
+    def __init__(self) -> None:
+        data = default_data_dir()
+        self.DATABASE_URL: str = os.environ.get(
+            "MPP_DATABASE_URL", f"sqlite:///{data / 'mpp.sqlite3'}")
+        #: when unset, a key is made once and kept in the data folder (see secret_key())
+        self.SECRET_KEY: str | None = os.environ.get("MPP_SECRET_KEY") or None
+        self.REDIS_URL: str | None = os.environ.get("MPP_REDIS_URL") or None
+        #: the Redis pub/sub channel; give each site its own when they share one Redis server
+        self.REDIS_CHANNEL: str = os.environ.get("MPP_REDIS_CHANNEL", "mpp")
+        #: the address citizens' phones reach the server at (QR codes point here)
+        self.PUBLIC_URL: str = os.environ.get("MPP_PUBLIC_URL", "http://localhost:8080")
+        self.LOGIN_RATE_LIMIT: str = os.environ.get("MPP_LOGIN_RATE_LIMIT", "10 per minute")
+        self.SESSION_HOURS: int = int(os.environ.get("MPP_SESSION_HOURS", "10"))
+        #: how many reverse proxies (nginx) stand in front: their X-Forwarded-For then gives
+        #: the client's address (for the login rate limit); 0 trusts no such header
+        self.TRUSTED_PROXIES: int = int(os.environ.get("MPP_TRUSTED_PROXIES", "0"))
+        #: where login attempts are counted; with several workers, a Redis URL so that they
+        #: share the count (e.g. redis://127.0.0.1:6379/1)
+        self.RATELIMIT_STORAGE_URL: str = os.environ.get("MPP_RATELIMIT_STORAGE_URL",
+                                                         "memory://")
+        self.DATA_DIR: Path = data
+        self.AUDIO_DIR: Path = Path(os.environ.get("MPP_AUDIO_DIR", data / "audio"))
+        #: the speech synthesiser for announcements (Indonesian voice); empty: chime only
+        self.VOICE_COMMAND: str = os.environ.get("MPP_VOICE_COMMAND", "espeak-ng")
+        self.TESTING = False
+        self.WTF_CSRF_ENABLED = True
+
+
+class TestConfig(Config):
+    """An in-process configuration for tests: the database URL is given explicitly."""
+
+    def __init__(self, database_url: str, **overrides: object) -> None:
+        super().__init__()
+        self.DATABASE_URL = database_url
+        self.SECRET_KEY = "test-secret"
+        self.PUBLIC_URL = "http://mpp.test"
+        self.REDIS_URL = None
+        self.TESTING = True
+        self.LOGIN_RATE_LIMIT = "1000 per minute"
+        for key, value in overrides.items():
+            setattr(self, key, value)
+
+
+def persistent_secret(data: Path) -> str:
+    """A secret kept in the data folder, so sessions survive a restart of the demo."""
+    path = data / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    data.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key

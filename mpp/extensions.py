@@ -1,0 +1,19 @@
+"""Flask extensions, created unbound and initialised in create_app."""
+
+from __future__ import annotations
+
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
+from flask_socketio import SocketIO
+from flask_wtf.csrf import CSRFProtect
+
+socketio = SocketIO()
+login_manager = LoginManager()
+csrf = CSRFProtect()
+#: counts live in RATELIMIT_STORAGE_URI (Redis when configured, so all workers share them)
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
+#: what a client sees after too many sign-in attempts (HTTP 429)
+LOGIN_LIMIT_MESSAGE = ("Terlalu banyak percobaan masuk dari alamat ini; tunggu satu menit lalu "
+                       "coba lagi. / Too many sign-in attempts from this address; wait a "
+                       "minute and try again.")

@@ -1,0 +1,1 @@
+"""Use cases: each opens a transaction, applies the domain, commits, then publishes."""

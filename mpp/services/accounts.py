@@ -1,0 +1,165 @@
+"""Users, login tokens and devices. Passwords are hashed with scrypt; tokens are stored as
+SHA-256 digests, so a database leak gives no usable credential."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..domain.actor import Actor
+from ..domain.errors import Conflict, NotFound, Unauthorized, ValidationFailed
+from ..models import Agency, AuditLog, AuthToken, Device, User
+from .presenter import site_of
+
+ROLES = ("admin", "manager", "staff")
+DEVICE_KINDS = ("kiosk", "display", "printer")
+TOKEN_LIFETIME = timedelta(hours=12)
+MIN_PASSWORD = 8
+#: werkzeug's hash method; tests lower the cost, production keeps scrypt
+HASH_METHOD = "scrypt"
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def audit(s: Session, actor: Actor | str, action: str, entity: str, entity_id: Any = "",
+          now: datetime | None = None, **detail: Any) -> None:
+    """Record an administrative change."""
+    from datetime import UTC
+
+    name = actor if isinstance(actor, str) else (actor.name or actor.role)
+    s.add(AuditLog(at=now or datetime.now(UTC), action=action, entity=entity,
+                   entity_id=str(entity_id), actor=name,
+                   user_id=None if isinstance(actor, str) else actor.user_id, detail=detail))
+
+
+def user_dict(user: User) -> dict[str, Any]:
+    return {"id": user.id, "username": user.username, "role": user.role,
+            "full_name": user.full_name, "agency_id": user.agency_id,
+            "agency_code": user.agency.code if user.agency else None, "active": user.active}
+
+
+def actor_for_user(user: User) -> Actor:
+    return Actor(role=user.role, user_id=user.id, agency_id=user.agency_id, name=user.username)
+
+
+def actor_for_device(device: Device) -> Actor:
+    return Actor(role=device.kind, device_id=device.id, name=device.name)
+
+
+def create_user(s: Session, now: datetime, username: str, password: str, role: str,
+                agency_code: str | None = None, full_name: str = "",
+                actor: Actor | str = "cli") -> User:
+    """Create a user; staff and managers may be tied to one agency."""
+    username = username.strip()
+    if not username or len(username) > 80 or any(c.isspace() for c in username):
+        raise ValidationFailed("Username must be 1-80 characters without spaces.",
+                               "invalid_username")
+    if role not in ROLES:
+        raise ValidationFailed(f"Role must be one of {', '.join(ROLES)}.", "invalid_role")
+    if len(password) < MIN_PASSWORD:
+        raise ValidationFailed(f"Password must have at least {MIN_PASSWORD} characters.",
+                               "weak_password")
+    if s.scalars(select(User).where(User.username == username)).first() is not None:
+        raise Conflict(f"User {username!r} already exists.", "user_exists")
+    agency_id = None
+    if agency_code:
+        agency = s.scalars(select(Agency).where(Agency.code == agency_code)).first()
+        if agency is None:
+            raise NotFound(f"No agency has code {agency_code!r}.", "agency_not_found")
+        agency_id = agency.id
+    if role == "admin" and agency_id is not None:
+        raise ValidationFailed("Admins are not tied to an agency.", "admin_agency")
+    user = User(username=username, password_hash=generate_password_hash(password, HASH_METHOD),
+                role=role, agency_id=agency_id, full_name=full_name, created_at=now)
+    s.add(user)
+    s.flush()
+    audit(s, actor, "create", "user", user.id, now, username=username, role=role,
+          agency=agency_code)
+    return user
+
+
+def login(s: Session, now: datetime, username: str, password: str) -> tuple[str, User]:
+    """Check the password and give a new bearer token; Unauthorized on bad credentials."""
+    user = s.scalars(select(User).where(User.username == username)).first()
+    if user is None or not user.active or not check_password_hash(user.password_hash, password):
+        raise Unauthorized("Wrong username or password.", "bad_credentials")
+    token = secrets.token_urlsafe(32)
+    s.add(AuthToken(user_id=user.id, token_hash=token_digest(token), created_at=now,
+                    expires_at=now + TOKEN_LIFETIME))
+    return token, user
+
+
+def check_password(s: Session, username: str, password: str) -> User:
+    user = s.scalars(select(User).where(User.username == username)).first()
+    if user is None or not user.active or not check_password_hash(user.password_hash, password):
+        raise Unauthorized("Wrong username or password.", "bad_credentials")
+    return user
+
+
+def revoke_token(s: Session, now: datetime, token: str) -> None:
+    row = s.scalars(select(AuthToken).where(AuthToken.token_hash == token_digest(token))).first()
+    if row is not None and row.revoked_at is None:
+        row.revoked_at = now
+
+
+def actor_for_token(s: Session, now: datetime, token: str) -> Actor | None:
+    """The user or device a bearer token belongs to, or None when it is unknown or expired."""
+    digest = token_digest(token)
+    row = s.scalars(select(AuthToken).where(AuthToken.token_hash == digest)).first()
+    if row is not None:
+        if row.revoked_at is not None or row.expires_at <= now:
+            return None
+        user = s.get(User, row.user_id)
+        return actor_for_user(user) if user is not None and user.active else None
+    device = s.scalars(select(Device).where(Device.token_hash == digest)).first()
+    if device is not None and device.revoked_at is None:
+        return actor_for_device(device)
+    return None
+
+
+#: when this process last recorded each device as seen ((database URL, device id) -> time)
+_seen_written: dict[tuple[str, int], datetime] = {}
+SEEN_EVERY = timedelta(minutes=1)
+
+
+def note_device_seen(db: Any, device_id: int, now: datetime) -> None:
+    """Record that a device called in (``Device.last_seen_at``), at most once a minute per
+    device and process, so the admin sees which kiosks and boards are alive."""
+    key = (db.url, device_id)
+    last = _seen_written.get(key)
+    if last is not None and last <= now < last + SEEN_EVERY:
+        return
+    _seen_written[key] = now
+    with db.write() as s:
+        device = s.get(Device, device_id)
+        if device is not None and (device.last_seen_at is None or device.last_seen_at < now):
+            device.last_seen_at = now
+
+
+def create_device(s: Session, now: datetime, name: str, kind: str,
+                  settings: dict[str, Any] | None = None,
+                  actor: Actor | str = "cli") -> tuple[Device, str]:
+    """Register a device; returns it with its token, which is shown only this once."""
+    name = name.strip()
+    if not name or len(name) > 100:
+        raise ValidationFailed("Device name must be 1-100 characters.", "invalid_name")
+    if kind not in DEVICE_KINDS:
+        raise ValidationFailed(f"Kind must be one of {', '.join(DEVICE_KINDS)}.",
+                               "invalid_kind")
+    if s.scalars(select(Device).where(Device.name == name)).first() is not None:
+        raise Conflict(f"Device {name!r} already exists.", "device_exists")
+    token = secrets.token_urlsafe(32)
+    device = Device(site_id=site_of(s).id, name=name, kind=kind, token_hash=token_digest(token),
+                    created_at=now, settings=settings or {}, state={})
+    s.add(device)
+    s.flush()
+    audit(s, actor, "create", "device", device.id, now, name=name, kind=kind)
+    return device, token

@@ -1,0 +1,303 @@
+"""Turns rows into the JSON shapes of the contract (Service, Counter, Ticket, Call, snapshot)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from ..domain import estimates, hours
+from ..domain.queue_order import Candidate, call_order
+from ..domain.states import TicketStatus
+from ..models import Agency, Counter, Holiday, Service, ServiceDay, Site, Ticket
+
+DEFAULT_FRIDAY_BREAK = "11:30-13:00"
+
+
+def site_of(session: Session) -> Site:
+    """The site this server runs (the first one loaded)."""
+    site = session.scalars(select(Site).order_by(Site.id).limit(1)).first()
+    if site is None:
+        raise RuntimeError("no site loaded: run `mpp site load FILE` or `mpp run --demo`")
+    return site
+
+
+def friday_break(site: Site) -> hours.Range | None:
+    spec = (site.settings or {}).get("friday_break", DEFAULT_FRIDAY_BREAK)
+    if not spec:
+        return None
+    ranges = hours.parse_ranges(spec)
+    return ranges[0] if ranges else None
+
+
+class Presenter:
+    """Serializes rows for one moment; caches per-service queue facts within one request."""
+
+    def __init__(self, session: Session, now: datetime, base_url: str, site: Site | None = None):
+        self.session = session
+        self.site = site or site_of(session)
+        self.tz = ZoneInfo(self.site.timezone)
+        self.now = now
+        self.today: date = now.astimezone(self.tz).date()
+        self.base_url = base_url.rstrip("/")
+        self._counts: dict[int, int] | None = None
+        self._positions: dict[int, dict[int, int]] = {}
+        self._priority_counts: dict[int, int] | None = None
+        self._typical: dict[int, float] = {}
+        self._open_counters: dict[int, int] | None = None
+        self._holidays: set[date] | None = None
+        self._service_days: dict[int, ServiceDay] | None = None
+
+    # -- helpers -------------------------------------------------------------------------
+    def iso(self, moment: datetime | None) -> str | None:
+        return None if moment is None else moment.astimezone(self.tz).isoformat()
+
+    def _waiting_counts(self) -> dict[int, int]:
+        if self._counts is None:
+            rows = self.session.execute(
+                select(Ticket.service_id, func.count(Ticket.id))
+                .where(Ticket.status == TicketStatus.WAITING, Ticket.site_id == self.site.id)
+                .group_by(Ticket.service_id)).all()
+            self._counts = {sid: n for sid, n in rows}
+        return self._counts
+
+    def waiting_count(self, service_id: int) -> int:
+        return self._waiting_counts().get(service_id, 0)
+
+    def queue_positions(self, service: Service) -> dict[int, int]:
+        """Ticket id -> people ahead, for today's waiting tickets of one service."""
+        if service.id not in self._positions:
+            rows = self.session.execute(
+                select(Ticket.id, Ticket.issued_at, Ticket.priority)
+                .where(Ticket.service_id == service.id, Ticket.status == TicketStatus.WAITING,
+                       Ticket.business_date == self.today)).all()
+            day = self.service_day(service.id)
+            state = day.regular_since_priority if day is not None else 1000
+            order = call_order((Candidate(r.id, service.id, r.issued_at, r.priority)
+                                for r in rows), service.regular_per_priority, state)
+            self._positions[service.id] = {c.ticket_id: i for i, c in enumerate(order)}
+        return self._positions[service.id]
+
+    def open_counters(self, service_id: int) -> int:
+        if self._open_counters is None:
+            rows = self.session.execute(
+                select(Service.id, func.count(Counter.id))
+                .join(Counter.services)
+                .where(Counter.staff_user_id.is_not(None), Counter.active.is_(True))
+                .group_by(Service.id)
+            ).all()
+            self._open_counters = {sid: n for sid, n in rows}
+        return self._open_counters.get(service_id, 0)
+
+    def typical_service_seconds(self, service: Service) -> float:
+        if service.id not in self._typical:
+            rows = self.session.execute(
+                select(Ticket.called_at, Ticket.started_at, Ticket.finished_at)
+                .where(Ticket.service_id == service.id, Ticket.status == TicketStatus.DONE,
+                       Ticket.business_date == self.today)
+                .order_by(Ticket.finished_at.desc())
+                .limit(estimates.RECENT_SAMPLE)
+            ).all()
+            durations = [
+                (r.finished_at - (r.started_at or r.called_at)).total_seconds()
+                for r in reversed(rows) if r.finished_at and (r.started_at or r.called_at)
+            ]
+            self._typical[service.id] = estimates.typical_service_seconds(
+                durations, service.sla_minutes)
+        return self._typical[service.id]
+
+    def holidays(self) -> set[date]:
+        if self._holidays is None:
+            self._holidays = set(self.session.scalars(
+                select(Holiday.day).where(Holiday.site_id == self.site.id)))
+        return self._holidays
+
+    def service_day(self, service_id: int) -> ServiceDay | None:
+        if self._service_days is None:
+            rows = self.session.scalars(
+                select(ServiceDay).where(ServiceDay.business_date == self.today))
+            self._service_days = {r.service_id: r for r in rows}
+        return self._service_days.get(service_id)
+
+    def availability(self, service: Service) -> hours.Availability:
+        """Whether a kiosk may issue for ``service`` now (hours, holidays, break, quota)."""
+        if not service.active or not service.agency.active:
+            return hours.Availability(False, "inactive", "Layanan ini tidak tersedia.")
+        cutoff = service.issue_cutoff_minutes
+        if cutoff is None:
+            cutoff = int((self.site.settings or {}).get("issue_cutoff_minutes", 0))
+        week = hours.parse_hours(service.hours)
+        local = self.now.astimezone(self.tz)
+        always = week[hours.DAYS[local.weekday()]] == [hours.ALWAYS]
+        avail = hours.issuing_availability(
+            week, local, holidays=() if always else self.holidays(),
+            friday_break=friday_break(self.site), cutoff_minutes=cutoff)
+        if avail.open and service.daily_quota is not None:
+            day = self.service_day(service.id)
+            if day is not None and day.last_sequence >= service.daily_quota:
+                return hours.Availability(False, "quota_reached",
+                                          "Kuota nomor antrian hari ini sudah habis.")
+        return avail
+
+    # -- shapes of the contract -----------------------------------------------------------
+    @staticmethod
+    def agency(agency: Agency) -> dict[str, Any]:
+        return {"id": agency.id, "code": agency.code, "name": agency.name,
+                "short_name": agency.short_name or agency.code}
+
+    def service(self, service: Service) -> dict[str, Any]:
+        avail = self.availability(service)
+        return {
+            "id": service.id, "code": service.code, "name": service.name,
+            "name_en": service.name_en or service.name,
+            "prefix": service.prefix, "agency": self.agency(service.agency),
+            "open": avail.open, "closed_reason": avail.reason, "closed_message": avail.message,
+            "waiting": self.waiting_count(service.id),
+            "requirements": list(service.requirements or []),
+            "procedure": list(service.procedure or []),
+            "legal_basis": service.legal_basis,
+            "description": service.description,
+            "sla_minutes": service.sla_minutes, "fee": service.fee, "fee_note": service.fee_note,
+            "daily_quota": service.daily_quota,
+            "hours": service.hours,
+            "priority_enabled": service.priority_enabled,
+            "open_counters": self.open_counters(service.id),
+        }
+
+    def counter(self, counter: Counter) -> dict[str, Any]:
+        return {
+            "id": counter.id, "name": counter.name, "agency": self.agency(counter.agency),
+            "service_ids": [s.id for s in counter.services],
+            "open": counter.staff_user_id is not None,
+            "spoken_name": counter.spoken_name or counter.name,
+            # Public: the name staff wear on their badge, never the login name.
+            "staff": None if counter.staff is None else {
+                "id": counter.staff.id, "full_name": counter.staff.full_name},
+        }
+
+    def _priority_waiting(self) -> dict[int, int]:
+        if self._priority_counts is None:
+            rows = self.session.execute(
+                select(Ticket.service_id, func.count(Ticket.id))
+                .where(Ticket.status == TicketStatus.WAITING, Ticket.priority.is_(True),
+                       Ticket.business_date == self.today, Ticket.site_id == self.site.id)
+                .group_by(Ticket.service_id)).all()
+            self._priority_counts = {sid: n for sid, n in rows}
+        return self._priority_counts
+
+    def people_ahead(self, ticket: Ticket) -> int:
+        if ticket.status != TicketStatus.WAITING:
+            return 0
+        sid = ticket.service_id
+        if (sid not in self._positions and not ticket.priority
+                and ticket.business_date == self.today
+                and self._priority_waiting().get(sid, 0) == 0):
+            # Only regular tickets wait: the order is plain issue order, so a count will do
+            # (cheaper than the full order when one ticket is shown, as on issuing).
+            return self.session.scalar(
+                select(func.count(Ticket.id)).where(
+                    Ticket.service_id == sid, Ticket.status == TicketStatus.WAITING,
+                    Ticket.business_date == self.today,
+                    or_(Ticket.issued_at < ticket.issued_at,
+                        and_(Ticket.issued_at == ticket.issued_at, Ticket.id < ticket.id)))) or 0
+        positions = self.queue_positions(ticket.service)
+        # A waiting ticket of an earlier day (close-day not run yet) is not in today's order.
+        return positions.get(ticket.id, len(positions))
+
+    def ticket(self, ticket: Ticket) -> dict[str, Any]:
+        service = ticket.service
+        ahead = self.people_ahead(ticket)
+        wait = None
+        if ticket.status == TicketStatus.WAITING:
+            wait = estimates.estimated_wait_minutes(
+                ahead, self.typical_service_seconds(service), self.open_counters(service.id))
+        counter = ticket.counter
+        return {
+            "id": ticket.id, "number": ticket.number,
+            "service": {"id": service.id, "code": service.code, "name": service.name,
+                        "name_en": service.name_en or service.name,
+                        "sla_minutes": service.sla_minutes},
+            "agency": self.agency(service.agency),
+            "status": ticket.status, "priority": ticket.priority,
+            "priority_category": ticket.priority_category,
+            "people_ahead": ahead, "estimated_wait_minutes": wait,
+            "counter": None if counter is None else {
+                "id": counter.id, "name": counter.name,
+                "spoken_name": counter.spoken_name or counter.name},
+            "issued_at": self.iso(ticket.issued_at), "called_at": self.iso(ticket.called_at),
+            "last_called_at": self.iso(ticket.last_called_at),
+            "started_at": self.iso(ticket.started_at), "finished_at": self.iso(ticket.finished_at),
+            "business_date": ticket.business_date.isoformat(),
+            "call_count": ticket.call_count,
+            "token": ticket.token, "status_url": f"{self.base_url}/t/{ticket.token}",
+        }
+
+    def waiting_row(self, ticket: Ticket) -> dict[str, Any]:
+        """A waiting ticket as a counter's list shows it: a slim Ticket (no token, no URL)."""
+        service = ticket.service
+        return {"id": ticket.id, "number": ticket.number, "status": ticket.status,
+                "service": {"id": service.id, "code": service.code, "name": service.name},
+                "priority": ticket.priority, "priority_category": ticket.priority_category,
+                "issued_at": self.iso(ticket.issued_at),
+                "people_ahead": self.queue_positions(service).get(ticket.id, 0),
+                "transfer_count": ticket.transfer_count}
+
+    def call(self, ticket: Ticket, recall: bool) -> dict[str, Any]:
+        assert ticket.counter is not None
+        return {"ticket": self.ticket(ticket),
+                "counter": {"id": ticket.counter.id, "name": ticket.counter.name,
+                            "spoken_name": ticket.counter.spoken_name or ticket.counter.name},
+                "recall": recall, "at": self.iso(ticket.last_called_at)}
+
+    def queue_counts(self) -> dict[str, Any]:
+        """The payload of the ``queue`` event: waiting counts per service and agency."""
+        services = self.session.execute(
+            select(Service.id, Service.code, Service.agency_id, Service.prefix)
+            .join(Agency).where(Agency.site_id == self.site.id).order_by(Service.id)).all()
+        by_agency: dict[int, int] = defaultdict(int)
+        rows = []
+        for s in services:
+            n = self.waiting_count(s.id)
+            by_agency[s.agency_id] += n
+            rows.append({"service_id": s.id, "code": s.code, "agency_id": s.agency_id,
+                         "prefix": s.prefix, "waiting": n})
+        return {"services": rows,
+                "agencies": [{"agency_id": a, "waiting": n} for a, n in sorted(by_agency.items())]}
+
+    def snapshot(self, recent_calls: list[dict[str, Any]]) -> dict[str, Any]:
+        """The hall snapshot of the contract, plus site and agency facts for boards."""
+        counters = self.session.scalars(
+            select(Counter).join(Agency).where(Agency.site_id == self.site.id)
+            .options(selectinload(Counter.agency), selectinload(Counter.services),
+                     selectinload(Counter.staff))
+            .order_by(Agency.sort_order, Counter.id)).all()
+        held = {
+            t.counter_id: t for t in self.session.scalars(
+                select(Ticket).where(Ticket.status.in_(["called", "serving"]),
+                                     Ticket.site_id == self.site.id)
+                .options(selectinload(Ticket.service).selectinload(Service.agency),
+                         selectinload(Ticket.counter)))
+        }
+        counts = self.queue_counts()
+        agencies = self.session.scalars(
+            select(Agency).where(Agency.site_id == self.site.id).order_by(Agency.sort_order,
+                                                                         Agency.id)).all()
+        return {
+            "site": {"code": self.site.code, "name": self.site.name,
+                     "timezone": self.site.timezone,
+                     "running_text": (self.site.settings or {}).get("running_text", "")},
+            "now": self.iso(self.now),
+            "agencies": [self.agency(a) for a in agencies],
+            "services": counts["services"],
+            "agency_waiting": counts["agencies"],
+            "counters": [
+                {**self.counter(c),
+                 "ticket": self.ticket(held[c.id]) if c.id in held else None}
+                for c in counters
+            ],
+            "recent_calls": recent_calls,
+        }

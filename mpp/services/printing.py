@@ -1,0 +1,407 @@
+"""Print jobs: made with the ticket, sent after the commit, kept until the agent answers.
+
+A kiosk whose device settings name a ``printer_device_id`` gets a print job for every ticket
+it issues, created inside the issue transaction (QueueService.issue_hooks) and sent to the
+printer's room on ``/print`` after the commit: a printer fault can never lose a ticket.
+
+A job is *open* until it is answered ``ok`` (``ok`` true, ``answered_at`` set) or given up
+(``ok`` false, ``answered_at`` set, ``error`` saying why). A failed answer (``ok`` false)
+records the error and leaves the job open. Open jobs are sent again when the agent
+connects and whenever it reports its printer ready. Jobs are given up instead of sent when
+their ticket is no longer waiting, called or serving, belongs to an earlier day, or the job
+is older than ``max_age_minutes``: a citizen who got the number on screen has long left the
+kiosk, and a pile of late tickets at the kiosk helps nobody.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import os
+from datetime import datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from ..clock import Clock
+from ..db import Database
+from ..domain.actor import Actor
+from ..domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..events import HALL, PRINT, PRINT_JOB, PRINTER_STATE, Event, printer_room
+from ..models import Device, PrintJob, Service, Site, Ticket
+from .presenter import Presenter
+
+#: statuses whose tickets are still worth printing
+PRINTABLE = ("waiting", "called", "serving")
+DEFAULT_MAX_AGE_MINUTES = int(os.environ.get("MPP_PRINT_JOB_MAX_AGE_MINUTES", "30"))
+#: an agent not heard of for this long counts as gone (it reports every 30 s by default),
+#: even when its goodbye was lost (a server restart, a cut cable)
+AGENT_SILENT_AFTER = timedelta(seconds=90)
+
+
+@lru_cache(maxsize=8)
+def _logo_png(path: str, mtime: float) -> str | None:
+    """The site logo as base64 PNG, at most 384 dots wide (every paper fits it)."""
+    from PIL import Image
+
+    try:
+        img = Image.open(path)
+        img.load()
+    except OSError:
+        return None
+    if img.width > 384:
+        img = img.resize((384, max(1, img.height * 384 // img.width)))
+    buf = io.BytesIO()
+    img.save(buf, format="PNG")
+    return base64.b64encode(buf.getvalue()).decode()
+
+
+def site_logo(site: Site) -> str | None:
+    """The ``logo`` setting (a file on the server, or a data: URL) as base64 PNG, or None."""
+    logo = (site.settings or {}).get("logo")
+    if not isinstance(logo, str) or not logo:
+        return None
+    if logo.startswith("data:image/png;base64,"):
+        return logo.split(",", 1)[1]
+    path = Path(logo)
+    if not path.is_file():
+        return None
+    return _logo_png(str(path), path.stat().st_mtime)
+
+
+class PrintingService:
+    """Print jobs and printer states over one database, clock and the queue's publisher."""
+
+    def __init__(self, db: Database, clock: Clock, queue: Any, base_url: str,
+                 max_age_minutes: int = DEFAULT_MAX_AGE_MINUTES):
+        self.db = db
+        self.clock = clock
+        self.queue = queue  # its publisher is used, so whatever it publishes to we do too
+        self.base_url = base_url
+        self.max_age = timedelta(minutes=max_age_minutes)
+
+    def publish(self, events: list[Event]) -> None:
+        if events:
+            self.queue.publisher.publish(events)
+
+    # -- shapes ---------------------------------------------------------------------------
+    def job_payload(self, p: Presenter, job: PrintJob, ticket: Ticket) -> dict[str, Any]:
+        """The ``print`` event: what the agent needs to print the ticket."""
+        settings = p.site.settings or {}
+        return {"job_id": job.id, "reason": job.reason, "ticket": p.ticket(ticket),
+                "site": {"name": p.site.name, "footer": settings.get("ticket_footer", ""),
+                         "logo_png_base64": site_logo(p.site)},
+                "created_at": p.iso(job.created_at)}
+
+    @staticmethod
+    def job_dict(p: Presenter, job: PrintJob) -> dict[str, Any]:
+        if job.ok:
+            state = "printed"
+        elif job.answered_at is not None:
+            state = "given_up"
+        elif job.ok is False:
+            state = "failed"  # open: it is tried again
+        else:
+            state = "pending"
+        return {"id": job.id, "ticket_id": job.ticket_id, "printer_device_id": job.device_id,
+                "reason": job.reason, "state": state, "ok": job.ok, "error": job.error,
+                "attempts": job.attempts, "created_at": p.iso(job.created_at),
+                "sent_at": p.iso(job.sent_at), "answered_at": p.iso(job.answered_at)}
+
+    @staticmethod
+    def _open_jobs(s: Session, device_id: int) -> Any:
+        return (select(PrintJob).where(PrintJob.device_id == device_id,
+                                       PrintJob.answered_at.is_(None))
+                .order_by(PrintJob.id))
+
+    def printer_dict(self, s: Session, p: Presenter, device: Device) -> dict[str, Any]:
+        state = device.state or {}
+        pending = s.scalar(select(func.count()).select_from(PrintJob).where(
+            PrintJob.device_id == device.id, PrintJob.answered_at.is_(None))) or 0
+        kiosks = [{"id": k.id, "name": k.name} for k in s.scalars(
+            select(Device).where(Device.kind == "kiosk").order_by(Device.id))
+            if (k.settings or {}).get("printer_device_id") == device.id]
+        heard = device.last_seen_at is not None and p.now - device.last_seen_at <= \
+            AGENT_SILENT_AFTER
+        return {"id": device.id, "name": device.name,
+                "connected": bool(state.get("connected")) and heard,
+                "last_seen_at": p.iso(device.last_seen_at),
+                "ready": state.get("ready"), "online": state.get("online"),
+                "paper": state.get("paper", "unknown"), "error": state.get("error"),
+                "printer": state.get("printer"), "updated_at": state.get("updated_at"),
+                "last_printed_at": state.get("last_printed_at"),
+                "pending_jobs": int(pending), "kiosks": kiosks}
+
+    def _state_event(self, s: Session, p: Presenter, device: Device) -> Event:
+        return Event(PRINTER_STATE, HALL, {"printer": self.printer_dict(s, p, device)})
+
+    # -- creating jobs ----------------------------------------------------------------------
+    def issue_hook(self, s: Session, ticket: Ticket, actor: Actor,
+                   p: Presenter) -> list[Event]:
+        """Inside the issue transaction: a job for the kiosk's printer, sent after commit."""
+        if actor.role != "kiosk" or actor.device_id is None:
+            return []
+        kiosk = s.get(Device, actor.device_id)
+        printer = self._printer_of(s, kiosk)
+        if printer is None:
+            return []
+        now = self.clock.now()
+        job = PrintJob(ticket_id=ticket.id, device_id=printer.id, reason="issue",
+                       created_at=now, sent_at=now, attempts=1)
+        s.add(job)
+        s.flush()
+        return [Event(PRINT_JOB, PRINT, self.job_payload(p, job, ticket),
+                      printer_room(printer.id))]
+
+    @staticmethod
+    def _printer_of(s: Session, kiosk: Device | None) -> Device | None:
+        if kiosk is None:
+            return None
+        pid = (kiosk.settings or {}).get("printer_device_id")
+        if not isinstance(pid, int):
+            return None
+        printer = s.get(Device, pid)
+        if printer is None or printer.kind != "printer" or printer.revoked_at is not None:
+            return None
+        return printer
+
+    def reprint(self, actor: Actor, ticket_id: int,
+                printer_device_id: int | None = None) -> dict[str, Any]:
+        """Staff or an admin print a ticket again, on the printer of the kiosk that issued it
+        unless another printer is named."""
+        now = self.clock.now()
+        with self.db.write() as s:
+            ticket = self.queue.load_ticket(s, ticket_id, lock=False)
+            if actor.role == "staff" and actor.agency_id not in (None,
+                                                                 ticket.service.agency_id):
+                raise Forbidden("Staff may reprint only tickets of their own agency.",
+                                "other_agency")
+            if printer_device_id is not None:
+                printer = s.get(Device, printer_device_id)
+                if printer is None or printer.kind != "printer" or printer.revoked_at:
+                    raise NotFound(f"No printer device has id {printer_device_id}.",
+                                   "printer_not_found")
+            else:
+                kiosk = (s.get(Device, ticket.issued_by_device_id)
+                         if ticket.issued_by_device_id else None)
+                printer = self._printer_of(s, kiosk)
+                if printer is None:
+                    raise Conflict(f"Ticket {ticket.number} was not issued by a kiosk with a "
+                                   "printer: name one with printer_device_id.", "no_printer")
+            if ticket.status not in PRINTABLE:
+                raise Conflict(f"Ticket {ticket.number} is {ticket.status}: only waiting, "
+                               "called or serving tickets are reprinted.", "not_printable")
+            job = PrintJob(ticket_id=ticket.id, device_id=printer.id, reason="reprint",
+                           requested_by_user_id=actor.user_id, created_at=now, sent_at=now,
+                           attempts=1)
+            s.add(job)
+            s.flush()
+            p = Presenter(s, now, self.base_url)
+            data = self.job_dict(p, job)
+            events = [Event(PRINT_JOB, PRINT, self.job_payload(p, job, ticket),
+                            printer_room(printer.id)), self._state_event(s, p, printer)]
+        self.publish(events)
+        return data
+
+    # -- the agent's side --------------------------------------------------------------------
+    def open_jobs(self, device_id: int) -> list[dict[str, Any]]:
+        """Every open job of this printer, marked sent; stale ones are given up instead."""
+        now = self.clock.now()
+        with self.db.write() as s:
+            jobs = s.scalars(self._open_jobs(s, device_id)).all()
+            if not jobs:
+                return []
+            p = Presenter(s, now, self.base_url)
+            tickets = {t.id: t for t in s.scalars(
+                select(Ticket).where(Ticket.id.in_({j.ticket_id for j in jobs})).options(
+                    selectinload(Ticket.service).selectinload(Service.agency),
+                    selectinload(Ticket.counter)))}
+            out = []
+            for job in jobs:
+                ticket = tickets[job.ticket_id]
+                reason = self._stale(p, job, ticket, now)
+                if reason:
+                    job.ok = False
+                    job.answered_at = now
+                    job.error = f"given up: {reason}"
+                    continue
+                job.sent_at = now
+                job.attempts += 1
+                out.append(self.job_payload(p, job, ticket))
+            return out
+
+    def _stale(self, p: Presenter, job: PrintJob, ticket: Ticket, now: datetime) -> str | None:
+        if ticket.status not in PRINTABLE:
+            return f"ticket {ticket.number} is {ticket.status}"
+        if ticket.business_date != p.today:
+            return f"ticket {ticket.number} is of {ticket.business_date.isoformat()}"
+        if now - job.created_at > self.max_age:
+            return f"older than {int(self.max_age.total_seconds() // 60)} minutes"
+        return None
+
+    def answer(self, device_id: int, job_id: int, ok: bool, error: str | None) -> dict[str, Any]:
+        """The agent's ``printed``: close the job when ok, else record the error (stays open)."""
+        now = self.clock.now()
+        with self.db.write() as s:
+            job = s.get(PrintJob, job_id, with_for_update=True)
+            if job is None or job.device_id != device_id:
+                raise NotFound(f"Printer has no job {job_id}.", "job_not_found")
+            p = Presenter(s, now, self.base_url)
+            if job.answered_at is not None:
+                return {"job": self.job_dict(p, job), "duplicate": True}
+            device = s.get(Device, device_id, with_for_update=True)
+            assert device is not None
+            state = dict(device.state or {})
+            if ok:
+                job.ok, job.error, job.answered_at = True, None, now
+                state.update(ready=True, error=None, last_printed_at=p.iso(now))
+            else:
+                job.ok = False
+                job.error = (error or "printer error")[:1000]
+                state.update(ready=False, error=job.error)
+            state["updated_at"] = p.iso(now)
+            device.state = state
+            device.last_seen_at = now
+            s.flush()
+            data = {"job": self.job_dict(p, job), "duplicate": False}
+            events = [self._state_event(s, p, device)]
+        self.publish(events)
+        return data
+
+    def report_state(self, device_id: int, report: dict[str, Any]) -> bool:
+        """The agent's ``printer_state``; True when the printer is ready (jobs go again)."""
+        now = self.clock.now()
+        with self.db.write() as s:
+            device = s.get(Device, device_id, with_for_update=True)
+            if device is None:
+                raise NotFound("Unknown printer.", "printer_not_found")
+            p = Presenter(s, now, self.base_url)
+            state = dict(device.state or {})
+            state.update({k: report[k] for k in ("ready", "online", "paper", "error", "printer")
+                          if k in report})
+            state.update(connected=True, updated_at=p.iso(now))
+            device.state = state
+            device.last_seen_at = now
+            s.flush()
+            events = [self._state_event(s, p, device)]
+        self.publish(events)
+        return bool(state.get("ready"))
+
+    def agent_connected(self, device_id: int, connected: bool) -> None:
+        """Record that the printer's agent came or went."""
+        now = self.clock.now()
+        with self.db.write() as s:
+            device = s.get(Device, device_id, with_for_update=True)
+            if device is None:
+                return
+            p = Presenter(s, now, self.base_url)
+            state = dict(device.state or {})
+            state.update(connected=connected, updated_at=p.iso(now))
+            if not connected:
+                state["ready"] = False
+                state["error"] = "print agent not connected"
+            elif state.get("error") == "print agent not connected":
+                state["ready"] = None  # unknown until the agent reports its printer
+                state["error"] = None
+            device.state = state
+            device.last_seen_at = now
+            s.flush()
+            events = [self._state_event(s, p, device)]
+        self.publish(events)
+
+    # -- reading --------------------------------------------------------------------------
+    def printers(self, actor: Actor) -> list[dict[str, Any]]:
+        """Printer devices with their state; a kiosk sees only its own printer."""
+        with self.db.read() as s:
+            p = Presenter(s, self.clock.now(), self.base_url)
+            devices = s.scalars(select(Device).where(Device.kind == "printer",
+                                                     Device.revoked_at.is_(None))
+                                .order_by(Device.id)).all()
+            if actor.role == "kiosk":
+                mine = self._printer_of(s, s.get(Device, actor.device_id))
+                devices = [d for d in devices if mine is not None and d.id == mine.id]
+            return [self.printer_dict(s, p, d) for d in devices]
+
+    def jobs_of_ticket(self, ticket_id: int) -> list[dict[str, Any]]:
+        with self.db.read() as s:
+            p = Presenter(s, self.clock.now(), self.base_url)
+            if s.get(Ticket, ticket_id) is None:
+                raise NotFound(f"Ticket {ticket_id} does not exist.", "ticket_not_found")
+            return [self.job_dict(p, j) for j in s.scalars(
+                select(PrintJob).where(PrintJob.ticket_id == ticket_id).order_by(PrintJob.id))]
+
+    def print_status_by_token(self, token: str) -> dict[str, Any]:
+        """What the kiosk shows under the ticket: its latest job and that printer's state."""
+        with self.db.read() as s:
+            p = Presenter(s, self.clock.now(), self.base_url)
+            ticket = s.scalars(select(Ticket).where(Ticket.token == token)).first()
+            if ticket is None:
+                raise NotFound("No ticket has this token.", "ticket_not_found")
+            job = s.scalars(select(PrintJob).where(PrintJob.ticket_id == ticket.id)
+                            .order_by(PrintJob.id.desc())).first()
+            printer = s.get(Device, job.device_id) if job and job.device_id else None
+            if job is None:
+                return {"job": None, "printer": None}
+            full = self.job_dict(p, job)
+            # Whoever holds a ticket's token sees plain facts, not printer addresses.
+            return {"job": {k: full[k] for k in ("state", "reason", "attempts")},
+                    "printer": None if printer is None else
+                    self.printer_summary(self.printer_dict(s, p, printer))}
+
+    @staticmethod
+    def printer_summary(printer: dict[str, Any]) -> dict[str, Any]:
+        """A printer's state for citizens: ``problem`` is agent_offline, printer_offline,
+        out_of_paper, printer_error or None."""
+        problem = None
+        if not printer["connected"]:
+            problem = "agent_offline"
+        elif printer["paper"] == "out":
+            problem = "out_of_paper"
+        elif printer["online"] is False or "unreachable" in (printer["error"] or ""):
+            problem = "printer_offline"
+        elif printer["ready"] is False:
+            problem = "printer_error"
+        return {"connected": printer["connected"], "ready": printer["ready"],
+                "paper": printer["paper"], "problem": problem}
+
+    def sample_for_print(self) -> dict[str, Any]:
+        with self.db.read() as s:
+            return sample_job(s, Presenter(s, self.clock.now(), self.base_url))
+
+    def ticket_for_print(self, ticket_id: int, actor: Actor) -> dict[str, Any]:
+        """A ticket as a print job would carry it (for the PNG preview)."""
+        now = self.clock.now()
+        with self.db.read() as s:
+            ticket = self.queue.load_ticket(s, ticket_id, lock=False)
+            if actor.role == "staff" and actor.agency_id not in (None,
+                                                                 ticket.service.agency_id):
+                raise Forbidden("Staff may see only tickets of their own agency.",
+                                "other_agency")
+            p = Presenter(s, now, self.base_url)
+            job = PrintJob(id=0, ticket_id=ticket.id, reason="issue", created_at=now)
+            return self.job_payload(p, job, ticket)
+
+
+def sample_job(s: Session, p: Presenter) -> dict[str, Any]:
+    """A print job for a made-up ticket with the site's real name, logo and footer, so the
+    admin page can show what a change to those settings will print."""
+    settings = p.site.settings or {}
+    ticket = {"number": "A001", "service": {"name": "Contoh Layanan"},
+              "agency": {"name": "Contoh Instansi"}, "people_ahead": 3,
+              "estimated_wait_minutes": 15, "issued_at": p.iso(p.now),
+              "status_url": f"{p.base_url}/t/contoh", "priority": False}
+    return {"job_id": 0, "reason": "issue", "ticket": ticket,
+            "site": {"name": p.site.name, "footer": settings.get("ticket_footer", ""),
+                     "logo_png_base64": site_logo(p.site)}}
+
+
+def check_paper(value: str | None) -> str:
+    if value in (None, ""):
+        return "80"
+    if value not in ("58", "80"):
+        raise ValidationFailed("paper must be 58 or 80.", "invalid_paper")
+    return value
+

@@ -1,0 +1,520 @@
+"""The ticket use cases: issue, call, recall, start, finish, no-show, transfer, cancel, expire.
+
+Each runs in one write transaction. Numbering and calling lock the service's ``service_day``
+row (PostgreSQL ``FOR UPDATE``; SQLite holds its write lock from ``BEGIN IMMEDIATE``), so
+many kiosks and counters acting at once never share or skip a number nor call a ticket twice.
+Events are published only after the commit.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, selectinload
+
+from ..clock import Clock
+from ..db import Database
+from ..domain import numbering
+from ..domain.actor import Actor
+from ..domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..domain.queue_order import Candidate, ServiceQueue, choose_next, next_regular_since_priority
+from ..domain.states import HELD, Action, TicketStatus, next_status
+from ..events import (
+    CALLED,
+    HALL,
+    QUEUE,
+    TICKET,
+    TICKET_CHANGED,
+    Event,
+    Publisher,
+    ticket_room,
+)
+from ..models import (
+    Agency,
+    Counter,
+    CounterSession,
+    Service,
+    ServiceDay,
+    Site,
+    Ticket,
+    TicketEvent,
+)
+from .presenter import Presenter, site_of
+
+PRIORITY_CATEGORIES = ("elderly", "disabled", "pregnant", "child")
+RECENT_CALLS = 10
+
+#: called after a ticket is issued, inside the transaction, with the presenter that
+#: serialized it: (session, ticket, actor, presenter) -> events to publish after commit
+IssueHook = Callable[[Session, Ticket, Actor, Presenter], list[Event]]
+
+
+def service_room(service_id: int) -> str:
+    return f"service:{service_id}"
+
+
+class QueueService:
+    """The hall's ticket operations over one database, clock and publisher."""
+
+    def __init__(self, db: Database, clock: Clock, publisher: Publisher, base_url: str):
+        self.db = db
+        self.clock = clock
+        self.publisher = publisher
+        self.base_url = base_url
+        self.issue_hooks: list[IssueHook] = []
+
+    # -- plumbing --------------------------------------------------------------------------
+    def presenter(self, session: Session, now: datetime | None = None,
+                  site: Site | None = None) -> Presenter:
+        return Presenter(session, now or self.clock.now(), self.base_url, site)
+
+    def _dialect_insert(self, session: Session) -> Any:
+        name = session.get_bind().dialect.name
+        return (postgresql if name == "postgresql" else sqlite).insert(ServiceDay)
+
+    def _log(self, session: Session, ticket: Ticket, kind: str, from_status: str | None,
+             actor: Actor, now: datetime, **detail: Any) -> None:
+        session.add(TicketEvent(
+            ticket_id=ticket.id, kind=kind, from_status=from_status, to_status=ticket.status,
+            at=now, user_id=actor.user_id, device_id=actor.device_id,
+            counter_id=ticket.counter_id if kind != "transferred" else detail.get("counter_id"),
+            service_id=ticket.service_id, detail=detail))
+
+    def _ticket_events(self, p: Presenter, ticket: Ticket, services: set[int],
+                       data: dict[str, Any] | None = None) -> list[Event]:
+        """The ``ticket`` event for this ticket and the queue events of the services touched."""
+        events = [Event(TICKET_CHANGED, TICKET, {"ticket": data or p.ticket(ticket)},
+                        ticket_room(ticket.token))]
+        events.append(Event(QUEUE, HALL, p.queue_counts()))
+        for sid in sorted(services):
+            events.append(Event(QUEUE, TICKET, {"service_id": sid, "waiting": p.waiting_count(sid)},
+                                service_room(sid)))
+        return events
+
+    @staticmethod
+    def load_ticket(session: Session, ticket_id: int, lock: bool = True) -> Ticket:
+        """A ticket with its service, agency and counter (locked for update by default)."""
+        stmt = select(Ticket).where(Ticket.id == ticket_id).options(
+            selectinload(Ticket.service).selectinload(Service.agency),
+            selectinload(Ticket.counter))
+        if lock:
+            stmt = stmt.with_for_update(of=Ticket)
+        ticket = session.scalars(stmt).first()
+        if ticket is None:
+            raise NotFound(f"Ticket {ticket_id} does not exist.", "ticket_not_found")
+        return ticket
+
+    @staticmethod
+    def _counter_of(session: Session, actor: Actor, lock: bool = False) -> Counter | None:
+        if actor.user_id is None:
+            return None
+        stmt = select(Counter).where(Counter.staff_user_id == actor.user_id)
+        if lock:
+            stmt = stmt.with_for_update()
+        return session.scalars(stmt).first()
+
+    # -- issuing ---------------------------------------------------------------------------
+    def issue(self, actor: Actor, service_id: int, priority: bool = False,
+              priority_category: str | None = None) -> dict[str, Any]:
+        """Issue a new ticket for ``service_id``; 409 when the service is closed or full."""
+        if priority_category is not None and priority_category not in PRIORITY_CATEGORIES:
+            raise ValidationFailed(
+                f"priority_category must be one of {', '.join(PRIORITY_CATEGORIES)}.",
+                "invalid_priority_category")
+        priority = bool(priority or priority_category)
+        now = self.clock.now()
+        with self.db.write() as s:
+            service = s.scalars(select(Service).where(Service.id == service_id)
+                                .options(selectinload(Service.agency))).first()
+            if service is None:
+                raise NotFound(f"Service {service_id} does not exist.", "service_not_found")
+            if actor.role == "staff" and actor.agency_id not in (None, service.agency_id):
+                raise Forbidden("Staff may issue tickets only for their own agency.",
+                                "other_agency")
+            if priority and not service.priority_enabled:
+                raise Conflict("This service has no priority lane.", "priority_not_available")
+            p = self.presenter(s, now)
+            avail = p.availability(service)
+            if not avail.open and avail.reason != "quota_reached":
+                raise Conflict(avail.message or "Service closed.", "service_closed")
+            day = numbering.business_date(now, p.site.timezone)
+            ins = self._dialect_insert(s).values(
+                service_id=service.id, business_date=day, last_sequence=1,
+                regular_since_priority=1000)
+            seq = s.execute(
+                ins.on_conflict_do_update(
+                    index_elements=["service_id", "business_date"],
+                    set_={"last_sequence": ServiceDay.last_sequence + 1})
+                .returning(ServiceDay.last_sequence)).scalar_one()
+            if service.daily_quota is not None and seq > service.daily_quota:
+                # Rolling back undoes the increment, so the count stays at the quota.
+                raise Conflict(f"The daily quota of {service.daily_quota} tickets for "
+                               f"{service.name} has been reached.", "quota_reached")
+            ticket = Ticket(
+                site_id=p.site.id, service_id=service.id, origin_service_id=service.id,
+                business_date=day, sequence=seq,
+                number=numbering.format_number(service.prefix, seq), priority=priority,
+                priority_category=priority_category, status=TicketStatus.WAITING,
+                token=secrets.token_urlsafe(16), issued_at=now,
+                issued_by_device_id=actor.device_id, issued_by_user_id=actor.user_id)
+            ticket.service = service
+            s.add(ticket)
+            s.flush()
+            self._log(s, ticket, "issued", None, actor, now,
+                      priority=priority, priority_category=priority_category)
+            s.flush()
+            p = self.presenter(s, now, p.site)
+            data = p.ticket(ticket)
+            events = self._ticket_events(p, ticket, {service.id}, data)
+            for hook in self.issue_hooks:
+                events.extend(hook(s, ticket, actor, p))
+        self.publisher.publish(events)
+        return data
+
+    # -- counters --------------------------------------------------------------------------
+    def open_counter(self, actor: Actor, counter_id: int) -> dict[str, Any]:
+        """The staff member takes the counter (closing any other counter they held)."""
+        if actor.role != "staff" or actor.user_id is None:
+            raise Forbidden("Only staff open counters.", "staff_only")
+        now = self.clock.now()
+        with self.db.write() as s:
+            counter = self._get_counter(s, counter_id, lock=True)
+            if actor.agency_id is not None and counter.agency_id != actor.agency_id:
+                raise Forbidden("This counter belongs to another agency.", "other_agency")
+            if not counter.active:
+                raise Conflict("This counter is not in use.", "counter_inactive")
+            if counter.staff_user_id not in (None, actor.user_id):
+                raise Conflict(f"{counter.name} is already open for another staff member.",
+                               "counter_taken")
+            if counter.staff_user_id is None:
+                previous = self._counter_of(s, actor, lock=True)
+                if previous is not None:
+                    self._close(s, previous, now)
+                counter.staff_user_id = actor.user_id
+                counter.opened_at = now
+                s.add(CounterSession(counter_id=counter.id, user_id=actor.user_id,
+                                     opened_at=now))
+            s.flush()
+            p = self.presenter(s, now)
+            s.refresh(counter)
+            data = p.counter(counter)
+            events = [Event("counter", HALL, {"counter": data})]
+        self.publisher.publish(events)
+        return data
+
+    def _close(self, s: Session, counter: Counter, now: datetime) -> None:
+        held = s.scalars(select(Ticket.id).where(Ticket.counter_id == counter.id,
+                                                 Ticket.status.in_(list(HELD)))).first()
+        if held is not None:
+            raise Conflict(f"{counter.name} still holds a ticket: finish, transfer or mark it "
+                           "no-show first.", "counter_busy")
+        for cs in s.scalars(select(CounterSession).where(CounterSession.counter_id == counter.id,
+                                                         CounterSession.closed_at.is_(None))):
+            cs.closed_at = now
+        counter.staff_user_id = None
+        counter.opened_at = None
+
+    def close_counter(self, actor: Actor, counter_id: int) -> dict[str, Any]:
+        """The staff member at the counter closes it; refused while it holds a ticket."""
+        now = self.clock.now()
+        with self.db.write() as s:
+            counter = self._acting_counter(s, actor, counter_id)
+            self._close(s, counter, now)
+            s.flush()
+            s.refresh(counter)
+            data = self.presenter(s, now).counter(counter)
+            events = [Event("counter", HALL, {"counter": data})]
+        self.publisher.publish(events)
+        return data
+
+    @staticmethod
+    def _get_counter(s: Session, counter_id: int, lock: bool = False) -> Counter:
+        counter = s.get(Counter, counter_id, with_for_update=lock)
+        if counter is None:
+            raise NotFound(f"Counter {counter_id} does not exist.", "counter_not_found")
+        return counter
+
+    def _acting_counter(self, s: Session, actor: Actor, counter_id: int) -> Counter:
+        """The counter, locked, when the actor is the staff member holding it."""
+        counter = self._get_counter(s, counter_id, lock=True)
+        if actor.user_id is None or counter.staff_user_id != actor.user_id:
+            raise Forbidden(f"Only the staff member at {counter.name} can act there; open it "
+                            "first.", "not_at_counter")
+        return counter
+
+    # -- calling ---------------------------------------------------------------------------
+    def call_next(self, actor: Actor, counter_id: int) -> dict[str, Any] | None:
+        """Call the next waiting ticket to the counter; None when nothing waits."""
+        now = self.clock.now()
+        with self.db.write() as s:
+            counter = self._acting_counter(s, actor, counter_id)
+            busy = s.scalars(select(Ticket.number).where(
+                Ticket.counter_id == counter.id, Ticket.status.in_(list(HELD)))).first()
+            if busy is not None:
+                raise Conflict(f"{counter.name} still holds ticket {busy}: finish, transfer or "
+                               "mark it no-show before calling the next.", "counter_busy")
+            site = site_of(s)
+            day = numbering.business_date(now, site.timezone)
+            services = {sv.id: sv for sv in counter.services if sv.active}
+            if not services:
+                return None
+            ids = sorted(services)
+            # Make sure each lock row exists, then lock them in id order (no deadlocks).
+            s.execute(self._dialect_insert(s).values(
+                [{"service_id": i, "business_date": day, "last_sequence": 0,
+                  "regular_since_priority": 1000} for i in ids]).on_conflict_do_nothing())
+            days = {d.service_id: d for d in s.scalars(
+                select(ServiceDay).where(ServiceDay.service_id.in_(ids),
+                                         ServiceDay.business_date == day)
+                .order_by(ServiceDay.service_id).with_for_update())}
+            queues = []
+            for sid in ids:
+                heads = {}
+                for prio in (False, True):
+                    row = s.execute(
+                        select(Ticket.id, Ticket.issued_at)
+                        .where(Ticket.service_id == sid, Ticket.status == TicketStatus.WAITING,
+                               Ticket.business_date == day, Ticket.priority.is_(prio))
+                        .order_by(Ticket.issued_at, Ticket.id).limit(1)).first()
+                    heads[prio] = None if row is None else Candidate(row.id, sid, row.issued_at,
+                                                                     prio)
+                queues.append(ServiceQueue(sid, heads[False], heads[True],
+                                           services[sid].regular_per_priority,
+                                           days[sid].regular_since_priority))
+            chosen = choose_next(queues)
+            if chosen is None:
+                return None
+            done = s.execute(
+                update(Ticket).where(Ticket.id == chosen.ticket_id,
+                                     Ticket.status == TicketStatus.WAITING)
+                .values(status=TicketStatus.CALLED, counter_id=counter.id,
+                        staff_user_id=actor.user_id, last_called_at=now,
+                        call_count=Ticket.call_count + 1)
+                .execution_options(synchronize_session=False))
+            if done.rowcount != 1:  # pragma: no cover - the service_day lock prevents this
+                raise Conflict("That ticket was just taken by another counter; call again.",
+                               "already_called")
+            sday = days[chosen.service_id]
+            sday.regular_since_priority = next_regular_since_priority(
+                sday.regular_since_priority, chosen)
+            ticket = self.load_ticket(s, chosen.ticket_id, lock=False)
+            s.refresh(ticket)
+            if ticket.called_at is None:
+                ticket.called_at = now
+            self._log(s, ticket, "called", TicketStatus.WAITING, actor, now)
+            s.flush()
+            p = self.presenter(s, now)
+            call = p.call(ticket, recall=False)
+            events = [Event(CALLED, HALL, call),
+                      *self._ticket_events(p, ticket, {ticket.service_id}, call["ticket"])]
+        self.publisher.publish(events)
+        return call["ticket"]
+
+    # -- acting on a held ticket -------------------------------------------------------------
+    def _held_ticket(self, s: Session, actor: Actor, ticket_id: int) -> Ticket:
+        ticket = self.load_ticket(s, ticket_id)
+        counter = self._counter_of(s, actor)
+        if counter is None:
+            raise Forbidden("Open a counter first: only the staff member at the counter "
+                            "holding a ticket can act on it.", "not_at_counter")
+        if ticket.counter_id != counter.id:
+            raise Forbidden(f"Ticket {ticket.number} is not held by {counter.name}.",
+                            "not_your_ticket")
+        return ticket
+
+    def act(self, actor: Actor, ticket_id: int, action: Action,
+            service_id: int | None = None) -> dict[str, Any]:
+        """Recall, start, finish, no-show or transfer a ticket held by the actor's counter."""
+        now = self.clock.now()
+        with self.db.write() as s:
+            ticket = self._held_ticket(s, actor, ticket_id)
+            before = TicketStatus(ticket.status)
+            after = next_status(before, action)
+            touched = {ticket.service_id}
+            detail: dict[str, Any] = {}
+            kind = {Action.RECALL: "recalled", Action.START: "started",
+                    Action.FINISH: "finished", Action.NO_SHOW: "no_show",
+                    Action.TRANSFER: "transferred"}[action]
+            if action == Action.TRANSFER:
+                target = s.get(Service, service_id) if service_id is not None else None
+                if target is None:
+                    raise NotFound(f"Service {service_id} does not exist.", "service_not_found")
+                if target.id == ticket.service_id:
+                    raise Conflict("The ticket is already in that service.", "same_service")
+                if not target.active:
+                    raise Conflict(f"{target.name} is not in use.", "service_inactive")
+                detail = {"from_service_id": ticket.service_id, "to_service_id": target.id,
+                          "counter_id": ticket.counter_id}
+                ticket.service_id = target.id
+                ticket.service = target
+                ticket.counter_id = None
+                ticket.counter = None
+                ticket.started_at = None
+                ticket.transfer_count += 1
+                touched.add(target.id)
+            elif action == Action.RECALL:
+                ticket.last_called_at = now
+                ticket.call_count += 1
+            elif action == Action.START:
+                ticket.started_at = now
+            elif action in (Action.FINISH, Action.NO_SHOW):
+                ticket.finished_at = now
+            ticket.status = after
+            ticket.staff_user_id = actor.user_id
+            s.flush()
+            self._log(s, ticket, kind, before, actor, now, **detail)
+            s.flush()
+            p = self.presenter(s, now)
+            data = p.ticket(ticket)
+            events = []
+            if action == Action.RECALL:
+                events.append(Event(CALLED, HALL, p.call(ticket, recall=True)))
+            events += self._ticket_events(p, ticket, touched, data)
+            events.append(Event("counter_ticket", HALL,
+                                {"counter_id": detail.get("counter_id", ticket.counter_id),
+                                 "ticket": data}))
+        self.publisher.publish(events)
+        return data
+
+    def cancel(self, actor: Actor, ticket_id: int) -> dict[str, Any]:
+        """Cancel a waiting ticket (staff of its agency, or an admin)."""
+        now = self.clock.now()
+        with self.db.write() as s:
+            ticket = self.load_ticket(s, ticket_id)
+            if actor.role == "staff" and actor.agency_id not in (None,
+                                                                 ticket.service.agency_id):
+                raise Forbidden("Staff may cancel only tickets of their own agency.",
+                                "other_agency")
+            before = TicketStatus(ticket.status)
+            ticket.status = next_status(before, Action.CANCEL)
+            s.flush()
+            self._log(s, ticket, "cancelled", before, actor, now)
+            s.flush()
+            p = self.presenter(s, now)
+            data = p.ticket(ticket)
+            events = self._ticket_events(p, ticket, {ticket.service_id}, data)
+        self.publisher.publish(events)
+        return data
+
+    def close_day(self, actor: Actor, day: date | None = None) -> int:
+        """Expire every ticket still waiting on ``day`` (default today) or before; the count."""
+        now = self.clock.now()
+        with self.db.write() as s:
+            site = site_of(s)
+            if day is None:
+                day = now.astimezone(ZoneInfo(site.timezone)).date()
+            tickets = s.scalars(select(Ticket).where(
+                Ticket.status == TicketStatus.WAITING, Ticket.business_date <= day)
+                .order_by(Ticket.id).with_for_update()).all()
+            for t in tickets:
+                t.status = next_status(TicketStatus.WAITING, Action.EXPIRE)
+                self._log(s, t, "expired", TicketStatus.WAITING, actor, now,
+                          business_date=day.isoformat())
+            s.flush()
+            p = self.presenter(s, now)
+            events = [Event(QUEUE, HALL, p.queue_counts())] if tickets else []
+            events += [Event(TICKET_CHANGED, TICKET, {"ticket": {"id": t.id, "status": t.status,
+                                                               "number": t.number}},
+                             ticket_room(t.token)) for t in tickets]
+        self.publisher.publish(events)
+        return len(tickets)
+
+    # -- reading -----------------------------------------------------------------------------
+    def ticket_by_token(self, token: str) -> dict[str, Any]:
+        with self.db.read() as s:
+            ticket = s.scalars(select(Ticket).where(Ticket.token == token)
+                               .options(selectinload(Ticket.service)
+                                        .selectinload(Service.agency),
+                                        selectinload(Ticket.counter))).first()
+            if ticket is None:
+                raise NotFound("No ticket has this token.", "ticket_not_found")
+            return self.presenter(s).ticket(ticket)
+
+    def get_ticket(self, ticket_id: int, actor: Actor | None = None) -> dict[str, Any]:
+        """A ticket by id; staff and managers of one agency see only their agency's."""
+        with self.db.read() as s:
+            ticket = self.load_ticket(s, ticket_id, lock=False)
+            if (actor is not None and actor.role in ("staff", "manager")
+                    and actor.agency_id not in (None, ticket.service.agency_id)):
+                origin = s.get(Service, ticket.origin_service_id)
+                if origin is None or origin.agency_id != actor.agency_id:
+                    raise Forbidden("This ticket belongs to another agency.", "other_agency")
+            return self.presenter(s).ticket(ticket)
+
+    def recent_calls(self, s: Session, p: Presenter, limit: int = RECENT_CALLS
+                     ) -> list[dict[str, Any]]:
+        """The latest calls and recalls of today, newest first."""
+        start = datetime.combine(p.today, datetime.min.time(), tzinfo=p.tz)
+        rows = s.execute(
+            select(TicketEvent.ticket_id, TicketEvent.kind, TicketEvent.at,
+                   TicketEvent.counter_id)
+            .where(TicketEvent.kind.in_(["called", "recalled"]), TicketEvent.at >= start)
+            .order_by(TicketEvent.id.desc()).limit(limit)).all()
+        tickets = {t.id: t for t in s.scalars(
+            select(Ticket).where(Ticket.id.in_({r.ticket_id for r in rows}))
+            .options(selectinload(Ticket.service).selectinload(Service.agency),
+                     selectinload(Ticket.counter)))}
+        counters = {c.id: c for c in s.scalars(
+            select(Counter).where(Counter.id.in_({r.counter_id for r in rows})))}
+        calls = []
+        for r in rows:
+            c = counters.get(r.counter_id)
+            calls.append({
+                "ticket": p.ticket(tickets[r.ticket_id]),
+                "counter": None if c is None else {
+                    "id": c.id, "name": c.name, "spoken_name": c.spoken_name or c.name},
+                "recall": r.kind == "recalled", "at": p.iso(r.at)})
+        return calls
+
+    def snapshot(self) -> dict[str, Any]:
+        """The hall snapshot of the contract (``GET /queue`` and the ``snapshot`` event)."""
+        with self.db.read() as s:
+            p = self.presenter(s)
+            return p.snapshot(self.recent_calls(s, p))
+
+    def services(self, agency_code: str | None = None) -> list[dict[str, Any]]:
+        with self.db.read() as s:
+            p = self.presenter(s)
+            stmt = (select(Service).join(Agency).where(Agency.site_id == p.site.id)
+                    .options(selectinload(Service.agency))
+                    .order_by(Agency.sort_order, Agency.id, Service.id))
+            if agency_code:
+                stmt = stmt.where(Agency.code == agency_code)
+            return [p.service(sv) for sv in s.scalars(stmt)]
+
+    def counters(self) -> list[dict[str, Any]]:
+        with self.db.read() as s:
+            p = self.presenter(s)
+            stmt = (select(Counter).join(Agency).where(Agency.site_id == p.site.id)
+                    .options(selectinload(Counter.agency), selectinload(Counter.services),
+                             selectinload(Counter.staff))
+                    .order_by(Agency.sort_order, Agency.id, Counter.id))
+            return [p.counter(c) for c in s.scalars(stmt)]
+
+    def counter_view(self, actor: Actor, counter_id: int) -> dict[str, Any]:
+        """What a counter console shows: the counter, its held ticket, who waits for it."""
+        with self.db.read() as s:
+            p = self.presenter(s)
+            counter = self._get_counter(s, counter_id)
+            if (actor.role in ("staff", "manager")
+                    and actor.agency_id not in (None, counter.agency_id)):
+                raise Forbidden("This counter belongs to another agency.", "other_agency")
+            held = s.scalars(select(Ticket).where(Ticket.counter_id == counter.id,
+                                                  Ticket.status.in_(list(HELD)))).first()
+            ids = [sv.id for sv in counter.services]
+            waiting = s.scalars(
+                select(Ticket).where(Ticket.service_id.in_(ids),
+                                     Ticket.status == TicketStatus.WAITING,
+                                     Ticket.business_date == p.today)
+                .options(selectinload(Ticket.service).selectinload(Service.agency))
+                .order_by(Ticket.issued_at, Ticket.id).limit(200)).all()
+            return {"counter": p.counter(counter),
+                    "ticket": None if held is None else p.ticket(held),
+                    "waiting": [p.waiting_row(t) for t in waiting],
+                    "services": [p.service(sv) for sv in counter.services]}

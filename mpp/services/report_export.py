@@ -1,0 +1,126 @@
+"""The report as a CSV or an XLSX file (csv module, openpyxl). No Flask."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+#: the figure columns of every Row, in file order
+ROW_FIELDS = ("issued", "served", "no_show", "cancelled", "expired", "waiting",
+              "avg_wait_seconds", "p90_wait_seconds", "avg_service_seconds",
+              "avg_visit_seconds", "sla_met", "sla_total",
+              "sla_percent")
+STAFF_FIELDS = ("open_seconds", "busy_seconds", "idle_seconds", "served_per_hour")
+CSV_COLUMNS = ("section", "id", "code", "name", "hour", *ROW_FIELDS, *STAFF_FIELDS,
+               "ikm", "ikm_grade", "ikm_respondents")
+SECTIONS = (("agency", "by_agency"), ("service", "by_service"), ("counter", "by_counter"),
+            ("staff", "by_staff"))
+
+
+def filename(report: dict[str, Any], ext: str) -> str:
+    """``laporan-harian-2026-11-23.csv`` or ``laporan-2026-11-01_2026-11-30.xlsx``."""
+    if report["from"] == report["to"]:
+        return f"laporan-harian-{report['from']}.{ext}"
+    return f"laporan-{report['from']}_{report['to']}.{ext}"
+
+
+def _ikm_index(report: dict[str, Any]) -> dict[tuple[str, Any], dict[str, Any]]:
+    ikm = report.get("ikm") or {}
+    out = {("agency", r["id"]): r for r in ikm.get("by_agency", [])}
+    out.update({("service", r["id"]): r for r in ikm.get("by_service", [])})
+    if ikm.get("total"):
+        out[("total", None)] = ikm["total"]
+    return out
+
+
+def csv_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """One flat row per total, agency, service, counter, staff member and hour."""
+    ikm = _ikm_index(report)
+
+    def with_ikm(row: dict[str, Any], key: tuple[str, Any]) -> dict[str, Any]:
+        got = ikm.get(key) or {}
+        row.update({"ikm": got.get("ikm"), "ikm_grade": got.get("grade"),
+                    "ikm_respondents": got.get("respondents")})
+        return row
+
+    rows = [with_ikm({"section": "total", "name": "Total",
+                      **{f: report["totals"].get(f) for f in ROW_FIELDS}}, ("total", None))]
+    for section, key in SECTIONS:
+        for r in report[key]:
+            row = {"section": section, "id": r["id"], "code": r.get("code"), "name": r["name"],
+                   **{f: r.get(f) for f in ROW_FIELDS + STAFF_FIELDS}}
+            rows.append(with_ikm(row, (section, r["id"])))
+    for h in report["by_hour"]:
+        rows.append({"section": "hour", "hour": h["hour"], "issued": h["issued"],
+                     "served": h["served"]})
+    return rows
+
+
+def to_csv(report: dict[str, Any]) -> bytes:
+    """UTF-8 with a byte-order mark, so that spreadsheet programs read names correctly."""
+    out = io.StringIO()
+    w = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\r\n")
+    w.writeheader()
+    for row in csv_rows(report):
+        w.writerow({k: ("" if v is None else v) for k, v in row.items()})
+    return out.getvalue().encode("utf-8-sig")
+
+
+def _sheet(wb: Workbook, title: str, header: list[str], rows: list[list[Any]]) -> None:
+    ws = wb.create_sheet(title)
+    ws.append(header)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for r in rows:
+        ws.append(r)
+    ws.freeze_panes = "A2"
+    for i, name in enumerate(header, start=1):
+        width = max([len(str(name))] + [len(str(r[i - 1])) for r in rows if r[i - 1] is not None])
+        ws.column_dimensions[get_column_letter(i)].width = min(60, width + 2)
+
+
+def to_xlsx(report: dict[str, Any]) -> bytes:
+    """A workbook: Ringkasan, Instansi, Layanan, Loket, Petugas, Per jam, Per hari, Prioritas,
+    IKM."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    ikm = report.get("ikm") or {}
+    total_ikm = ikm.get("total") or {}
+    summary = [["Dari / From", report["from"]], ["Sampai / To", report["to"]],
+               ["Zona waktu", report["timezone"]]]
+    summary += [[f, report["totals"].get(f)] for f in ("in_service", *ROW_FIELDS)]
+    summary += [["ikm", total_ikm.get("ikm")], ["ikm_grade", total_ikm.get("grade")],
+                ["ikm_respondents", total_ikm.get("respondents", 0)]]
+    _sheet(wb, "Ringkasan", ["figure", "value"], summary)
+    for title, key, ident in (("Instansi", "by_agency", ["id", "code", "name"]),
+                              ("Layanan", "by_service", ["id", "code", "name", "sla_minutes"]),
+                              ("Loket", "by_counter", ["id", "name"]),
+                              ("Petugas", "by_staff", ["id", "username", "name"])):
+        extra = list(STAFF_FIELDS) if key in ("by_counter", "by_staff") else []
+        header = ident + list(ROW_FIELDS) + extra
+        _sheet(wb, title, header, [[r.get(f) for f in header] for r in report[key]])
+    _sheet(wb, "Per jam", ["hour", "issued", "served"],
+           [[h["hour"], h["issued"], h["served"]] for h in report["by_hour"]])
+    _sheet(wb, "Per hari", ["date", "issued", "served", "no_show", "avg_wait_seconds"],
+           [[d["date"], d["issued"], d["served"], d["no_show"], d["avg_wait_seconds"]]
+            for d in report.get("by_day", [])])
+    _sheet(wb, "Prioritas", ["category", "issued", "served", "avg_wait_seconds"],
+           [[p["category"], p["issued"], p["served"], p["avg_wait_seconds"]]
+            for p in report.get("by_priority", [])])
+    elements = [f"U{i}" for i in range(1, 10)]
+    ikm_rows = []
+    for level, key in (("agency", "by_agency"), ("service", "by_service")):
+        for r in ikm.get(key, []):
+            avgs = {e["code"]: e["average"] for e in r.get("elements", [])}
+            ikm_rows.append([level, r["id"], r["code"], r["name"], r.get("respondents", 0),
+                             r.get("ikm"), r.get("grade"), *[avgs.get(e) for e in elements]])
+    _sheet(wb, "IKM", ["level", "id", "code", "name", "respondents", "ikm", "grade",
+                       *elements], ikm_rows)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

@@ -1,0 +1,89 @@
+"""Survei Kepuasan Masyarakat: one answer per finished ticket, from its status page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ..clock import Clock
+from ..db import Database
+from ..domain import ikm
+from ..domain.errors import Conflict, NotFound, ValidationFailed
+from ..models import Service, SurveyResponse, Ticket
+
+SOURCES = ("status_page", "counter_tablet")
+MAX_COMMENT = 2000
+
+
+def elements() -> list[dict[str, str]]:
+    """The nine SKM elements with their Indonesian and English names."""
+    return [{"code": c, "name": n, "name_en": e} for c, n, e in ikm.ELEMENTS]
+
+
+class SurveyService:
+    """Takes SKM answers; the IKM itself is computed by ReportService."""
+
+    def __init__(self, db: Database, clock: Clock):
+        self.db = db
+        self.clock = clock
+
+    @staticmethod
+    def _ticket(s: Any, token: str) -> Ticket:
+        ticket = s.scalars(select(Ticket).where(Ticket.token == token)).first()
+        if ticket is None:
+            raise NotFound("No ticket has this token.", "ticket_not_found")
+        return ticket
+
+    def state(self, token: str) -> dict[str, Any]:
+        """Whether the ticket's survey can be answered now, and the nine elements."""
+        with self.db.read() as s:
+            ticket = self._ticket(s, token)
+            answered = s.scalars(select(SurveyResponse.id).where(
+                SurveyResponse.ticket_id == ticket.id)).first() is not None
+            return {"ticket_status": ticket.status, "answered": answered,
+                    "open": ticket.status == "done" and not answered,
+                    "elements": elements()}
+
+    def submit(self, token: str, scores: object, comment: str = "",
+               source: str = "status_page") -> dict[str, Any]:
+        """Record the answer for a finished ticket; 409 when not done or already answered."""
+        try:
+            checked = ikm.check_scores(scores)
+        except ikm.InvalidScores as exc:
+            raise ValidationFailed(str(exc), "invalid_scores") from None
+        if source not in SOURCES:
+            raise ValidationFailed(f"source must be one of {', '.join(SOURCES)}.",
+                                   "invalid_source")
+        comment = (comment or "").strip()
+        if len(comment) > MAX_COMMENT:
+            raise ValidationFailed(f"The comment is longer than {MAX_COMMENT} characters.",
+                                   "comment_too_long")
+        now = self.clock.now()
+        try:
+            with self.db.write() as s:
+                ticket = self._ticket(s, token)
+                if ticket.status != "done":
+                    raise Conflict("The survey opens when the service is finished.",
+                                   "ticket_not_done")
+                exists = s.scalars(select(SurveyResponse.id).where(
+                    SurveyResponse.ticket_id == ticket.id)).first()
+                if exists is not None:
+                    raise Conflict("This ticket's survey has already been answered.",
+                                   "survey_already_answered")
+                agency_id = s.scalars(select(Service.agency_id).where(
+                    Service.id == ticket.service_id)).one()
+                row = SurveyResponse(ticket_id=ticket.id, service_id=ticket.service_id,
+                                     agency_id=agency_id, scores=checked, comment=comment,
+                                     submitted_at=now, source=source)
+                s.add(row)
+                s.flush()
+                answer = {"id": row.id, "ticket_id": ticket.id, "service_id": row.service_id,
+                          "scores": checked, "comment": comment,
+                          "submitted_at": now.isoformat()}
+        except IntegrityError:
+            # Two answers for one ticket at the same moment: the unique ticket_id decides.
+            raise Conflict("This ticket's survey has already been answered.",
+                           "survey_already_answered") from None
+        return {"survey": answer}

@@ -1,0 +1,100 @@
+"""Socket.IO handlers: they authenticate, join rooms and send the first state; the services
+publish everything after that (see mpp.events)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+from flask_login import current_user
+from flask_socketio import ConnectionRefusedError, emit, join_room
+
+from .domain.actor import Actor
+from .domain.errors import DomainError
+from .events import HALL, SNAPSHOT, TICKET, TICKET_CHANGED, device_room, ticket_room
+from .extensions import socketio
+from .hall import current_hall
+from .models import Device
+from .services import accounts
+from .services.queue import service_room
+
+
+def _actor_from_auth(auth: Any) -> Actor | None:
+    """The device or user behind ``auth={"token": ...}``, or the signed-in browser user."""
+    token = auth.get("token") if isinstance(auth, dict) else None
+    if isinstance(token, str) and token:
+        hall = current_hall()
+        with hall.db.read() as s:
+            return accounts.actor_for_token(s, hall.clock.now(), token)
+    if current_user and current_user.is_authenticated:
+        return current_user.actor
+    return None
+
+
+#: what each connected display device is set to show, by Socket.IO session id
+_boards: dict[str, dict[str, Any]] = {}
+
+
+def _board_settings(actor: Actor) -> dict[str, Any] | None:
+    """A display device's own settings (``agencies`` to show, a ``title``); None for others."""
+    if actor.device_id is None:
+        return None
+    with current_hall().db.read() as s:
+        device = s.get(Device, actor.device_id)
+        if device is None:
+            return None
+        settings = device.settings or {}
+        agencies = settings.get("agencies") or []
+        return {"device": device.name, "kind": device.kind,
+                "agencies": [str(a) for a in agencies] if isinstance(agencies, list) else [],
+                "title": settings.get("title") or None}
+
+
+def _hall_snapshot() -> dict[str, Any]:
+    """The hall snapshot, plus ``board`` (the device's settings) for a display device."""
+    snapshot = current_hall().queue.snapshot()
+    board = _boards.get(request.sid)  # type: ignore[attr-defined]
+    return {**snapshot, "board": board} if board is not None else snapshot
+
+
+@socketio.on("connect", namespace=HALL)
+def hall_connect(auth: Any = None) -> None:
+    """A display, kiosk or staff page joins the hall; it gets the snapshot at once (and again
+    on every reconnect, so a board always redraws from the current state)."""
+    actor = _actor_from_auth(auth)
+    if actor is None:
+        raise ConnectionRefusedError("unauthorized: send auth={'token': TOKEN}")
+    if actor.device_id is not None:
+        join_room(device_room(actor.device_id))
+        hall = current_hall()
+        accounts.note_device_seen(hall.db, actor.device_id, hall.clock.now())
+    board = _board_settings(actor)
+    if board is not None:
+        _boards[request.sid] = board  # type: ignore[attr-defined]
+    emit(SNAPSHOT, _hall_snapshot())
+
+
+@socketio.on("disconnect", namespace=HALL)
+def hall_disconnect(*_args: Any) -> None:
+    _boards.pop(request.sid, None)  # type: ignore[attr-defined]
+
+
+@socketio.on("snapshot", namespace=HALL)
+def hall_snapshot(_data: Any = None) -> None:
+    """A board asks for a fresh snapshot (after a gap it noticed itself)."""
+    emit(SNAPSHOT, _hall_snapshot())
+
+
+@socketio.on("connect", namespace=TICKET)
+def ticket_connect(auth: Any = None) -> None:
+    """A citizen's status page follows one ticket, by its unguessable token."""
+    token = auth.get("ticket_token") if isinstance(auth, dict) else None
+    if not isinstance(token, str) or not token:
+        raise ConnectionRefusedError("send auth={'ticket_token': TOKEN}")
+    try:
+        ticket = current_hall().queue.ticket_by_token(token)
+    except DomainError as exc:
+        raise ConnectionRefusedError(exc.code) from exc
+    join_room(ticket_room(token))
+    join_room(service_room(ticket["service"]["id"]))
+    emit(TICKET_CHANGED, {"ticket": ticket})

@@ -1,0 +1,184 @@
+/* The citizen's status page: keeps the server-rendered view of one ticket live.
+ *
+ * Listens on the Socket.IO namespace /ticket with auth {ticket_token}: a `ticket` event
+ * carries this ticket as it now stands; a `queue` event for its service means the number
+ * of people ahead may have changed, so the ticket is fetched again by its token.
+ * Every update is also announced as a DOM event `mpp:ticket` (detail: the ticket) so that
+ * other parts of the page (the satisfaction survey in #survey) can react to it.
+ */
+(function () {
+  "use strict";
+
+  var FINAL = ["done", "no_show", "cancelled", "expired"];
+  var VIBRATION = [400, 150, 400, 150, 800];
+  var POLL_WHEN_OFFLINE_MS = 20000;
+
+  var root = document.getElementById("ticket");
+  if (!root) { return; }
+  var T = JSON.parse(document.getElementById("st-texts").textContent);
+  var ticket = JSON.parse(document.getElementById("st-data").textContent);
+  var token = root.getAttribute("data-token");
+  var lang = document.documentElement.lang === "en" ? "en" : "id";
+  var el = function (id) { return document.getElementById(id); };
+
+  var socket = null;
+  var joinedService = ticket.service && ticket.service.id;
+  var fetching = false;
+  var refetchTimer = null;
+  var pollTimer = null;
+
+  function fmt(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (_, k) { return values[k]; });
+  }
+
+  function isFinal(status) { return FINAL.indexOf(status) >= 0; }
+
+  function setHidden(id, hidden) { el(id).hidden = !!hidden; }
+
+  function waitText(t) {
+    if (t.people_ahead === 0) { return T.next_up; }
+    if (t.estimated_wait_minutes === null || t.estimated_wait_minutes === undefined) {
+      return T.unknown_wait;
+    }
+    return fmt(T.minutes, { n: t.estimated_wait_minutes });
+  }
+
+  function render(t) {
+    var status = t.status;
+    root.className = "st-main st-" + status;
+    el("st-number").textContent = t.number;
+    if (t.service) {
+      el("st-service").textContent = lang === "en" ? (t.service.name_en || t.service.name)
+        : t.service.name;
+    }
+    if (t.agency) { el("st-agency").textContent = t.agency.short_name || t.agency.name; }
+    el("st-status").textContent = T["status_" + status] || status;
+    setHidden("st-priority", !t.priority);
+    var counter = t.counter ? t.counter.name : "";
+    setHidden("st-called", status !== "called");
+    el("st-counter").textContent = counter;
+    setHidden("st-recalled", !(t.call_count > 1));
+    setHidden("st-serving", status !== "serving");
+    el("st-serving-counter").textContent = counter;
+    setHidden("st-waiting", status !== "waiting");
+    if (status === "waiting") {
+      el("st-ahead").textContent = String(t.people_ahead);
+      el("st-wait").textContent = waitText(t);
+    }
+    setHidden("st-final", !isFinal(status));
+    if (isFinal(status)) { setHidden("st-vibrate", true); }
+    el("st-final-text").textContent = isFinal(status) ? (T["msg_" + status] || "") : "";
+    el("survey").setAttribute("data-status", status);
+    if (t.issued_at) { el("st-issued").textContent = t.issued_at.slice(11, 16); }
+    document.title = status === "called"
+      ? t.number + " → " + counter
+      : fmt(T.page_title, { number: t.number });
+  }
+
+  /* Vibrate on a new call or a recall (a call we have not seen yet). */
+  function callKey(t) {
+    return t.status === "called" ? (t.last_called_at || t.called_at || "") + "#" + t.call_count
+      : "";
+  }
+
+  function vibrate() {
+    if (typeof navigator.vibrate === "function") {
+      try { navigator.vibrate(VIBRATION); } catch (e) { /* not allowed here */ }
+    }
+  }
+
+  function update(next) {
+    var before = ticket;
+    var merged = {};
+    var k;
+    for (k in before) { if (Object.prototype.hasOwnProperty.call(before, k)) { merged[k] = before[k]; } }
+    // close-day sends only {id, status, number}: keep what we knew for the rest.
+    for (k in next) { if (Object.prototype.hasOwnProperty.call(next, k)) { merged[k] = next[k]; } }
+    ticket = merged;
+    render(ticket);
+    var key = callKey(ticket);
+    if (key && key !== callKey(before)) { vibrate(); }
+    try {
+      document.dispatchEvent(new CustomEvent("mpp:ticket", { detail: ticket }));
+    } catch (e) { /* very old browsers: no CustomEvent constructor */ }
+    if (ticket.service && joinedService && ticket.service.id !== joinedService && socket) {
+      // Transferred to another service: reconnect so the server puts us in its room.
+      joinedService = ticket.service.id;
+      socket.disconnect();
+      socket.connect();
+    }
+    if (isFinal(ticket.status)) { stopLive(); }
+  }
+
+  function setLive(state) {
+    var live = el("st-live");
+    live.setAttribute("data-state", state);
+    live.textContent = state === "on" ? T.live_on : state === "off" ? T.live_off : T.live_ended;
+  }
+
+  function refetch() {
+    if (fetching) { scheduleRefetch(); return; }
+    fetching = true;
+    fetch("/api/v1/tickets/by-token/" + encodeURIComponent(token),
+          { headers: { Accept: "application/json" }, cache: "no-store" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (body) { if (body && body.ticket) { update(body.ticket); } })
+      .catch(function () { /* offline: the next event or poll tries again */ })
+      .then(function () { fetching = false; });
+  }
+
+  function scheduleRefetch() {
+    if (refetchTimer) { return; }
+    refetchTimer = setTimeout(function () { refetchTimer = null; refetch(); }, 250);
+  }
+
+  function startPolling() {
+    if (!pollTimer) { pollTimer = setInterval(refetch, POLL_WHEN_OFFLINE_MS); }
+  }
+
+  function stopPolling() {
+    if (pollTimer) { clearInterval(pollTimer); pollTimer = null; }
+  }
+
+  function stopLive() {
+    stopPolling();
+    if (socket) {
+      // A finished ticket never changes again: free the server's connection.
+      var s = socket;
+      socket = null;
+      s.off();
+      s.disconnect();
+    }
+    setLive("ended");
+  }
+
+  function startLive() {
+    if (typeof io !== "function") { setLive("off"); startPolling(); return; }
+    socket = io("/ticket", { transports: ["websocket"], auth: { ticket_token: token } });
+    socket.on("connect", function () { setLive("on"); stopPolling(); });
+    socket.on("disconnect", function () { if (socket) { setLive("off"); startPolling(); } });
+    socket.on("connect_error", function () { setLive("off"); startPolling(); });
+    socket.on("ticket", function (msg) { if (msg && msg.ticket) { update(msg.ticket); } });
+    socket.on("queue", function (msg) {
+      if (ticket.status === "waiting" && (!msg || !ticket.service
+          || msg.service_id === ticket.service.id)) {
+        scheduleRefetch();
+      }
+    });
+  }
+
+  function offerVibration() {
+    // Browsers vibrate only after the person has touched the page once.
+    if (typeof navigator.vibrate !== "function" || isFinal(ticket.status)) { return; }
+    setHidden("st-vibrate", false);
+    el("st-vibrate-btn").addEventListener("click", function () {
+      try { navigator.vibrate(60); } catch (e) { /* ignore */ }
+      setHidden("st-vibrate-btn", true);
+      setHidden("st-vibrate-on", false);
+    });
+  }
+
+  render(ticket);
+  offerVibration();
+  if (isFinal(ticket.status)) { setLive("ended"); } else { setLive("off"); startLive(); }
+})();

@@ -1,0 +1,133 @@
+"""Health, login and logout, the landing page, and JSON errors for unknown API paths."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import jsonify, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
+from sqlalchemy import text
+from werkzeug.exceptions import HTTPException
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, Length
+
+from ..domain.errors import DomainError, Unauthorized
+from ..extensions import LOGIN_LIMIT_MESSAGE, limiter
+from ..hall import current_hall
+from ..services import accounts
+from . import bp
+from .session import SessionUser
+
+HOME_BY_ROLE = {"staff": "/console", "manager": "/dashboard", "admin": "/admin"}
+
+
+class LoginForm(FlaskForm):
+    username = StringField("Nama pengguna", validators=[DataRequired(), Length(max=80)])
+    password = PasswordField("Kata sandi", validators=[DataRequired(), Length(max=200)])
+
+
+@bp.get("/healthz")
+def healthz() -> Any:
+    """Liveness and database check, for load balancers and monitoring."""
+    try:
+        with current_hall().db.read() as s:
+            s.execute(text("SELECT 1"))
+        return jsonify({"status": "ok", "database": "ok"})
+    except Exception as exc:  # noqa: BLE001 - any failure means the database is unhealthy
+        return jsonify({"status": "error", "database": str(exc.__class__.__name__)}), 503
+
+
+@bp.get("/")
+def index() -> Any:
+    """The landing page: links to every screen of the hall."""
+    return render_template("index.html")
+
+
+def _safe_next(target: str | None) -> str | None:
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/"):
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: __import__("flask").current_app.config["LOGIN_RATE_LIMIT"],
+               methods=["POST"], error_message=LOGIN_LIMIT_MESSAGE)
+def login() -> Any:
+    """Sign in staff, managers and admins (session cookie, CSRF-protected form)."""
+    form = LoginForm()
+    error = None
+    if form.validate_on_submit():
+        hall = current_hall()
+        try:
+            with hall.db.read() as s:
+                user = accounts.check_password(s, form.username.data or "",
+                                               form.password.data or "")
+                user.agency  # noqa: B018
+                session_user = SessionUser(user)
+        except Unauthorized:
+            error = "Nama pengguna atau kata sandi salah."
+        else:
+            session.permanent = True
+            login_user(session_user)
+            target = _safe_next(request.args.get("next")) or HOME_BY_ROLE.get(
+                session_user.role, "/")
+            return redirect(target)
+    elif request.method == "POST":
+        error = "Isi nama pengguna dan kata sandi."
+    return render_template("login.html", form=form, error=error), (401 if error else 200)
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout() -> Any:
+    """End the browser session."""
+    logout_user()
+    session.clear()
+    return redirect(url_for("web.login"))
+
+
+@bp.get("/api/v1/session")
+def session_info() -> Any:
+    """For pages: who is signed in, and the CSRF token to send with writes."""
+    from flask_wtf.csrf import generate_csrf
+
+    user = current_user.info if current_user.is_authenticated else None
+    return jsonify({"user": user, "csrf_token": generate_csrf()})
+
+
+@bp.app_errorhandler(HTTPException)
+def _http_error(exc: HTTPException) -> Any:
+    if request.path.startswith("/api/"):
+        code = (exc.name or "error").lower().replace(" ", "_")
+        response = jsonify({"error": {"code": code, "message": exc.description}})
+        response.status_code = exc.code or 500
+        return response
+    if exc.code == 429 and request.endpoint == "web.login":
+        return render_template("login.html", form=LoginForm(), error=exc.description), 429
+    return exc
+
+
+@bp.app_errorhandler(Exception)
+def _unexpected(exc: Exception) -> Any:
+    if isinstance(exc, HTTPException):
+        return _http_error(exc)
+    if isinstance(exc, DomainError):
+        if request.path.startswith("/api/"):
+            response = jsonify({"error": {"code": exc.code, "message": exc.message}})
+            response.status_code = exc.status
+            return response
+        return render_template("error.html", message=exc.message), exc.status
+    from flask import current_app
+
+    current_app.logger.exception("unexpected error")
+    if request.path.startswith("/api/"):
+        response = jsonify({"error": {"code": "internal_error",
+                                      "message": "An unexpected error occurred; it is logged."}})
+        response.status_code = 500
+        return response
+    return "Terjadi kesalahan tak terduga / An unexpected error occurred.", 500

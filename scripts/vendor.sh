@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Install the pinned browser libraries from npm and copy their built files into
+# mpp/static/vendor (git-ignored). Run by `make install`; safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+npm ci --no-audit --no-fund --loglevel=error
+out=mpp/static/vendor
+mkdir -p "$out"
+cp node_modules/socket.io-client/dist/socket.io.min.js "$out/socket.io.min.js"
+cp node_modules/chart.js/dist/chart.umd.min.js "$out/chart.umd.min.js"
+cp node_modules/axe-core/axe.min.js "$out/axe.min.js"
+echo "browser libraries copied to $out"

@@ -1,0 +1,167 @@
+"""Shared fixtures: databases (SQLite always, PostgreSQL when configured), the app with a
+fixed clock, an API client with the demo credentials, live servers and a browser."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from mpp import create_app
+from mpp.clock import FixedClock
+from mpp.config import TestConfig
+from mpp.events import MemoryPublisher
+from mpp.hall import Hall
+
+from .support import databases
+from .support.api import Api
+from .support.databases import PG_SKIP, PG_URL, REDIS_SKIP, REDIS_URL, START
+from .support.live import LiveServer
+
+OUTPUT = Path(os.environ.get("MPP_TEST_OUTPUT", Path(__file__).parent.parent / "test-output"))
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run",
+                 "--disable-quic"]
+
+
+@pytest.fixture(scope="session")
+def output_dir() -> Path:
+    """Where tests save screenshots and other artefacts to look at (git-ignored)."""
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    (OUTPUT / "screenshots").mkdir(exist_ok=True)
+    return OUTPUT
+
+
+# -- databases -------------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return databases.sqlite_template(tmp_path_factory.mktemp("template"))
+
+
+@pytest.fixture(scope="session")
+def _pg_template() -> Iterator[str]:
+    if not PG_URL:
+        pytest.skip(PG_SKIP)
+    with databases.pg_template() as name:
+        yield name
+
+
+def _database(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if kind == "sqlite":
+        yield databases.sqlite_copy(request.getfixturevalue("_sqlite_template"), tmp_path)
+    else:
+        with databases.pg_copy(request.getfixturevalue("_pg_template")) as url:
+            yield url
+
+
+@pytest.fixture
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh SQLite database holding the demo MPP."""
+    yield from _database("sqlite", request, tmp_path)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def any_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh demo database on each backend: the test runs once on SQLite, once on PostgreSQL."""
+    yield from _database(request.param, request, tmp_path)
+
+
+@pytest.fixture
+def pg_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh PostgreSQL demo database."""
+    yield from _database("postgres", request, tmp_path)
+
+
+@pytest.fixture
+def redis_url() -> str:
+    if not REDIS_URL:
+        pytest.skip(REDIS_SKIP)
+    return REDIS_URL
+
+
+# -- the app ---------------------------------------------------------------------------------
+@pytest.fixture
+def clock() -> FixedClock:
+    """Monday 2026-11-23 09:00 in Asia/Makassar, until a test moves it."""
+    return FixedClock(START)
+
+
+def make_app(url: str, clock: FixedClock, **overrides: object):  # type: ignore[no-untyped-def]
+    app = create_app(TestConfig(url, **overrides), clock=clock)
+    hall: Hall = app.extensions["mpp"]
+    recorder = MemoryPublisher()
+    inner = hall.publisher
+
+    class Both:
+        def publish(self, events):  # type: ignore[no-untyped-def]
+            recorder.publish(events)
+            inner.publish(events)
+
+    hall.queue.publisher = Both()
+    app.extensions["mpp_events"] = recorder
+    return app
+
+
+@pytest.fixture
+def app(db_url: str, clock: FixedClock):  # type: ignore[no-untyped-def]
+    app = make_app(db_url, clock)
+    yield app
+    app.extensions["mpp"].db.dispose()
+
+
+@pytest.fixture
+def any_app(any_db_url: str, clock: FixedClock):  # type: ignore[no-untyped-def]
+    """The app on SQLite and on PostgreSQL."""
+    app = make_app(any_db_url, clock)
+    yield app
+    app.extensions["mpp"].db.dispose()
+
+
+@pytest.fixture
+def client(app):  # type: ignore[no-untyped-def]
+    return app.test_client()
+
+
+@pytest.fixture
+def api(client) -> Api:  # type: ignore[no-untyped-def]
+    return Api(client)
+
+
+@pytest.fixture
+def events(app) -> MemoryPublisher:  # type: ignore[no-untyped-def]
+    """What the services published, in order."""
+    return app.extensions["mpp_events"]
+
+
+# -- live servers and the browser ------------------------------------------------------------
+@pytest.fixture
+def live_server(db_url: str, tmp_path: Path) -> Iterator[LiveServer]:
+    """`mpp run` on a free port over a fresh SQLite demo database (system clock)."""
+    server = LiveServer(db_url, tmp_path / "live").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():  # type: ignore[no-untyped-def]
+    """Debian's Chromium driven by Playwright (never a downloaded browser)."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"browser tests need {CHROMIUM} (apt-get install chromium); .ci/run "
+                    "installs it")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="id-ID")
+    page = context.new_page()
+    yield page
+    context.close()

@@ -1,0 +1,171 @@
+"""The `mpp` command: each subcommand works, and bad input gives one line and a non-zero exit."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import func, select
+
+from mpp.cli import main
+from mpp.clock import SystemClock
+from mpp.db import Database
+from mpp.domain.actor import Actor
+from mpp.events import MemoryPublisher
+from mpp.models import AuditLog, Device, Service, Ticket
+from mpp.services import accounts
+from mpp.services.demo import demo_site_text
+from mpp.services.queue import QueueService
+
+
+@pytest.fixture
+def mpp(db_url, monkeypatch, tmp_path):
+    monkeypatch.setenv("MPP_DATABASE_URL", db_url)
+    monkeypatch.setenv("MPP_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("MPP_SECRET_KEY", "cli-secret")
+    monkeypatch.delenv("MPP_REDIS_URL", raising=False)
+    runner = CliRunner()
+
+    def run(*args: str, stdin: str | None = None):
+        return runner.invoke(main, list(args), input=stdin, catch_exceptions=False)
+
+    return run
+
+
+def test_user_add_then_login_works(mpp, db_url):
+    r = mpp("user", "add", "budi", "--role", "staff", "--agency", "SAMSAT", "--password",
+            "rahasia-123")
+    assert r.exit_code == 0, r.output
+    db = Database(db_url)
+    with db.read() as s:
+        user = accounts.check_password(s, "budi", "rahasia-123")
+        assert (user.role, user.agency.code) == ("staff", "SAMSAT")
+    db.dispose()
+
+
+def test_user_add_reads_password_from_stdin(mpp):
+    r = mpp("user", "add", "sari", "--role", "manager", "--password-stdin",
+            stdin="kata-sandi-99\n")
+    assert r.exit_code == 0, r.output
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["user", "add", "x", "--role", "staff", "--password", "short"], "at least 8"),
+    (["user", "add", "x", "--role", "staff", "--agency", "NOPE", "--password", "long-enough"],
+     "No agency"),
+    (["user", "add", "admin", "--role", "admin", "--password", "long-enough"], "already exists"),
+    (["user", "add", "x", "--role", "staff"], "--password"),
+    (["device", "add", "kiosk-1", "--kind", "kiosk"], "already exists"),
+    (["close-day", "--date", "23/11/2026"], "not a date"),
+    (["site", "load", "/does/not/exist.toml"], "cannot read"),
+])
+def test_bad_input_is_one_line_and_non_zero_exit(mpp, args, message):
+    r = mpp(*args)
+    assert r.exit_code != 0
+    lines = [line for line in r.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and message in lines[0], r.output
+
+
+def test_bad_choice_is_refused_by_click(mpp):
+    r = mpp("user", "add", "x", "--role", "boss", "--password", "long-enough")
+    assert r.exit_code == 2 and "boss" in r.output
+
+
+def test_device_add_prints_the_token_alone_on_the_last_line_and_it_works(mpp, db_url):
+    r = mpp("device", "add", "kiosk-lobby", "--kind", "kiosk")
+    assert r.exit_code == 0
+    token = r.output.strip().splitlines()[-1]
+    assert " " not in token and len(token) >= 40
+    db = Database(db_url)
+    with db.read() as s:
+        actor = accounts.actor_for_token(s, datetime.now(UTC), token)
+        assert actor is not None and actor.role == "kiosk"
+        stored = s.scalars(select(Device.token_hash).where(Device.name == "kiosk-lobby")).one()
+        assert token not in stored  # only the digest is kept
+    db.dispose()
+
+
+def test_site_load_twice_changes_nothing_and_export_round_trips(mpp, db_url, tmp_path):
+    path = tmp_path / "site.toml"
+    path.write_text(demo_site_text())
+    r = mpp("site", "load", str(path))
+    assert r.exit_code == 0 and "0 created, 0 updated" in r.output, r.output
+    exported = mpp("site", "export").output
+    path.write_text(exported)
+    r = mpp("site", "load", str(path))
+    assert "0 created, 0 updated" in r.output, r.output
+
+
+def test_site_load_updates_what_it_names_and_deletes_nothing(mpp, db_url, tmp_path):
+    db = Database(db_url)
+    q = QueueService(db, SystemClock(), MemoryPublisher(), "http://x")
+    with db.read() as s:
+        ktp = s.scalars(select(Service.id).where(Service.code == "KTP")).one()
+    q.issue(Actor(role="kiosk", device_id=1), ktp)
+    path = tmp_path / "site.toml"
+    path.write_text("""
+[site]
+code = "kendari"
+name = "MPP Kota Kendari"
+timezone = "Asia/Makassar"
+
+[[agencies]]
+code = "DUKCAPIL"
+name = "Disdukcapil Kota Kendari"
+
+[[agencies.services]]
+code = "KTP"
+name = "KTP-el"
+prefix = "A"
+sla_minutes = 20
+""")
+    r = mpp("site", "load", str(path))
+    assert r.exit_code == 0, r.output
+    with db.read() as s:
+        svc = s.get(Service, ktp)
+        assert (svc.name, svc.sla_minutes, svc.fee) == ("KTP-el", 20, 0)
+        assert s.scalar(select(func.count(Service.id))) == 11   # nothing deleted
+        assert s.scalar(select(func.count(Ticket.id))) == 1
+        assert s.scalar(select(func.count(AuditLog.id)).where(AuditLog.action == "update")) >= 2
+    db.dispose()
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("[site\nname=1", "not valid TOML"),
+    ('[site]\nname = "x"', "'code' is required"),
+    ('[site]\ncode = "k"\nname = "x"\ntimezone = "Mars/Olympus"', "unknown time zone"),
+    ('[site]\ncode = "kendari"\nname = "x"\n[[agencies]]\ncode = "Z"\nname = "Z"\n'
+     '[[agencies.services]]\ncode = "Q"\nname = "Q"\nprefix = "A"', "prefix 'A' is already used"),
+    ('[site]\ncode = "kendari"\nname = "x"\n[[agencies]]\ncode = "Z"\nname = "Z"\n'
+     '[[agencies.services]]\ncode = "Q"\nname = "Q"\nprefix = "QQ"\nhours = "9-5"',
+     "must look like"),
+    ('[site]\ncode = "kendari"\nname = "x"\n[[agencies]]\ncode = "Z"\nname = "Z"\n'
+     '[[agencies.counters]]\nname = "L"\nservices = ["NOPE"]', "unknown service code"),
+])
+def test_bad_site_files_are_refused_with_the_place_named(mpp, tmp_path, text, message):
+    path = tmp_path / "bad.toml"
+    path.write_text(text)
+    r = mpp("site", "load", str(path))
+    assert r.exit_code != 0 and message in r.output, r.output
+
+
+def test_close_day_expires_waiting_tickets(mpp, db_url):
+    db = Database(db_url)
+    q = QueueService(db, SystemClock(), MemoryPublisher(), "http://x")
+    with db.read() as s:
+        kk = s.scalars(select(Service.id).where(Service.code == "KK")).one()
+    t = q.issue(Actor(role="kiosk", device_id=1), kk)
+    r = mpp("close-day", "--date", t["business_date"])
+    assert r.exit_code == 0 and "1 waiting ticket(s) expired" in r.output
+    with db.read() as s:
+        assert s.get(Ticket, t["id"]).status == "expired"
+    db.dispose()
+
+
+@pytest.mark.parametrize("url", ["nonsense://", "postgresql+psycopg://nobody@127.0.0.1:1/none"])
+def test_an_unusable_database_url_is_one_line(monkeypatch, url):
+    monkeypatch.setenv("MPP_DATABASE_URL", url)
+    r = CliRunner().invoke(main, ["migrate"])
+    assert r.exit_code == 2
+    assert len(r.output.strip().splitlines()) == 1 and "error:" in r.output

@@ -1,0 +1,99 @@
+"""Numbering and calling stay exact when many kiosks and counters act at once, on SQLite and
+on PostgreSQL (each test runs on both backends)."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+from sqlalchemy import select
+
+from mpp.models import Ticket, TicketEvent
+from mpp.services import accounts
+from mpp.services.site_layout import load_layout
+
+from ..support.api import Api
+
+ISSUERS, PER_ISSUER = 20, 50
+COUNTERS, QUEUE = 8, 500
+
+
+def test_twenty_kiosks_issuing_at_once_give_numbers_001_to_1000_once_each(any_app):
+    api = Api(any_app.test_client())
+    service_id = api.service_id("KK")  # no daily quota
+    token = api.device_token("kiosk-1")
+    start = threading.Barrier(ISSUERS)
+
+    def kiosk(_: int) -> list[str]:
+        client = Api(any_app.test_client())
+        start.wait()
+        numbers = []
+        for _ in range(PER_ISSUER):
+            r = client.post("/tickets", {"service_id": service_id}, token=token)
+            assert r.status == 201, r.body
+            numbers.append(r.body["ticket"]["number"])
+        return numbers
+
+    with ThreadPoolExecutor(ISSUERS) as pool:
+        numbers = [n for batch in pool.map(kiosk, range(ISSUERS)) for n in batch]
+
+    expected = [f"B{i:03d}" for i in range(1, 1000)] + ["B1000"]
+    assert sorted(numbers, key=lambda n: int(n[1:])) == expected
+    with any_app.extensions["mpp"].db.read() as s:
+        sequences = s.scalars(select(Ticket.sequence).where(Ticket.service_id == service_id))
+        assert sorted(sequences) == list(range(1, 1001))
+
+
+def _eight_counters(app) -> list[tuple[int, str]]:
+    """Adds Loket K1..K8 serving KK and a staff member for each; returns (counter id, user)."""
+    hall = app.extensions["mpp"]
+    with hall.db.write() as s:
+        load_layout(s, {"site": {"code": "kendari", "name": "Mal Pelayanan Publik Kota Kendari",
+                                 "timezone": "Asia/Makassar"},
+                        "agencies": [{"code": "DUKCAPIL",
+                                      "name": "Dinas Kependudukan dan Pencatatan Sipil",
+                                      "short_name": "Disdukcapil", "sort_order": 0,
+                                      "counters": [{"name": f"Loket K{i}", "services": ["KK"]}
+                                                   for i in range(1, COUNTERS + 1)]}]},
+                    hall.clock.now())
+        for i in range(1, COUNTERS + 1):
+            accounts.create_user(s, hall.clock.now(), f"kk{i}", "petugas-mpp", "staff",
+                                 "DUKCAPIL")
+    api = Api(app.test_client())
+    return [(api.open_counter(f"kk{i}", f"Loket K{i}"), f"kk{i}")
+            for i in range(1, COUNTERS + 1)]
+
+
+def test_eight_counters_calling_at_once_never_call_one_ticket_twice_and_leave_none(any_app):
+    desks = _eight_counters(any_app)
+    api = Api(any_app.test_client())
+    issued = {api.issue("KK", priority=(i % 7 == 0))["id"] for i in range(QUEUE)}
+    start = threading.Barrier(COUNTERS)
+
+    def counter(desk: tuple[int, str]) -> list[int]:
+        cid, user = desk
+        client = Api(any_app.test_client())
+        token = client.login(user)
+        start.wait()
+        called = []
+        while True:
+            r = client.post(f"/counters/{cid}/call-next", token=token)
+            assert r.status == 200, r.body
+            if r.body["ticket"] is None:
+                return called
+            tid = r.body["ticket"]["id"]
+            called.append(tid)
+            f = client.post(f"/tickets/{tid}/finish", token=token)
+            assert f.status == 200, f.body
+
+    with ThreadPoolExecutor(COUNTERS) as pool:
+        per_counter = list(pool.map(counter, desks))
+
+    called = [t for batch in per_counter for t in batch]
+    assert len(called) == len(set(called)), "a ticket was called twice"
+    assert set(called) == issued, "a ticket was left behind"
+    assert all(batch for batch in per_counter), "every counter took part"
+    with any_app.extensions["mpp"].db.read() as s:
+        calls = s.scalars(select(TicketEvent.ticket_id).where(TicketEvent.kind == "called")).all()
+        assert sorted(calls) == sorted(issued)
+        assert not s.scalars(select(Ticket).where(Ticket.status == "waiting")).all()

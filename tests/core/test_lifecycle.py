@@ -1,0 +1,241 @@
+"""Every allowed change of a ticket through the API, every other one refused, all logged."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from mpp.models import Ticket, TicketEvent
+
+
+def event_kinds(app, ticket_id: int) -> list[tuple[str, str | None, str]]:
+    with app.extensions["mpp"].db.read() as s:
+        rows = s.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket_id)
+                         .order_by(TicketEvent.id)).all()
+        return [(e.kind, e.from_status, e.to_status) for e in rows]
+
+
+@pytest.fixture
+def desk(api):
+    """dukcapil1 at Loket 1 (serves KTP); returns (token, counter id)."""
+    cid = api.open_counter("dukcapil1", "Loket 1")
+    return api.login("dukcapil1"), cid
+
+
+def call(api, desk):
+    token, cid = desk
+    r = api.post(f"/counters/{cid}/call-next", token=token)
+    assert r.status == 200, r.body
+    return r.body["ticket"]
+
+
+def test_full_life_waiting_called_serving_done_is_logged(app, api, desk, clock):
+    token, cid = desk
+    t = api.issue("KTP")
+    clock.advance(minutes=5)
+    called = call(api, desk)
+    assert called["id"] == t["id"] and called["status"] == "called"
+    assert called["counter"]["id"] == cid
+    clock.advance(minutes=1)
+    r = api.post(f"/tickets/{t['id']}/recall", token=token)
+    assert r.status == 200 and r.body["ticket"]["status"] == "called"
+    assert r.body["ticket"]["call_count"] == 2
+    r = api.post(f"/tickets/{t['id']}/start", token=token)
+    assert r.status == 200 and r.body["ticket"]["status"] == "serving"
+    clock.advance(minutes=7)
+    r = api.post(f"/tickets/{t['id']}/finish", token=token)
+    assert r.status == 200 and r.body["ticket"]["status"] == "done"
+    assert r.body["ticket"]["finished_at"].endswith("+08:00")
+    assert event_kinds(app, t["id"]) == [
+        ("issued", None, "waiting"), ("called", "waiting", "called"),
+        ("recalled", "called", "called"), ("started", "called", "serving"),
+        ("finished", "serving", "done")]
+
+
+def test_called_ticket_can_be_finished_directly(app, api, desk):
+    token, _ = desk
+    t = api.issue("KTP")
+    call(api, desk)
+    r = api.post(f"/tickets/{t['id']}/finish", token=token)
+    assert r.body["ticket"]["status"] == "done"
+    assert event_kinds(app, t["id"])[-1] == ("finished", "called", "done")
+
+
+def test_no_show_from_called(app, api, desk):
+    token, _ = desk
+    t = api.issue("KTP")
+    call(api, desk)
+    r = api.post(f"/tickets/{t['id']}/no-show", token=token)
+    assert r.status == 200 and r.body["ticket"]["status"] == "no_show"
+    assert event_kinds(app, t["id"])[-1] == ("no_show", "called", "no_show")
+
+
+@pytest.mark.parametrize("start_first", [False, True])
+def test_transfer_returns_to_waiting_in_the_other_service_keeping_number_and_place(
+        app, api, desk, clock, start_first):
+    token, _ = desk
+    first = api.issue("KTP")            # A001, the oldest ticket of the day
+    clock.advance(minutes=1)
+    older_kk = api.issue("KK")          # B001, issued after A001
+    call(api, desk)
+    if start_first:
+        api.post(f"/tickets/{first['id']}/start", token=token)
+    kk = api.service_id("KK")
+    r = api.post(f"/tickets/{first['id']}/transfer", {"service_id": kk}, token=token)
+    assert r.status == 200, r.body
+    moved = r.body["ticket"]
+    assert moved["status"] == "waiting" and moved["number"] == "A001"
+    assert moved["service"]["code"] == "KK" and moved["counter"] is None
+    assert moved["people_ahead"] == 0  # issued before B001, so it keeps its place ahead
+    # Loket 3 serves KK: it takes the transferred ticket first, by its original issue time.
+    cid3 = api.open_counter("dukcapil2", "Loket 3")
+    r = api.post(f"/counters/{cid3}/call-next", token=api.login("dukcapil2"))
+    assert r.body["ticket"]["id"] == first["id"]
+    assert older_kk["number"] == "B001"
+    kinds = [k for k, _, _ in event_kinds(app, first["id"])]
+    assert kinds[-2:] == ["transferred", "called"]
+
+
+def test_cancel_waiting_ticket_by_staff_and_admin(app, api):
+    t1, t2 = api.issue("KTP"), api.issue("KTP")
+    r = api.post(f"/tickets/{t1['id']}/cancel", token=api.login("dukcapil1"))
+    assert r.status == 200 and r.body["ticket"]["status"] == "cancelled"
+    r = api.post(f"/tickets/{t2['id']}/cancel", token=api.login("admin"))
+    assert r.status == 200 and r.body["ticket"]["status"] == "cancelled"
+    assert event_kinds(app, t1["id"])[-1] == ("cancelled", "waiting", "cancelled")
+
+
+def test_close_day_expires_waiting_tickets_with_an_event_each(app, api, desk):
+    token, _ = desk
+    waiting = api.issue("KTP")
+    served = api.issue("KTP")
+    call(api, desk)  # takes `waiting` (the older one), leaves `served` waiting
+    expired = app.extensions["mpp"].queue.close_day(
+        __import__("mpp.domain.actor", fromlist=["SYSTEM"]).SYSTEM)
+    assert expired == 1
+    with app.extensions["mpp"].db.read() as s:
+        assert s.get(Ticket, served["id"]).status == "expired"
+        assert s.get(Ticket, waiting["id"]).status == "called"
+    assert event_kinds(app, served["id"])[-1] == ("expired", "waiting", "expired")
+
+
+REFUSED = [
+    # (how far the ticket got, action, expected status, expected code)
+    ("called", "cancel", 409, "invalid_transition"),
+    ("serving", "start", 409, "invalid_transition"),
+    ("serving", "recall", 409, "invalid_transition"),
+    ("serving", "no-show", 409, "invalid_transition"),
+    ("done", "start", 409, "invalid_transition"),
+    ("done", "finish", 409, "invalid_transition"),
+    ("done", "recall", 409, "invalid_transition"),
+    ("done", "no-show", 409, "invalid_transition"),
+    ("done", "transfer", 409, "invalid_transition"),
+    ("done", "cancel", 409, "invalid_transition"),
+    ("no_show", "finish", 409, "invalid_transition"),
+    ("no_show", "start", 409, "invalid_transition"),
+    ("cancelled", "cancel", 409, "invalid_transition"),
+    ("waiting", "start", 403, "not_your_ticket"),
+    ("waiting", "finish", 403, "not_your_ticket"),
+    ("waiting", "recall", 403, "not_your_ticket"),
+    ("waiting", "no-show", 403, "not_your_ticket"),
+    ("waiting", "transfer", 403, "not_your_ticket"),
+]
+
+
+def bring_to(api, desk, status: str) -> dict:
+    token, _ = desk
+    t = api.issue("KTP")
+    if status == "waiting":
+        return t
+    if status == "cancelled":
+        api.post(f"/tickets/{t['id']}/cancel", token=token)
+        return t
+    call(api, desk)
+    if status == "serving":
+        api.post(f"/tickets/{t['id']}/start", token=token)
+    elif status == "done":
+        api.post(f"/tickets/{t['id']}/finish", token=token)
+    elif status == "no_show":
+        api.post(f"/tickets/{t['id']}/no-show", token=token)
+    return t
+
+
+@pytest.mark.parametrize(("status", "action", "http", "code"), REFUSED)
+def test_other_changes_are_refused_with_a_code_that_names_why_and_change_nothing(
+        app, api, desk, status, action, http, code):
+    token, _ = desk
+    t = bring_to(api, desk, status)
+    before = event_kinds(app, t["id"])
+    body = {"service_id": api.service_id("KK")} if action == "transfer" else None
+    r = api.post(f"/tickets/{t['id']}/{action}", body, token=token)
+    assert (r.status, r.error) == (http, code), r.body
+    assert r.body["error"]["message"]
+    assert event_kinds(app, t["id"]) == before
+    assert api.get(f"/tickets/{t['id']}", token=token).body["ticket"]["status"] == status
+
+
+def test_counter_never_holds_two_tickets(api, desk):
+    token, cid = desk
+    api.issue("KTP")
+    api.issue("KTP")
+    call(api, desk)
+    r = api.post(f"/counters/{cid}/call-next", token=token)
+    assert (r.status, r.error) == (409, "counter_busy")
+
+
+def test_call_next_with_nothing_waiting_gives_null(api, desk):
+    token, cid = desk
+    r = api.post(f"/counters/{cid}/call-next", token=token)
+    assert r.status == 200 and r.body == {"ticket": None}
+
+
+def test_counter_with_a_held_ticket_cannot_close(api, desk):
+    token, cid = desk
+    api.issue("KTP")
+    call(api, desk)
+    r = api.post(f"/counters/{cid}/close", token=token)
+    assert (r.status, r.error) == (409, "counter_busy")
+
+
+def test_another_staff_member_cannot_take_an_open_counter(api, desk):
+    _, cid = desk
+    r = api.post(f"/counters/{cid}/open", token=api.login("dukcapil2"))
+    assert (r.status, r.error) == (409, "counter_taken")
+
+
+def test_priority_ticket_goes_ahead_at_the_ratio(api, desk):
+    token, cid = desk
+    regular = [api.issue("KTP") for _ in range(4)]
+    elderly = api.issue("KTP", priority_category="elderly")
+    assert elderly["priority"] is True
+    order = []
+    for _ in range(5):
+        t = call(api, desk)
+        order.append(t["number"])
+        api.post(f"/tickets/{t['id']}/finish", token=token)
+    # KTP's ratio is 2 regular per priority; the first priority call is not delayed.
+    assert order == [elderly["number"], *[r["number"] for r in regular]]
+
+
+@pytest.mark.parametrize("with_priority", [False, True])
+def test_people_ahead_shown_to_each_citizen_is_their_real_place_in_the_queue(
+        api, desk, clock, with_priority):
+    token, cid = desk
+    tickets = []
+    for i in range(7):
+        clock.advance(minutes=1)
+        category = "elderly" if with_priority and i in (2, 5) else None
+        tickets.append(api.issue("KTP", priority_category=category))
+    # Each ticket's own view, as the status page reads it.
+    shown = {t["id"]: api.get(f"/tickets/by-token/{t['token']}").body["ticket"]["people_ahead"]
+             for t in tickets}
+    issued_view = {t["id"]: t["people_ahead"] for t in tickets}
+    order = []
+    for _ in tickets:
+        t = call(api, desk)
+        order.append(t["id"])
+        api.post(f"/tickets/{t['id']}/finish", token=token)
+    assert shown == {tid: order.index(tid) for tid in shown}
+    if not with_priority:
+        # Issued one after another, the i-th ticket had i people ahead when it was printed.
+        assert [issued_view[t["id"]] for t in tickets] == list(range(len(tickets)))

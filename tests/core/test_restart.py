@@ -1,0 +1,57 @@
+"""A restart of the server loses nothing: tickets, sequences and the event log survive."""
+
+from __future__ import annotations
+
+import requests
+
+from mpp.services.demo import demo_device_token
+
+from ..support.databases import TEST_SECRET
+from ..support.live import LiveServer
+
+
+def test_restart_keeps_tickets_sequences_and_events(any_db_url, tmp_path):
+    server = LiveServer(any_db_url, tmp_path / "live").start()
+    try:
+        base = f"{server.url}/api/v1"
+        kiosk = {"Authorization": f"Bearer {demo_device_token(TEST_SECRET, 'kiosk-1')}"}
+        token = requests.post(f"{base}/auth/login", json={"username": "dukcapil1",
+                                                            "password": "petugas-mpp"}).json()
+        staff = {"Authorization": f"Bearer {token['token']}"}
+        services = requests.get(f"{base}/services").json()["services"]
+        kk = next(s["id"] for s in services if s["code"] == "KK")
+        issued = [requests.post(f"{base}/tickets", json={"service_id": kk}, headers=kiosk).json()
+                  ["ticket"] for _ in range(3)]
+        counters = requests.get(f"{base}/counters").json()["counters"]
+        loket2 = next(c["id"] for c in counters if c["name"] == "Loket 2")
+        assert requests.post(f"{base}/counters/{loket2}/open", headers=staff).status_code == 200
+        called = requests.post(f"{base}/counters/{loket2}/call-next", headers=staff).json()
+        before = requests.get(f"{base}/queue").json()
+
+        server.restart()
+
+        # The staff token, the open counter and the called ticket are all still there.
+        after = requests.get(f"{base}/queue").json()
+        assert after["counters"] == before["counters"]
+        recent = [c["ticket"]["number"] for c in after["recent_calls"]]
+        assert recent == [called["ticket"]["number"]]
+        t = requests.get(f"{base}/tickets/by-token/{issued[1]['token']}").json()["ticket"]
+        assert (t["number"], t["status"]) == (issued[1]["number"], "waiting")
+        nxt = requests.post(f"{base}/tickets", json={"service_id": kk}, headers=kiosk).json()
+        assert nxt["ticket"]["number"] == "B004"
+        r = requests.post(f"{base}/tickets/{called['ticket']['id']}/finish", headers=staff)
+        assert r.status_code == 200 and r.json()["ticket"]["status"] == "done"
+    finally:
+        server.stop()
+
+    from sqlalchemy import select
+
+    from mpp.db import Database
+    from mpp.models import TicketEvent
+
+    db = Database(any_db_url)
+    with db.read() as s:
+        kinds = s.scalars(select(TicketEvent.kind).where(
+            TicketEvent.ticket_id == called["ticket"]["id"]).order_by(TicketEvent.id)).all()
+    db.dispose()
+    assert kinds == ["issued", "called", "finished"]

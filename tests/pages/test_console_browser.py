@@ -1,0 +1,181 @@
+"""The counter console in headless Chromium against a real server: staff drive a ticket's
+whole life from the keyboard, and the page follows the hall live.
+
+The tests share one server; each keeps to its own agency's counters (Disdukcapil for the
+full life and the picker, Polresta, DPMPTSP, BPJS) and leaves no ticket held."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from .conftest import run_axe, sign_in
+
+pytestmark = pytest.mark.browser
+
+
+def _number(page):  # type: ignore[no-untyped-def]
+    return page.locator("#cs-number")
+
+
+def test_console_drives_a_full_ticket_life_with_the_keyboard(shared_server, shared_hall,
+                                                             desk_page, shots):
+    page = desk_page
+    a1, a2, a3 = shared_hall.issue("KTP"), shared_hall.issue("KTP"), shared_hall.issue("KTP")
+    sign_in(page, shared_server.url, "dukcapil1")
+
+    # The counter picker lists Disdukcapil's counters; "2" opens Loket 2 (KTP and KK).
+    expect(page.locator("#cs-picker")).to_be_visible()
+    expect(page.locator("#cs-counter-list li")).to_have_count(3)
+    page.screenshot(path=str(shots / "console-picker.png"))
+    page.keyboard.press("2")
+    expect(page.locator("#cs-counter-name")).to_have_text("Loket 2")
+    expect(page.locator("#cs-live")).to_have_attribute("data-state", "on")
+    expect(page.locator("#cs-waiting li")).to_have_count(3)
+
+    # A ticket issued at the kiosk appears without a reload.
+    b1 = shared_hall.issue("KK")
+    expect(page.locator("#cs-waiting li")).to_have_count(4)
+    expect(page.locator("#cs-waiting")).to_contain_text("B001")
+    page.screenshot(path=str(shots / "console-idle.png"))
+
+    page.keyboard.press("?")  # the shortcuts, on screen
+    expect(page.locator("#cs-help")).to_be_visible()
+    page.screenshot(path=str(shots / "console-help.png"))
+    page.keyboard.press("Escape")
+    expect(page.locator("#cs-help")).to_be_hidden()
+
+    page.keyboard.press("n")  # call next
+    expect(_number(page)).to_have_text(a1["number"])
+    expect(page.locator("#cs-ticket-status")).to_have_text("Dipanggil")
+    assert shared_hall.ticket(a1["token"])["status"] == "called"
+    assert shared_hall.ticket(a1["token"])["counter"]["name"] == "Loket 2"
+
+    page.keyboard.press("u")  # recall
+    expect(page.locator("#cs-ticket-calls")).to_have_text("2× dipanggil")
+    assert shared_hall.ticket(a1["token"])["call_count"] == 2
+
+    page.keyboard.press("m")  # start
+    expect(page.locator("#cs-ticket-status")).to_have_text("Sedang dilayani")
+    assert shared_hall.ticket(a1["token"])["status"] == "serving"
+    expect(page.locator("#cs-ticket-timer")).to_contain_text("dilayani")
+    page.screenshot(path=str(shots / "console-serving.png"))
+
+    page.keyboard.press("p")  # reprint: a new job for the kiosk's printer
+    expect(page.locator("#cs-notice")).to_contain_text("dicetak ulang")
+    jobs = shared_hall.ok("GET", f"/tickets/{a1['id']}/print-jobs",
+                          token=shared_hall.login("dukcapil1"))["jobs"]
+    assert [j["reason"] for j in jobs] == ["issue", "reprint"]
+
+    page.keyboard.press("s")  # finish
+    expect(_number(page)).to_have_text("—")
+    assert shared_hall.ticket(a1["token"])["status"] == "done"
+
+    # Transfer: T opens the service picker (same agency first), Enter confirms.
+    page.keyboard.press("n")
+    expect(_number(page)).to_have_text(a2["number"])
+    page.keyboard.press("t")
+    expect(page.locator("#cs-transfer")).to_be_visible()
+    expect(page.locator("#cs-transfer-service")).to_be_focused()
+    page.select_option("#cs-transfer-service", str(shared_hall.service_id("KK")))
+    page.screenshot(path=str(shots / "console-transfer.png"))
+    page.keyboard.press("Enter")
+    expect(page.locator("#cs-transfer")).to_be_hidden()
+    expect(_number(page)).to_have_text("—")
+    moved = shared_hall.ticket(a2["token"])
+    assert (moved["status"], moved["service"]["code"]) == ("waiting", "KK")
+
+    # The transferred ticket keeps its place by issue time, so it comes back first.
+    page.keyboard.press("n")
+    expect(_number(page)).to_have_text(a2["number"])
+    page.keyboard.press("k")  # no-show asks first
+    expect(page.locator("#cs-noshow")).to_be_visible()
+    page.keyboard.press("Enter")
+    expect(_number(page)).to_have_text("—")
+    assert shared_hall.ticket(a2["token"])["status"] == "no_show"
+
+    # Enter: finish and call next, in one key.
+    page.keyboard.press("n")
+    expect(_number(page)).to_have_text(a3["number"])
+    page.keyboard.press("Enter")
+    expect(_number(page)).to_have_text(b1["number"])
+    assert shared_hall.ticket(a3["token"])["status"] == "done"
+    assert shared_hall.ticket(b1["token"])["status"] == "called"
+
+    page.keyboard.press("l")  # finish and call next, with nobody left
+    expect(_number(page)).to_have_text("—")
+    expect(page.locator("#cs-notice")).to_have_text(
+        "Tidak ada nomor yang menunggu di layanan loket ini.")
+    assert shared_hall.ticket(b1["token"])["status"] == "done"
+    expect(page.locator("#cs-waiting li")).to_have_count(0)
+    expect(page.locator("#cs-alert")).to_be_hidden()
+
+
+def test_console_shows_api_errors_and_keeps_the_ticket(shared_server, shared_hall, desk_page,
+                                                       shots):
+    page = desk_page
+    a1 = shared_hall.issue("SKCK")
+    sign_in(page, shared_server.url, "polresta1")
+    page.keyboard.press("1")
+    expect(page.locator("#cs-counter-name")).to_have_text("Loket 8")
+    page.keyboard.press("n")
+    expect(_number(page)).to_have_text(a1["number"])
+
+    page.click("#cs-close")  # closing a counter that still holds a ticket is refused
+    alert = page.locator("#cs-alert")
+    expect(alert).to_be_visible()
+    expect(alert).to_contain_text("Loket masih memegang nomor")
+    expect(page.locator("#cs-alert-detail")).to_contain_text("still holds a ticket")
+    expect(_number(page)).to_have_text(a1["number"])
+    page.screenshot(path=str(shots / "console-error.png"))
+
+    # Shortcuts do nothing while typing in a field (here: the transfer service list).
+    page.keyboard.press("t")
+    expect(page.locator("#cs-transfer")).to_be_visible()
+    page.keyboard.press("s")
+    page.keyboard.press("Escape")
+    expect(page.locator("#cs-transfer")).to_be_hidden()
+    assert shared_hall.ticket(a1["token"])["status"] == "called"
+    page.keyboard.press("s")
+    expect(_number(page)).to_have_text("—")
+
+
+def test_console_resumes_the_counter_the_staff_member_holds(shared_server, shared_hall,
+                                                             desk_page):
+    cid = shared_hall.open_counter("dpmptsp1", "Loket 4")
+    ticket = shared_hall.issue("PBG")
+    shared_hall.call_next("dpmptsp1", cid)
+    sign_in(desk_page, shared_server.url, "dpmptsp1")
+    expect(desk_page.locator("#cs-counter-name")).to_have_text("Loket 4")
+    expect(_number(desk_page)).to_have_text(ticket["number"])
+    desk_page.keyboard.press("s")
+    expect(_number(desk_page)).to_have_text("—")
+
+
+def test_console_picker_shows_counters_taken_by_colleagues_live(shared_server, shared_hall,
+                                                                 desk_page):
+    page = desk_page
+    sign_in(page, shared_server.url, "dukcapil2")
+    first = page.locator("#cs-counter-list li").nth(0)
+    expect(first).to_contain_text("Loket 1")
+    expect(first).to_contain_text("Kosong")
+    # Act only once the page listens, or the event could pass before it connects.
+    expect(page.locator("#cs-live")).to_have_attribute("data-state", "on")
+    cid = shared_hall.open_counter("dukcapil1", "Loket 1")
+    expect(first).to_contain_text("Dipakai Siti Rahmawati")
+    expect(first.locator("button")).to_be_disabled()
+    shared_hall.ok("POST", f"/counters/{cid}/close", token=shared_hall.login("dukcapil1"))
+    expect(first).to_contain_text("Kosong")
+
+
+def test_console_has_no_serious_accessibility_violations(shared_server, shared_hall,
+                                                          desk_page):
+    ticket = shared_hall.issue("JKN")
+    sign_in(desk_page, shared_server.url, "bpjs1")
+    desk_page.keyboard.press("1")
+    expect(desk_page.locator("#cs-counter-name")).to_have_text("Loket 9")
+    desk_page.keyboard.press("n")
+    expect(_number(desk_page)).to_have_text(ticket["number"])
+    assert run_axe(desk_page, shared_server.url) == []
+    desk_page.keyboard.press("s")
+    expect(_number(desk_page)).to_have_text("—")

@@ -1,0 +1,108 @@
+"""The console and status pages as plain HTTP: who may open them, and what the first,
+server-rendered view of a ticket shows (it must work without JavaScript)."""
+
+from __future__ import annotations
+
+import re
+
+from mpp.console.texts import TEXTS as CONSOLE_TEXTS
+from mpp.status.texts import TEXTS as STATUS_TEXTS
+
+from ..support.api import PASSWORDS
+
+
+def sign_in(client, username: str) -> None:  # type: ignore[no-untyped-def]
+    """Through the real login form, CSRF token included."""
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    assert token, page
+    r = client.post("/login", data={"csrf_token": token.group(1), "username": username,
+                                    "password": PASSWORDS.get(username, "petugas-mpp")})
+    assert r.status_code == 302, r.get_data(as_text=True)
+
+
+def test_console_sends_anonymous_visitors_to_the_login_form(client):
+    r = client.get("/console")
+    assert r.status_code == 302
+    assert r.headers["Location"] == "/login?next=/console"
+
+
+def test_staff_land_on_the_console_after_signing_in(client):
+    sign_in(client, "dukcapil1")
+    r = client.get("/console")
+    assert r.status_code == 200
+    html = r.get_data(as_text=True)
+    assert "Konsol Loket" in html and "Siti Rahmawati" in html
+    assert 'data-action="call_next"' in html and 'aria-keyshortcuts="N"' in html
+
+
+def test_console_tells_a_manager_it_is_for_counter_staff(client):
+    sign_in(client, "manajer")
+    r = client.get("/console")
+    assert r.status_code == 403
+    html = r.get_data(as_text=True)
+    assert "Konsol loket khusus petugas" in html
+    assert "Anda masuk sebagai manajer" in html
+    assert 'href="/dashboard"' in html
+
+
+def test_console_speaks_english_when_asked_and_remembers_it(client):
+    sign_in(client, "dukcapil1")
+    assert "Counter Console" in client.get("/console?lang=en").get_data(as_text=True)
+    assert "Counter Console" in client.get("/console").get_data(as_text=True)
+    assert "Konsol Loket" in client.get("/console?lang=id").get_data(as_text=True)
+
+
+def test_status_page_renders_number_service_and_status_without_javascript(client, api):
+    api.issue("KTP")
+    ticket = api.issue("KTP")
+    r = client.get(f"/t/{ticket['token']}")
+    assert r.status_code == 200
+    html = r.get_data(as_text=True)
+    assert '<p class="st-number" id="st-number">A002</p>' in html
+    assert "Perekaman dan Pencetakan KTP-el" in html
+    assert '<span class="st-status" id="st-status">Menunggu</span>' in html
+    assert '<dd id="st-ahead">1</dd>' in html
+    assert r.headers["Cache-Control"] == "no-store"
+    assert r.headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_status_page_shows_only_its_own_ticket(client, api):
+    other = api.issue("KTP")
+    mine = api.issue("KK")
+    html = client.get(f"/t/{mine['token']}").get_data(as_text=True)
+    assert other["token"] not in html
+    assert other["number"] not in html
+
+
+def test_status_page_shows_the_counter_once_called(client, api):
+    ticket = api.issue("KTP")
+    cid = api.open_counter("dukcapil1", "Loket 1")
+    api.post(f"/counters/{cid}/call-next", token=api.login("dukcapil1"))
+    html = client.get(f"/t/{ticket['token']}").get_data(as_text=True)
+    assert '<p class="st-counter" id="st-counter">Loket 1</p>' in html
+    assert "Silakan menuju" in html
+    assert '<section class="st-callbox" id="st-called" role="alert">' in html
+
+
+def test_status_page_of_an_unknown_token_is_a_readable_404(client):
+    r = client.get("/t/not-a-real-token")
+    assert r.status_code == 404
+    html = r.get_data(as_text=True)
+    assert "Nomor antrian tidak ditemukan" in html
+    assert client.get("/t/" + "x" * 500).status_code == 404
+
+
+def test_status_page_switches_to_english(client, api):
+    ticket = api.issue("KTP")
+    html = client.get(f"/t/{ticket['token']}?lang=en").get_data(as_text=True)
+    assert '<html lang="en">' in html
+    assert "Your queue number" in html
+    assert "Electronic ID card (KTP-el) enrolment and printing" in html
+    assert 'href="?lang=id"' in html
+
+
+def test_both_languages_say_everything():
+    for texts in (CONSOLE_TEXTS, STATUS_TEXTS):
+        assert set(texts["id"]) == set(texts["en"])
+        assert all(texts["id"].values()) and all(texts["en"].values())

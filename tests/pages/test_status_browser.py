@@ -1,0 +1,119 @@
+"""The citizen's status page in a phone-sized headless Chromium against a real server:
+it follows the ticket live from waiting to called to done.
+
+The tests share one server; each keeps to its own agency (Disdukcapil's KTP at Loket 1,
+DPMPTSP, Polresta, BPJS), except the transfer test, which runs after the first and uses
+Disdukcapil's other counters."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from .conftest import run_axe
+
+pytestmark = pytest.mark.browser
+
+
+def test_status_page_goes_from_waiting_to_called_live(shared_server, shared_hall, phone_page,
+                                                      shots):
+    page = phone_page
+    first, mine = shared_hall.issue("KTP"), shared_hall.issue("KTP")
+    cid = shared_hall.open_counter("dukcapil1", "Loket 1")
+
+    page.goto(mine["status_url"])
+    expect(page.locator("#st-number")).to_have_text(mine["number"])
+    expect(page.locator("#st-status")).to_have_text("Menunggu")
+    expect(page.locator("#st-ahead")).to_have_text("1")
+    expect(page.locator("#st-live")).to_have_attribute("data-state", "on")
+    page.click("#st-vibrate-btn")  # browsers vibrate only after a first touch
+    expect(page.locator("#st-vibrate-on")).to_be_visible()
+    page.screenshot(path=str(shots / "status-waiting.png"))
+
+    # The ticket ahead is called: nobody is ahead any more (a `queue` event, then a refetch).
+    shared_hall.call_next("dukcapil1", cid)
+    expect(page.locator("#st-ahead")).to_have_text("0")
+    expect(page.locator("#st-wait")).to_have_text("Anda berikutnya")
+
+    shared_hall.act("dukcapil1", first["id"], "finish")
+    shared_hall.call_next("dukcapil1", cid)
+    expect(page.locator("#st-called")).to_be_visible()
+    expect(page.locator("#st-called")).to_contain_text("Silakan menuju")
+    expect(page.locator("#st-counter")).to_have_text("Loket 1")
+    expect(page.locator("#st-status")).to_have_text("Dipanggil")
+    expect(page.locator("#st-waiting")).to_be_hidden()
+    assert page.evaluate("window.__vibrations") == [60, [400, 150, 400, 150, 800]]
+    assert page.title() == f"{mine['number']} → Loket 1"
+    page.screenshot(path=str(shots / "status-called.png"))
+
+    shared_hall.act("dukcapil1", mine["id"], "recall")
+    expect(page.locator("#st-recalled")).to_be_visible()
+    assert len(page.evaluate("window.__vibrations")) == 3
+
+    shared_hall.act("dukcapil1", mine["id"], "start")
+    expect(page.locator("#st-serving")).to_contain_text("Loket 1")
+    expect(page.locator("#st-called")).to_be_hidden()
+
+    shared_hall.act("dukcapil1", mine["id"], "finish")
+    expect(page.locator("#st-status")).to_have_text("Selesai")
+    expect(page.locator("#st-final")).to_contain_text("Terima kasih")
+    expect(page.locator("#survey")).to_have_attribute("data-status", "done")
+    # A finished ticket never changes again: the page lets go of its live connection.
+    expect(page.locator("#st-live")).to_have_attribute("data-state", "ended")
+    page.screenshot(path=str(shots / "status-done.png"))
+
+
+def test_status_page_switches_to_english_at_a_tap(shared_server, shared_hall, phone_page, shots):
+    ticket = shared_hall.issue("NIB")
+    phone_page.goto(ticket["status_url"])
+    phone_page.click("text=English")
+    expect(phone_page.locator("#st-status")).to_have_text("Waiting")
+    expect(phone_page.locator("#st-service")).to_have_text(
+        "Business identification number (OSS-RBA)")
+    expect(phone_page.locator("#st-live")).to_have_attribute("data-state", "on")
+    cid = shared_hall.open_counter("dpmptsp1", "Loket 5")
+    shared_hall.call_next("dpmptsp1", cid)
+    expect(phone_page.locator("#st-called")).to_contain_text("Please go to")
+    expect(phone_page.locator("#st-counter")).to_have_text("Loket 5")
+    phone_page.screenshot(path=str(shots / "status-called-en.png"))
+
+
+def test_status_page_shows_a_missed_call_clearly(shared_server, shared_hall, phone_page, shots):
+    ticket = shared_hall.issue("SKCK")
+    phone_page.goto(ticket["status_url"])
+    expect(phone_page.locator("#st-live")).to_have_attribute("data-state", "on")
+    cid = shared_hall.open_counter("polresta1", "Loket 8")
+    shared_hall.call_next("polresta1", cid)
+    expect(phone_page.locator("#st-counter")).to_have_text("Loket 8")
+    shared_hall.act("polresta1", ticket["id"], "no-show")
+    expect(phone_page.locator("#st-status")).to_have_text("Tidak hadir")
+    expect(phone_page.locator("#st-final")).to_contain_text("tidak hadir di loket")
+    phone_page.screenshot(path=str(shots / "status-no-show.png"))
+
+
+def test_status_page_follows_a_transfer_to_another_service(shared_server, shared_hall,
+                                                             phone_page):
+    ahead = shared_hall.issue("AKTA")
+    mine = shared_hall.issue("KK")
+    loket2 = shared_hall.open_counter("dukcapil2", "Loket 2")  # KTP and KK
+    assert shared_hall.call_next("dukcapil2", loket2)["id"] == mine["id"]
+    phone_page.goto(mine["status_url"])
+    expect(phone_page.locator("#st-counter")).to_have_text("Loket 2")
+
+    shared_hall.act("dukcapil2", mine["id"], "transfer",
+                    {"service_id": shared_hall.service_id("AKTA")})
+    expect(phone_page.locator("#st-service")).to_have_text("Akta Kelahiran dan Akta Kematian")
+    expect(phone_page.locator("#st-status")).to_have_text("Menunggu")
+    expect(phone_page.locator("#st-ahead")).to_have_text("1")
+    # A call in the new service reaches the page: it re-joined that service's room.
+    loket3 = shared_hall.open_counter("dukcapil1", "Loket 3")  # KK and AKTA
+    assert shared_hall.call_next("dukcapil1", loket3)["id"] == ahead["id"]
+    expect(phone_page.locator("#st-ahead")).to_have_text("0")
+
+
+def test_status_page_has_no_serious_accessibility_violations(shared_server, shared_hall,
+                                                             phone_page):
+    ticket = shared_hall.issue("JKN")
+    phone_page.goto(ticket["status_url"])
+    expect(phone_page.locator("#st-live")).to_have_attribute("data-state", "on")
+    assert run_axe(phone_page, shared_server.url) == []

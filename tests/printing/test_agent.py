@@ -1,0 +1,267 @@
+"""The print agent (a real `mpp-printer` process) between a live server and a TCP printer."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+import socketio
+
+from mpp.db import Database
+from mpp.models import PrintJob
+from mpp.services.demo import demo_device_token
+from tests.support.agent_process import PRINTER, Agent
+from tests.support.databases import TEST_SECRET
+from tests.support.fake_printer import FakeNetworkPrinter, wait_for
+from tests.support.live import LiveServer
+
+KIOSK = demo_device_token(TEST_SECRET, "kiosk-1")
+DISPLAY = demo_device_token(TEST_SECRET, "display-1")
+
+
+@pytest.fixture
+def server(db_url: str, tmp_path: Path) -> Iterator[LiveServer]:
+    s = LiveServer(db_url, tmp_path / "live").start()
+    yield s
+    s.stop()
+
+
+@pytest.fixture
+def printer() -> Iterator[FakeNetworkPrinter]:
+    p = FakeNetworkPrinter()
+    yield p
+    p.close()
+
+
+@pytest.fixture
+def agents(tmp_path: Path) -> Iterator[list[Agent]]:
+    made: list[Agent] = []
+    yield made
+    for a in made:
+        a.stop()
+
+
+def issue(server: LiveServer, code: str = "KTP") -> dict[str, Any]:
+    services = requests.get(f"{server.url}/api/v1/services", timeout=10).json()["services"]
+    sid = next(s["id"] for s in services if s["code"] == code)
+    r = requests.post(f"{server.url}/api/v1/tickets", json={"service_id": sid},
+                      headers={"Authorization": f"Bearer {KIOSK}"}, timeout=10)
+    assert r.status_code == 201, r.text
+    return r.json()["ticket"]
+
+
+def print_state(server: LiveServer, ticket: dict[str, Any]) -> dict[str, Any]:
+    return requests.get(f"{server.url}/api/v1/tickets/by-token/{ticket['token']}/print",
+                        timeout=10).json()
+
+
+def job_error(server: LiveServer, ticket: dict[str, Any]) -> str:
+    """The last job's error, as staff see it."""
+    admin = requests.post(f"{server.url}/api/v1/auth/login",
+                          json={"username": "admin", "password": "admin-mpp"},
+                          timeout=10).json()["token"]
+    jobs = requests.get(f"{server.url}/api/v1/tickets/{ticket['id']}/print-jobs",
+                        headers={"Authorization": f"Bearer {admin}"}, timeout=10).json()
+    return jobs["jobs"][-1]["error"]
+
+
+def job_state(server: LiveServer, ticket: dict[str, Any]) -> str:
+    return print_state(server, ticket)["job"]["state"]
+
+
+def printer_row(server: LiveServer) -> dict[str, Any]:
+    r = requests.get(f"{server.url}/api/v1/devices/printers",
+                     headers={"Authorization": f"Bearer {DISPLAY}"}, timeout=10)
+    return r.json()["printers"][0]
+
+
+def make_agent(agents: list[Agent], server: LiveServer, spec: str, tmp_path: Path,
+               *extra: str) -> Agent:
+    a = Agent(server.url, spec, tmp_path / "journal.txt", tmp_path / "agent.log", *extra)
+    agents.append(a)
+    return a.start()
+
+
+def test_each_job_is_printed_once_and_a_restart_prints_nothing_again(
+        server: LiveServer, printer: FakeNetworkPrinter, agents: list[Agent],
+        tmp_path: Path) -> None:
+    before = [issue(server)]  # issued while no agent runs: kept for it
+    agent = make_agent(agents, server, printer.spec, tmp_path)
+    wait_for(lambda: job_state(server, before[0]) == "printed", what="first job printed")
+    tickets = before + [issue(server) for _ in range(3)]
+    wait_for(lambda: all(job_state(server, t) == "printed" for t in tickets), what="printed")
+    assert printer.numbers() == ["A001", "A002", "A003", "A004"]
+    receipt = printer.receipts()[1]
+    assert receipt.qrs[0].payload == tickets[1]["status_url"]
+    assert receipt.cuts == ["full"]
+    agent.stop()
+    wait_for(lambda: not printer_row(server)["connected"], what="agent gone")
+    make_agent(agents, server, printer.spec, tmp_path)
+    wait_for(lambda: printer_row(server)["connected"], what="agent back")
+    issue(server)
+    wait_for(lambda: len(printer.jobs) == 5, what="fifth ticket")
+    assert printer.numbers() == ["A001", "A002", "A003", "A004", "A005"]
+
+
+def test_an_agent_killed_mid_job_reprints_only_what_was_not_answered(
+        server: LiveServer, printer: FakeNetworkPrinter, agents: list[Agent],
+        tmp_path: Path) -> None:
+    agent = make_agent(agents, server, printer.spec, tmp_path, "--status-timeout", "60")
+    first = [issue(server), issue(server)]
+    wait_for(lambda: all(job_state(server, t) == "printed" for t in first), what="printed")
+    printer.hold.set()  # the printer stops answering: the agent waits mid-job
+    queries = printer.status_queries
+    third = issue(server)
+    wait_for(lambda: printer.status_queries > queries, what="agent busy with the job")
+    agent.kill()
+    printer.hold.clear()
+    assert job_state(server, third) == "pending"
+    make_agent(agents, server, printer.spec, tmp_path, "--status-timeout", "60")
+    wait_for(lambda: job_state(server, third) == "printed", what="third printed")
+    assert printer.numbers() == ["A001", "A002", "A003"]
+
+
+def test_an_answer_lost_after_printing_is_repeated_from_the_journal_without_reprinting(
+        server: LiveServer, printer: FakeNetworkPrinter, agents: list[Agent],
+        tmp_path: Path) -> None:
+    agent = make_agent(agents, server, printer.spec, tmp_path)
+    ticket = issue(server)
+    wait_for(lambda: job_state(server, ticket) == "printed", what="printed")
+    agent.stop()
+    # The answer never reached the server: the job is open again there.
+    db = Database(server.db_url)
+    with db.write() as s:
+        job = s.query(PrintJob).one()
+        job.ok, job.answered_at = None, None
+    db.dispose()
+    assert job_state(server, ticket) == "pending"
+    make_agent(agents, server, printer.spec, tmp_path)
+    wait_for(lambda: job_state(server, ticket) == "printed", what="answered again")
+    assert printer.numbers() == ["A001"]
+
+
+def test_an_unreachable_printer_is_reported_and_no_ticket_is_lost(
+        server: LiveServer, agents: list[Agent], tmp_path: Path) -> None:
+    # Hold the port (bound, not listening) so that connections are refused and no other
+    # process can take it before the printer "comes back" on it.
+    holder = socket.socket()
+    holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    holder.bind(("127.0.0.1", 0))
+    port = holder.getsockname()[1]
+    board = socketio.Client(reconnection=False)
+    states: list[dict[str, Any]] = []
+    board.on("printer_state", lambda data: states.append(data["printer"]), namespace="/hall")
+    board.connect(server.url, namespaces=["/hall"], auth={"token": DISPLAY},
+                  transports=["websocket"], wait_timeout=10)
+    try:
+        make_agent(agents, server, f"network:127.0.0.1:{port}", tmp_path)
+        tickets = [issue(server), issue(server)]
+        wait_for(lambda: all(print_state(server, t)["job"]["state"] == "failed"
+                             for t in tickets), what="failed answers")
+        row = printer_row(server)
+        assert row["connected"] and row["ready"] is False
+        assert "unreachable" in row["error"] and row["pending_jobs"] == 2
+        assert job_error(server, tickets[0]).startswith("printer network:")
+        assert print_state(server, tickets[0])["printer"]["problem"] == "printer_offline"
+        wait_for(lambda: any(s["error"] and "unreachable" in s["error"] for s in states),
+                 what="printer_state on /hall")
+        # the printer comes back on its address: the agent's retry prints both, once each
+        holder.close()
+        printer = FakeNetworkPrinter(port)
+        try:
+            wait_for(lambda: all(job_state(server, t) == "printed" for t in tickets),
+                     timeout=20, what="printed after the printer came back")
+            assert printer.numbers() == ["A001", "A002"]
+            wait_for(lambda: any(s["ready"] for s in states), what="ready on /hall")
+            assert printer_row(server)["pending_jobs"] == 0
+        finally:
+            printer.close()
+    finally:
+        holder.close()
+        board.disconnect()
+
+
+def test_a_printer_out_of_paper_keeps_the_job_until_paper_is_back(
+        server: LiveServer, printer: FakeNetworkPrinter, agents: list[Agent],
+        tmp_path: Path) -> None:
+    printer.paper = "out"
+    make_agent(agents, server, printer.spec, tmp_path)
+    ticket = issue(server)
+    wait_for(lambda: print_state(server, ticket)["job"]["state"] == "failed", what="failed")
+    state = print_state(server, ticket)
+    assert job_error(server, ticket) == "out of paper"
+    assert state["printer"]["problem"] == "out_of_paper" and state["printer"]["ready"] is False
+    assert printer.jobs == []
+    printer.paper = "ok"
+    wait_for(lambda: job_state(server, ticket) == "printed", what="printed after refill")
+    assert printer.numbers() == ["A001"]
+    assert printer_row(server)["paper"] == "ok"
+
+
+def test_a_wrong_token_is_refused_by_the_print_namespace(server: LiveServer) -> None:
+    client = socketio.Client(reconnection=False)
+    for token in ("nope", KIOSK):
+        with pytest.raises(socketio.exceptions.ConnectionError):
+            client.connect(server.url, namespaces=["/print"], auth={"token": token},
+                           transports=["websocket"], wait_timeout=5)
+
+
+def test_a_raw_agent_gets_open_jobs_on_connect_and_bad_answers_are_refused(
+        server: LiveServer) -> None:
+    ticket = issue(server)
+    client = socketio.Client(reconnection=False)
+    jobs: list[dict[str, Any]] = []
+    client.on("print", jobs.append, namespace="/print")
+    client.connect(server.url, namespaces=["/print"], auth={"token": PRINTER},
+                   transports=["websocket"], wait_timeout=10)
+    try:
+        wait_for(lambda: jobs, what="job on connect")
+        assert jobs[0]["ticket"]["number"] == ticket["number"]
+        bad = client.call("printed", {"job_id": "1", "ok": True}, namespace="/print",
+                          timeout=10)
+        assert bad["error"]["code"] == "validation_failed"
+        unknown = client.call("printed", {"job_id": 999, "ok": True, "error": None},
+                              namespace="/print", timeout=10)
+        assert unknown["error"]["code"] == "job_not_found"
+        good = client.call("printed", {"job_id": jobs[0]["job_id"], "ok": True,
+                                       "error": None}, namespace="/print", timeout=10)
+        assert good == {"ok": True, "duplicate": False, "state": "printed"}
+        again = client.call("printed", {"job_id": jobs[0]["job_id"], "ok": True,
+                                        "error": None}, namespace="/print", timeout=10)
+        assert again["duplicate"] is True
+    finally:
+        client.disconnect()
+
+
+def test_the_agent_reconnects_by_itself_after_the_server_restarts(
+        server: LiveServer, printer: FakeNetworkPrinter, agents: list[Agent],
+        tmp_path: Path) -> None:
+    make_agent(agents, server, printer.spec, tmp_path)
+    first = issue(server)
+    wait_for(lambda: job_state(server, first) == "printed", what="first printed")
+    server.stop()
+    server.start()
+    second = issue(server)  # may be issued before the agent is back: it waits for it
+    wait_for(lambda: job_state(server, second) == "printed", timeout=30,
+             what="printed after the restart")
+    assert printer.numbers() == ["A001", "A002"]
+    assert printer_row(server)["connected"] is True
+
+
+def test_an_idle_agent_reports_paper_running_out_before_the_next_ticket(
+        server: LiveServer, printer: FakeNetworkPrinter, agents: list[Agent],
+        tmp_path: Path) -> None:
+    make_agent(agents, server, printer.spec, tmp_path, "--heartbeat-seconds", "1")
+    wait_for(lambda: printer_row(server)["paper"] == "ok", what="paper ok")
+    printer.paper = "low"
+    wait_for(lambda: printer_row(server)["paper"] == "low", what="paper low")
+    assert printer_row(server)["ready"] is True
+    printer.paper = "out"
+    wait_for(lambda: printer_row(server)["paper"] == "out", what="paper out")
+    row = printer_row(server)
+    assert row["ready"] is False and row["error"] == "out of paper"
+    assert printer.jobs == []  # probing prints nothing

@@ -1,0 +1,284 @@
+"""Print jobs on the server: made with the ticket, sent after commit, kept until answered."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+from PIL import Image
+
+from mpp.events import PRINT, PRINT_JOB, PRINTER_STATE
+from mpp.models import Device, PrintJob
+from mpp.services.printing import PrintingService
+from printer.layout import TicketPrint, paper, ticket_bytes
+from tests.support.escpos_decode import decode
+
+
+def printing(app) -> PrintingService:  # type: ignore[no-untyped-def]
+    return app.extensions["mpp_printing"]
+
+
+def printer_id(app) -> int:  # type: ignore[no-untyped-def]
+    with app.extensions["mpp"].db.read() as s:
+        return s.query(Device).filter_by(name="printer-1").one().id
+
+
+def test_a_kiosk_ticket_is_sent_to_its_paired_printer_after_commit(api, events, app) -> None:
+    ticket = api.issue("KTP")
+    jobs = events.named(PRINT_JOB)
+    assert len(jobs) == 1
+    job = jobs[0]
+    assert job.namespace == PRINT and job.room == f"printer:{printer_id(app)}"
+    assert job.data["ticket"]["number"] == ticket["number"] == "A001"
+    assert job.data["site"]["name"] == "Mal Pelayanan Publik Kota Kendari"
+    assert "pungutan liar" in job.data["site"]["footer"]
+    # the event is what an agent prints: decode the bytes made from it
+    receipt = decode(ticket_bytes(TicketPrint.from_job(job.data), paper("80")))
+    assert receipt.qrs[0].payload == ticket["status_url"]
+    with app.extensions["mpp"].db.read() as s:
+        row = s.get(PrintJob, job.data["job_id"])
+        assert row is not None and row.ticket_id == ticket["id"] and row.ok is None
+
+
+def test_tickets_issued_by_staff_or_an_unpaired_kiosk_make_no_print_job(api, events,
+                                                                       app) -> None:
+    r = api.post("/tickets", {"service_id": api.service_id("KTP")},
+                 token=api.login("dukcapil1"))
+    assert r.status == 201
+    with app.extensions["mpp"].db.write() as s:
+        kiosk = s.query(Device).filter_by(name="kiosk-1").one()
+        kiosk.settings = {}
+    api.issue("KTP")
+    assert events.named(PRINT_JOB) == []
+
+
+def test_answers_close_a_job_once_and_failures_keep_it_open(api, app) -> None:
+    api.issue("KTP")
+    svc = printing(app)
+    pid = printer_id(app)
+    [job] = svc.open_jobs(pid)
+    failed = svc.answer(pid, job["job_id"], False, "out of paper")
+    assert failed["job"]["state"] == "failed" and failed["job"]["error"] == "out of paper"
+    [again] = svc.open_jobs(pid)  # still open: sent again
+    assert again["job_id"] == job["job_id"]
+    ok = svc.answer(pid, job["job_id"], True, None)
+    assert ok["job"]["state"] == "printed" and not ok["duplicate"]
+    assert svc.answer(pid, job["job_id"], True, None)["duplicate"]
+    assert svc.open_jobs(pid) == []
+    [state] = svc.printers(api_actor("admin"))
+    assert state["ready"] is True and state["pending_jobs"] == 0
+
+
+def api_actor(role: str):  # type: ignore[no-untyped-def]
+    from mpp.domain.actor import Actor
+
+    return Actor(role=role, user_id=1)
+
+
+def test_an_answer_for_another_printers_job_is_refused(api, app) -> None:
+    import pytest
+
+    from mpp.domain.errors import NotFound
+
+    api.issue("KTP")
+    svc = printing(app)
+    [job] = svc.open_jobs(printer_id(app))
+    with pytest.raises(NotFound):
+        svc.answer(printer_id(app) + 100, job["job_id"], True, None)
+
+
+def test_stale_jobs_are_given_up_instead_of_printed_late(api, app, clock) -> None:
+    t1 = api.issue("KTP")
+    api.issue("KTP")
+    svc = printing(app)
+    cid = api.open_counter("dukcapil1", "Loket 1")
+    api.post(f"/counters/{cid}/call-next", token=api.login("dukcapil1"))
+    api.post(f"/tickets/{t1['id']}/finish", token=api.login("dukcapil1"))
+    pid = printer_id(app)
+    assert [j["ticket"]["number"] for j in svc.open_jobs(pid)] == ["A002"]  # A001 is done
+    clock.advance(minutes=31)
+    assert svc.open_jobs(pid) == []
+    jobs = api.get(f"/tickets/{t1['id']}/print-jobs", token=api.login("admin")).body["jobs"]
+    assert jobs[0]["state"] == "given_up" and "is done" in jobs[0]["error"]
+
+
+def test_staff_reprint_a_ticket_on_the_kiosks_printer(api, events, app) -> None:
+    ticket = api.issue("KTP")
+    r = api.post(f"/tickets/{ticket['id']}/reprint", token=api.login("dukcapil1"))
+    assert r.status == 200, r.body
+    assert r.body["job"]["reason"] == "reprint" and r.body["job"]["state"] == "pending"
+    jobs = events.named(PRINT_JOB)
+    assert [j.data["reason"] for j in jobs] == ["issue", "reprint"]
+    receipt = decode(ticket_bytes(TicketPrint.from_job(jobs[1].data), paper("58")))
+    assert receipt.line_with("CETAK ULANG")
+    assert receipt.line_with(ticket["number"]).width >= 2
+    assert events.named(PRINTER_STATE)[-1].data["printer"]["pending_jobs"] == 2
+
+
+def test_reprint_refusals_are_clear(api, app) -> None:
+    ticket = api.issue("KTP")
+    other = api.post(f"/tickets/{ticket['id']}/reprint", token=api.login("imigrasi1"))
+    assert (other.status, other.error) == (403, "other_agency")
+    assert api.post("/tickets/999/reprint", token=api.login("admin")).error == \
+        "ticket_not_found"
+    bad = api.post(f"/tickets/{ticket['id']}/reprint", raw="{", token=api.login("admin"))
+    assert (bad.status, bad.error) == (400, "malformed_json")
+    wrong = api.post(f"/tickets/{ticket['id']}/reprint", {"printer_device_id": "x"},
+                     token=api.login("admin"))
+    assert wrong.status == 422
+    staff_ticket = api.post("/tickets", {"service_id": api.service_id("KTP")},
+                            token=api.login("dukcapil1")).body["ticket"]
+    r = api.post(f"/tickets/{staff_ticket['id']}/reprint", token=api.login("admin"))
+    assert (r.status, r.error) == (409, "no_printer")
+    r = api.post(f"/tickets/{staff_ticket['id']}/reprint",
+                 {"printer_device_id": printer_id(app)}, token=api.login("admin"))
+    assert r.status == 200
+    assert api.post(f"/tickets/{ticket['id']}/reprint",
+                    token=api.device_token("kiosk-1")).status == 403
+    assert api.post(f"/tickets/{ticket['id']}/reprint").status == 401
+
+
+def test_printer_state_api_kiosk_sees_only_its_printer(api, app) -> None:
+    r = api.get("/devices/printers", token=api.device_token("kiosk-1"))
+    assert [p["name"] for p in r.body["printers"]] == ["printer-1"]
+    assert [k["name"] for k in r.body["printers"][0]["kiosks"]] == ["kiosk-1"]
+    with app.extensions["mpp"].db.write() as s:
+        s.query(Device).filter_by(name="kiosk-1").one().settings = {}
+    assert api.get("/devices/printers", token=api.device_token("kiosk-1")).body == {
+        "printers": []}
+    assert api.get("/devices/printers").status == 401
+
+
+def test_kiosk_reads_the_print_state_of_its_ticket_by_token(api, app) -> None:
+    ticket = api.issue("KTP")
+    r = api.get(f"/tickets/by-token/{ticket['token']}/print")
+    assert r.body["job"] == {"state": "pending", "reason": "issue", "attempts": 1}
+    assert r.body["printer"] == {"connected": False, "ready": None, "paper": "unknown",
+                                 "problem": "agent_offline"}
+    svc, pid = printing(app), printer_id(app)
+    svc.agent_connected(pid, True)
+    svc.report_state(pid, {"ready": False, "online": True, "paper": "out",
+                           "error": "out of paper"})
+    r = api.get(f"/tickets/by-token/{ticket['token']}/print")
+    assert r.body["printer"]["problem"] == "out_of_paper"
+    svc.report_state(pid, {"ready": False, "online": None, "paper": "unknown",
+                           "error": "printer network:10.0.0.9:9100 unreachable: refused"})
+    r = api.get(f"/tickets/by-token/{ticket['token']}/print")
+    assert r.body["printer"]["problem"] == "printer_offline"
+    assert "10.0.0.9" not in str(r.body)  # no printer address for citizens
+    svc.report_state(pid, {"ready": True, "online": True, "paper": "ok", "error": None})
+    assert api.get(f"/tickets/by-token/{ticket['token']}/print").body["printer"][
+        "problem"] is None
+    assert api.get("/tickets/by-token/nope/print").status == 404
+
+
+def test_preview_png_and_qr_svg_endpoints(api, app, tmp_path) -> None:
+    ticket = api.issue("KTP")
+    client = app.test_client()
+    admin = {"Authorization": f"Bearer {api.login('admin')}"}
+    r = client.get(f"/api/v1/tickets/{ticket['id']}/preview.png?paper=58", headers=admin)
+    assert r.status_code == 200 and r.mimetype == "image/png"
+    assert Image.open(io.BytesIO(r.data)).width == 384 + 48
+    from tests.printing.test_layout import zbar
+
+    assert zbar(r.data, tmp_path) == [ticket["status_url"]]
+    bad = client.get(f"/api/v1/tickets/{ticket['id']}/preview.png?paper=A4", headers=admin)
+    assert bad.status_code == 422 and bad.get_json()["error"]["code"] == "invalid_paper"
+    assert client.get(f"/api/v1/tickets/{ticket['id']}/preview.png").status_code == 401
+    svg = client.get(f"/api/v1/tickets/by-token/{ticket['token']}/qr.svg")
+    assert svg.status_code == 200 and svg.mimetype == "image/svg+xml"
+    assert b"<svg" in svg.data
+    assert client.get("/api/v1/tickets/by-token/unknown/qr.svg").status_code == 404
+
+
+def test_openapi_documents_the_printing_endpoints(api) -> None:
+    doc = api.get("/openapi.json").body
+    assert "/api/v1/tickets/{ticket_id}/reprint" in doc["paths"]
+    assert "/api/v1/devices/printers" in doc["paths"]
+    post = doc["paths"]["/api/v1/tickets/{ticket_id}/reprint"]["post"]
+    assert "printer_device_id" in str(post["requestBody"])
+    preview = doc["paths"]["/api/v1/tickets/{ticket_id}/preview.png"]["get"]
+    assert list(preview["responses"]["200"]["content"]) == ["image/png"]
+
+
+def test_jobs_older_than_the_limit_but_still_waiting_are_given_up(api, app, clock) -> None:
+    api.issue("KTP")
+    clock.advance(minutes=29)
+    assert len(printing(app).open_jobs(printer_id(app))) == 1
+    clock.current += timedelta(minutes=2)
+    assert printing(app).open_jobs(printer_id(app)) == []
+
+
+def test_an_agent_not_heard_of_for_90_seconds_counts_as_gone(api, app, clock) -> None:
+    svc = printing(app)
+    svc.agent_connected(printer_id(app), True)
+    admin = api.login("admin")
+    assert api.get("/devices/printers", token=admin).body["printers"][0]["connected"]
+    clock.advance(seconds=91)
+    assert not api.get("/devices/printers", token=admin).body["printers"][0]["connected"]
+    svc.report_state(printer_id(app), {"ready": True, "paper": "ok"})
+    assert api.get("/devices/printers", token=admin).body["printers"][0]["connected"]
+
+
+def test_jobs_are_made_answered_and_retried_on_both_databases(any_app) -> None:
+    from tests.support.api import Api
+
+    api = Api(any_app.test_client())
+    ticket = api.issue("KTP")
+    svc = printing(any_app)
+    pid = printer_id(any_app)
+    [job] = svc.open_jobs(pid)
+    assert job["ticket"]["id"] == ticket["id"]
+    assert svc.answer(pid, job["job_id"], False, "out of paper")["job"]["state"] == "failed"
+    [again] = svc.open_jobs(pid)
+    assert svc.answer(pid, again["job_id"], True, None)["job"]["state"] == "printed"
+    assert svc.answer(pid, again["job_id"], True, None)["duplicate"] is True
+    jobs = api.get(f"/tickets/{ticket['id']}/print-jobs", token=api.login("admin")).body["jobs"]
+    assert [(j["state"], j["attempts"]) for j in jobs] == [("printed", 3)]
+
+
+def test_a_returning_agent_is_not_shown_as_faulty_before_it_reports(api, app) -> None:
+    svc, pid = printing(app), printer_id(app)
+    svc.agent_connected(pid, True)
+    svc.agent_connected(pid, False)
+    admin = api.login("admin")
+    gone = api.get("/devices/printers", token=admin).body["printers"][0]
+    assert (gone["connected"], gone["ready"], gone["error"]) == (
+        False, False, "print agent not connected")
+    svc.agent_connected(pid, True)
+    back = api.get("/devices/printers", token=admin).body["printers"][0]
+    assert (back["connected"], back["ready"], back["error"]) == (True, None, None)
+
+
+def test_the_site_logo_travels_with_the_job_and_is_printed(api, events, app,
+                                                         tmp_path) -> None:
+    from mpp.models import Site
+
+    logo = tmp_path / "logo.png"
+    Image.new("RGB", (800, 300), "navy").save(logo)
+    with app.extensions["mpp"].db.write() as s:
+        site = s.query(Site).one()
+        site.settings = {**site.settings, "logo": str(logo)}
+    api.issue("KTP")
+    job = events.named(PRINT_JOB)[-1].data
+    assert job["site"]["logo_png_base64"]
+    receipt = decode(ticket_bytes(TicketPrint.from_job(job), paper("80")))
+    assert len(receipt.images) == 1 and receipt.images[0].width_dots <= 512
+
+
+def test_admins_preview_a_sample_ticket_with_the_sites_footer(api, app, tmp_path,
+                                                            output_dir) -> None:
+    from mpp.models import Site
+    from tests.printing.test_layout import zbar
+
+    with app.extensions["mpp"].db.write() as s:
+        site = s.query(Site).one()
+        site.settings = {**site.settings, "ticket_footer": "Terima kasih atas kunjungan Anda"}
+    client = app.test_client()
+    r = client.get("/api/v1/print/sample.png?paper=58",
+                   headers={"Authorization": f"Bearer {api.login('admin')}"})
+    assert r.status_code == 200 and r.mimetype == "image/png"
+    (output_dir / "screenshots" / "ticket-sample-58mm.png").write_bytes(r.data)
+    assert zbar(r.data, tmp_path) == ["http://mpp.test/t/contoh"]
+    assert client.get("/api/v1/print/sample.png", headers={
+        "Authorization": f"Bearer {api.login('dukcapil1')}"}).status_code == 403

@@ -1,0 +1,220 @@
+"""The daily report's figures equal those computed independently from a simulated day."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+
+import pytest
+from openpyxl import load_workbook
+
+from mpp.clock import FixedClock
+
+from ..conftest import make_app
+from ..support.api import Api
+from ..support.databases import START
+from .hallday import (
+    DAY,
+    SERVICE_AGENCY,
+    WITA,
+    expected_row,
+    ms,
+    played_database,
+    run_day,
+)
+
+FIGURES = ("issued", "served", "no_show", "cancelled", "expired", "waiting",
+           "avg_wait_seconds", "p90_wait_seconds", "avg_service_seconds")
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def hall(request, tmp_path_factory):  # type: ignore[no-untyped-def]
+    """One hall day played on SQLite and on PostgreSQL (once per module: the tests only read)."""
+    with played_database(request, tmp_path_factory) as url:
+        clock = FixedClock(START)
+        app = make_app(url, clock)
+        api = Api(app.test_client())
+        day = run_day(api, clock, app)
+        yield api, day
+        app.extensions["mpp"].db.dispose()
+
+
+def _pick(row: dict, keys=FIGURES) -> dict:  # type: ignore[no-untyped-def]
+    return {k: row[k] for k in keys}
+
+
+def _daily(api: Api, user: str = "manajer", extra: str = "") -> dict:  # type: ignore[type-arg]
+    r = api.get(f"/reports/daily?date={DAY.date().isoformat()}{extra}", token=api.login(user))
+    assert r.status == 200, r.body
+    return r.body
+
+
+def test_simulated_day_has_every_outcome(hall):  # type: ignore[no-untyped-def]
+    _, day = hall
+    statuses = {r.status for r in day.tickets}
+    assert statuses == {"done", "no_show", "cancelled", "expired"}
+    assert any(r.started is None and r.status == "done" for r in day.tickets)
+    assert any(r.last_call != r.first_call for r in day.tickets if r.first_call)
+    assert len(day.tickets) > 60
+
+
+def test_daily_totals_and_rows_match_the_record(hall):  # type: ignore[no-untyped-def]
+    api, day = hall
+    report = _daily(api)
+    assert report["date"] == "2026-11-23"
+    assert _pick(report["totals"]) == _pick(expected_row(day.tickets) | {})
+
+    services = {s["code"]: s for s in api.get("/services").body["services"]}
+    by_service = {r["code"]: r for r in report["by_service"]}
+    for code, sv in services.items():
+        recs = [r for r in day.tickets if r.service == code]
+        want = expected_row(recs, sv["sla_minutes"])
+        got = by_service[code]
+        assert _pick(got) == _pick(want), code
+        assert (got["sla_met"], got["sla_total"]) == (want.get("sla_met", 0),
+                                                       want.get("sla_total", 0))
+
+    by_agency = {r["code"]: r for r in report["by_agency"]}
+    for code in {"DUKCAPIL", "DPMPTSP", "IMIGRASI"}:
+        recs = [r for r in day.tickets if SERVICE_AGENCY.get(r.service) == code]
+        assert _pick(by_agency[code]) == _pick(expected_row(recs)), code
+
+
+def test_transferred_ticket_counts_once_in_the_service_where_it_ended(hall):  # type: ignore
+    api, day = hall
+    report = _daily(api)
+    moved = [r for r in day.tickets if r.service == "KK" and r.status != "cancelled"]
+    assert sum(r["issued"] for r in report["by_service"]) == len(day.tickets)
+    assert report["totals"]["issued"] == len(day.tickets)
+    kk = next(r for r in report["by_service"] if r["code"] == "KK")
+    assert kk["issued"] >= len(moved)
+
+
+def test_counter_and_staff_rows_match_the_record(hall):  # type: ignore[no-untyped-def]
+    api, day = hall
+    report = _daily(api)
+    by_counter = {r["name"]: r for r in report["by_counter"]}
+    by_staff = {r["username"]: r for r in report["by_staff"]}
+    for name, desk in day.desks.items():
+        recs = [r for r in day.tickets if r.counter == name]
+        want = expected_row(recs)
+        assert _pick(by_counter[name]) == _pick(want), name
+        # staff rows count the tickets each one held last (a transfer included)
+        staff_recs = [r for r in day.tickets if r.staff == desk.staff]
+        assert _pick(by_staff[desk.staff]) == _pick(expected_row(staff_recs)), desk.staff
+        # productivity: open stretch, busy time on held tickets, served per open hour
+        open_ms = ms(desk.opened, desk.closed)
+        busy_ms = sum(ms(r.last_call, r.finished) for r in staff_recs
+                      if r.status in ("done", "no_show"))
+        row = by_staff[desk.staff]
+        assert row["open_seconds"] == open_ms // 1000
+        assert row["busy_seconds"] == busy_ms // 1000
+        assert row["idle_seconds"] == (open_ms - busy_ms) // 1000
+        served = sum(1 for r in staff_recs if r.status == "done")
+        assert row["served_per_hour"] == round(served * 3_600_000 / open_ms, 2)
+    # Loket 2 was never opened: a zero row, no averages.
+    assert by_counter["Loket 2"]["issued"] == 0
+    assert by_counter["Loket 2"]["avg_wait_seconds"] is None
+
+
+def test_by_hour_counts_issue_and_finish_by_local_hour(hall):  # type: ignore[no-untyped-def]
+    api, day = hall
+    report = _daily(api)
+    issued = defaultdict(int)
+    served = defaultdict(int)
+    for r in day.tickets:
+        issued[r.issued.astimezone(WITA).hour] += 1
+        if r.status == "done":
+            served[r.finished.astimezone(WITA).hour] += 1
+    assert [h["hour"] for h in report["by_hour"]] == list(range(24))
+    assert {h["hour"]: h["issued"] for h in report["by_hour"] if h["issued"]} == dict(issued)
+    assert {h["hour"]: h["served"] for h in report["by_hour"] if h["served"]} == dict(served)
+    assert sum(issued.values()) == len(day.tickets)
+    assert len(issued) >= 5  # the day spans several hours
+
+
+def test_priority_categories_are_counted(hall):  # type: ignore[no-untyped-def]
+    api, day = hall
+    report = _daily(api)
+    got = {p["category"]: (p["issued"], p["served"]) for p in report["by_priority"]}
+    for cat in ("elderly", "disabled", "pregnant", "child"):
+        recs = [r for r in day.tickets if r.priority_category == cat]
+        assert got[cat] == (len(recs), sum(1 for r in recs if r.status == "done")), cat
+    regular = [r for r in day.tickets if r.priority_category is None]
+    assert got["regular"][0] == len(regular)
+
+
+def test_csv_export_reads_back_equal_to_json(hall):  # type: ignore[no-untyped-def]
+    api, _ = hall
+    report = _daily(api)
+    r = api.client.get("/api/v1/reports/daily?date=2026-11-23&format=csv",
+                       headers={"Authorization": f"Bearer {api.login('manajer')}"})
+    assert r.status_code == 200
+    assert r.mimetype == "text/csv"
+    assert r.headers["Content-Disposition"] == \
+        'attachment; filename="laporan-harian-2026-11-23.csv"'
+    rows = list(csv.DictReader(io.StringIO(r.data.decode("utf-8-sig"))))
+    total = next(x for x in rows if x["section"] == "total")
+    assert int(total["issued"]) == report["totals"]["issued"]
+    assert float(total["p90_wait_seconds"]) == report["totals"]["p90_wait_seconds"]
+    for svc in report["by_service"]:
+        line = next(x for x in rows if x["section"] == "service" and x["code"] == svc["code"])
+        assert int(line["served"]) == svc["served"]
+        for f in ("avg_wait_seconds", "p90_wait_seconds", "avg_service_seconds"):
+            assert (float(line[f]) if line[f] else None) == svc[f], (svc["code"], f)
+    hours = {int(x["hour"]): int(x["issued"]) for x in rows if x["section"] == "hour"}
+    assert hours == {h["hour"]: h["issued"] for h in report["by_hour"]}
+
+
+def test_xlsx_export_reads_back_equal_to_json(hall):  # type: ignore[no-untyped-def]
+    api, _ = hall
+    report = _daily(api)
+    r = api.client.get("/api/v1/reports/daily?date=2026-11-23&format=xlsx",
+                       headers={"Authorization": f"Bearer {api.login('manajer')}"})
+    assert r.status_code == 200
+    assert r.headers["Content-Disposition"].endswith('filename="laporan-harian-2026-11-23.xlsx"')
+    wb = load_workbook(io.BytesIO(r.data), read_only=True)
+    assert {"Ringkasan", "Instansi", "Layanan", "Loket", "Petugas", "Per jam",
+            "IKM"} <= set(wb.sheetnames)
+    sheet = list(wb["Layanan"].iter_rows(values_only=True))
+    header = list(sheet[0])
+    for line in sheet[1:]:
+        rec = dict(zip(header, line, strict=True))
+        want = next(x for x in report["by_service"] if x["id"] == rec["id"])
+        for f in ("issued", "served", "no_show", "avg_wait_seconds", "p90_wait_seconds",
+                  "avg_service_seconds"):
+            assert rec[f] == want[f], (rec["code"], f)
+    per_hour = {h: n for h, n, _ in list(wb["Per jam"].iter_rows(values_only=True))[1:]}
+    assert per_hour == {h["hour"]: h["issued"] for h in report["by_hour"]}
+
+
+def test_agency_manager_sees_only_their_agency(hall):  # type: ignore[no-untyped-def]
+    api, day = hall
+    report = _daily(api, "manajer-dukcapil")
+    assert [a["code"] for a in report["by_agency"]] == ["DUKCAPIL"]
+    assert {s["code"] for s in report["by_service"]} == {"KTP", "KK", "AKTA"}
+    recs = [r for r in day.tickets if SERVICE_AGENCY[r.service] == "DUKCAPIL"]
+    assert _pick(report["totals"]) == _pick(expected_row(recs))
+    assert {c["name"] for c in report["by_counter"]} == {"Loket 1", "Loket 2", "Loket 3"}
+    r = api.get("/reports/daily?date=2026-11-23&agency=DPMPTSP",
+                token=api.login("manajer-dukcapil"))
+    assert (r.status, r.error) == (403, "other_agency")
+    # a site-wide manager may narrow to one agency
+    narrowed = _daily(api, "manajer", "&agency=DPMPTSP")
+    assert [a["code"] for a in narrowed["by_agency"]] == ["DPMPTSP"]
+
+
+def test_range_report_compares_with_the_previous_period(hall):  # type: ignore
+    api, day = hall
+    r = api.get("/reports/range?from=2026-11-23&to=2026-11-24", token=api.login("manajer"))
+    assert r.status == 200, r.body
+    body = r.body
+    assert body["previous"]["from"] == "2026-11-21" and body["previous"]["to"] == "2026-11-22"
+    assert body["previous"]["totals"]["issued"] == 0
+    assert body["totals"]["issued"] == len(day.tickets)
+    assert [d["date"] for d in body["by_day"]] == ["2026-11-23", "2026-11-24"]
+    assert body["by_day"][0]["issued"] == len(day.tickets)
+    assert body["by_day"][1]["issued"] == 0
+    later = api.get("/reports/range?from=2026-11-24&to=2026-11-25", token=api.login("manajer"))
+    assert later.body["previous"]["totals"]["issued"] == len(day.tickets)

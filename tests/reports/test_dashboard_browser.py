@@ -1,0 +1,265 @@
+"""In Chromium: the dashboard with its charts, the survey from a finished ticket's status page,
+complaints and the evidence report. Screenshots go to test-output/screenshots."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import requests
+
+from mpp.clock import FixedClock
+from mpp.services.demo import demo_device_token
+
+from ..conftest import make_app
+from ..support import databases
+from ..support.api import Api
+from ..support.databases import START, TEST_SECRET
+from ..support.live import LiveServer
+from .hallday import DAY, run_day
+
+pytestmark = pytest.mark.browser
+SCORES = [[4, 4, 3, 4, 3, 4, 4, 3, 3], [3, 3, 3, 4, 3, 3, 4, 2, 3], [4, 4, 4, 4, 4, 4, 4, 4, 4]]
+
+
+@pytest.fixture(scope="module")
+def hall_server(request, tmp_path_factory):  # type: ignore[no-untyped-def]
+    """A played day (with survey answers and complaints) served by a real `mpp run`; one per
+    module, so the tests below add to it (a ticket, a complaint) and never assume less."""
+    tmp_path: Path = tmp_path_factory.mktemp("dash")
+    db_url = databases.sqlite_copy(request.getfixturevalue("_sqlite_template"), tmp_path)
+    clock = FixedClock(START)
+    app = make_app(db_url, clock)
+    api = Api(app.test_client())
+    day = run_day(api, clock, app)
+    done = [r for r in day.tickets if r.status == "done"]
+    for i, rec in enumerate(done[:12]):
+        r = api.post("/surveys", {"token": rec.token, "scores": SCORES[i % 3]})
+        assert r.status == 201, r.body
+    for text, agency in (("Antrian KTP lama sekali, petugas hanya satu.", "DUKCAPIL"),
+                         ("Kursi ruang tunggu kurang.", None)):
+        r = api.post("/complaints", {"body": text, **({"agency": agency} if agency else {})})
+        assert r.status == 201
+    app.extensions["mpp"].db.dispose()
+    server = LiveServer(db_url, tmp_path / "live").start()
+    yield server, day
+    server.stop()
+
+
+def run_axe(page, base_url: str) -> list[dict]:  # type: ignore[no-untyped-def,type-arg]
+    """Serious and critical axe-core violations of the page as it stands."""
+    page.add_script_tag(url=f"{base_url}/static/vendor/axe.min.js")
+    result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+    return [{"id": v["id"], "nodes": [n["target"] for n in v["nodes"]]}
+            for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
+def _login(page, base: str, username: str, password: str, target: str) -> None:  # type: ignore
+    page.goto(f"{base}{target}")
+    assert "/login" in page.url
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"**{target.split('?')[0]}*")
+
+
+def test_dashboard_shows_figures_and_charts(hall_server, page, output_dir):  # type: ignore
+    server, day = hall_server
+    base = server.url
+    day_text = DAY.date().isoformat()
+    _login(page, base, "manajer", "manajer-mpp", f"/dashboard?from={day_text}&to={day_text}")
+    page.wait_for_selector("body[data-state=ready]", timeout=15000)
+    kpis = page.inner_text("#kpis")
+    assert f"Tiket diambil\n{len(day.tickets)}" in kpis
+    served = sum(1 for r in day.tickets if r.status == "done")
+    assert f"Selesai dilayani\n{served}" in kpis
+    assert "IKM" in kpis and "(" in kpis  # a grade is shown
+    # Chart.js drew both charts with the report's data
+    hours = page.evaluate("Chart.getChart('chart-hours').data.datasets[0].data"
+                          ".reduce((a, b) => a + b, 0)")
+    assert hours == len(day.tickets)
+    agencies = page.evaluate("Chart.getChart('chart-wait').data.labels")
+    assert set(agencies) == {"Disdukcapil", "DPMPTSP"}
+    assert page.locator("#t-service tbody tr").count() >= 4
+    assert "Perekaman dan Pencetakan KTP-el" in page.inner_text("#t-service")
+    assert "Siti Rahmawati" in page.inner_text("#t-staff")
+    ikm_agency = page.locator("#t-ikm-agency tbody tr", has_text="Disdukcapil").inner_text()
+    assert "Sangat Baik" in ikm_agency or "Baik" in ikm_agency
+    assert page.inner_text("#live-counters").endswith(" / 12")
+    csv_href = page.get_attribute("#dl-csv", "href")
+    assert csv_href == f"/api/v1/reports/daily?date={day_text}&format=csv"
+    page.screenshot(path=str(output_dir / "screenshots" / "dashboard-day.png"), full_page=True)
+    assert run_axe(page, base) == []
+    # a 7-day range adds the per-day chart
+    page.fill("#f-from", "2026-11-17")
+    page.click("#filters button[type=submit]")
+    page.wait_for_function("Chart.getChart('chart-days') !== undefined")
+    page.wait_for_selector("body[data-state=ready]")
+    assert page.is_visible("#days-figure")
+    page.screenshot(path=str(output_dir / "screenshots" / "dashboard-week.png"))
+
+
+def test_staff_are_refused_the_dashboard(hall_server, page):  # type: ignore
+    server, _ = hall_server
+    page.goto(f"{server.url}/login?next=/dashboard")
+    page.fill("input[name=username]", "dukcapil1")
+    page.fill("input[name=password]", "petugas-mpp")
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    response = page.goto(f"{server.url}/dashboard")
+    assert response is not None and response.status == 403
+    assert "manajer" in page.inner_text("main")
+
+
+def test_survey_from_a_finished_tickets_status_page(hall_server, page, output_dir):  # type: ignore
+    server, _ = hall_server
+    base = server.url
+    kiosk = {"Authorization": "Bearer " + demo_device_token(TEST_SECRET, "kiosk-1")}
+    services = requests.get(f"{base}/api/v1/services", timeout=5).json()["services"]
+    nib = next(s for s in services if s["code"] == "NIB")
+    ticket = requests.post(f"{base}/api/v1/tickets", json={"service_id": nib["id"]},
+                           headers=kiosk, timeout=5).json()["ticket"]
+    page.goto(ticket["status_url"])
+    assert page.is_hidden("#sv")  # waiting: no survey yet
+    staff = requests.post(f"{base}/api/v1/auth/login", timeout=5,
+                          json={"username": "dpmptsp1", "password": "petugas-mpp"}).json()
+    auth = {"Authorization": "Bearer " + staff["token"]}
+    counters = requests.get(f"{base}/api/v1/counters", timeout=5).json()["counters"]
+    loket5 = next(c for c in counters if c["name"] == "Loket 5")
+    assert requests.post(f"{base}/api/v1/counters/{loket5['id']}/open", headers=auth,
+                         timeout=5).status_code == 200
+    called = requests.post(f"{base}/api/v1/counters/{loket5['id']}/call-next", headers=auth,
+                           timeout=5).json()["ticket"]
+    assert called["id"] == ticket["id"]
+    assert requests.post(f"{base}/api/v1/tickets/{ticket['id']}/finish", headers=auth,
+                         timeout=5).status_code == 200
+    # the status page hears the change and opens the survey
+    page.wait_for_selector("#sv:not([hidden])", timeout=15000)
+    assert page.locator("#sv fieldset").count() == 9
+    assert "U3. Waktu Penyelesaian" in page.inner_text("#sv")
+    page.click("#sv-submit")
+    assert "kesembilan unsur" in page.inner_text("#sv-error")
+    answer = [4, 3, 4, 4, 3, 4, 4, 3, 4]
+    for i, score in enumerate(answer, start=1):
+        page.locator(f"input[name=u{i}][value='{score}']").check(force=True)
+    page.fill("#sv-comment", "Petugas ramah dan cepat.")
+    page.screenshot(path=str(output_dir / "screenshots" / "survey-form.png"), full_page=True)
+    assert run_axe(page, base) == []
+    page.click("#sv-submit")
+    page.wait_for_selector("#sv-thanks:not([hidden])")
+    page.screenshot(path=str(output_dir / "screenshots" / "survey-thanks.png"))
+    state = requests.get(f"{base}/api/v1/surveys/by-token/{ticket['token']}", timeout=5).json()
+    assert state["answered"] is True and state["open"] is False
+    again = requests.post(f"{base}/api/v1/surveys", timeout=5,
+                          json={"token": ticket["token"], "scores": answer})
+    assert again.status_code == 409
+    # reloading shows the thanks, not the form
+    page.reload()
+    page.wait_for_selector("#sv-thanks:not([hidden])")
+    assert page.is_hidden("#sv")
+
+
+def test_complaint_from_public_page_is_followed_up_by_a_manager(hall_server, page,
+                                                                 output_dir):  # type: ignore
+    server, _ = hall_server
+    base = server.url
+    page.goto(f"{base}/pengaduan")
+    assert run_axe(page, base) == []
+    page.select_option("#cf-agency", "DPMPTSP")
+    page.fill("#cf-body", "Formulir NIB tidak tersedia di loket.")
+    page.fill("#cf-contact", "0812-0000-1111")
+    page.click("#cf button[type=submit]")
+    page.wait_for_selector("#cf-done:not([hidden])")
+    number = page.inner_text("#cf-done").split("#")[1].rstrip(".")
+    _login(page, base, "manajer", "manajer-mpp", "/dashboard/complaints")
+    page.wait_for_selector("body[data-state=ready]")
+    card = page.locator(f"#complaint-{number}")
+    assert "Formulir NIB tidak tersedia" in card.inner_text()
+    card.locator("textarea").fill("Formulir sudah disediakan di Loket 4 dan 5.")
+    card.locator("select").select_option("closed")
+    card.locator("button").click()
+    page.wait_for_function(
+        f"document.querySelector('#complaint-{number} .badge').textContent === 'Selesai'")
+    page.screenshot(path=str(output_dir / "screenshots" / "complaints.png"), full_page=True)
+    assert run_axe(page, base) == []
+    token = requests.post(f"{base}/api/v1/auth/login", timeout=5,
+                          json={"username": "manajer", "password": "manajer-mpp"}).json()["token"]
+    listed = requests.get(f"{base}/api/v1/complaints?status=closed", timeout=5,
+                          headers={"Authorization": f"Bearer {token}"}).json()["complaints"]
+    assert [c["id"] for c in listed] == [int(number)]
+    assert listed[0]["responded_by"] == "manajer"
+
+
+def test_evidence_report_prints_standards_skm_complaints_priority(hall_server, page,
+                                                                  output_dir):  # type: ignore
+    server, day = hall_server
+    base = server.url
+    _login(page, base, "manajer", "manajer-mpp",
+           "/reports/evidence?from=2026-11-23&to=2026-11-23")
+    text = page.inner_text("main")
+    assert run_axe(page, base) == []
+    assert "Standar pelayanan yang dipublikasikan" in text
+    assert "Fotokopi Kartu Keluarga (KK)" in text  # a published requirement
+    token = requests.post(f"{base}/api/v1/auth/login", timeout=5,
+                          json={"username": "manajer", "password": "manajer-mpp"}).json()["token"]
+    ikm = requests.get(f"{base}/api/v1/reports/ikm?from=2026-11-23&to=2026-11-23", timeout=5,
+                       headers={"Authorization": f"Bearer {token}"}).json()["total"]
+    assert ikm["respondents"] >= 12
+    assert f"{ikm['respondents']} responden" in text
+    assert f"{ikm['ikm']:.2f} — {ikm['grade']}" in text
+    complaints = requests.get(f"{base}/api/v1/complaints", timeout=5,
+                              headers={"Authorization": f"Bearer {token}"}).json()["complaints"]
+    # the report counts the complaints received in the period (site time); the one sent
+    # from the public page in the test above carries the wall clock's date, not the day's
+    in_period = [c for c in complaints if c["created_at"].startswith("2026-11-23")]
+    assert len(in_period) >= 2
+    assert f"{len(in_period)} pengaduan diterima" in text
+    assert "Antrian KTP lama sekali" in text
+    elderly = sum(1 for r in day.tickets if r.priority_category == "elderly")
+    row = page.locator("tr", has_text="Lansia").inner_text()
+    assert row.split("\t")[1].strip() == str(elderly)
+    page.emulate_media(media="print")
+    page.screenshot(path=str(output_dir / "screenshots" / "evidence-print.png"), full_page=True)
+    pdf = page.pdf(format="A4")
+    assert pdf.startswith(b"%PDF")
+    (output_dir / "evidence.pdf").write_bytes(pdf)
+
+
+def test_counter_tablet_offers_the_survey_after_each_finished_ticket(hall_server, page,
+                                                                      output_dir):  # type: ignore
+    server, _ = hall_server
+    base = server.url
+    counters = requests.get(f"{base}/api/v1/counters", timeout=5).json()["counters"]
+    loket4 = next(c for c in counters if c["name"] == "Loket 4")
+    display = demo_device_token(TEST_SECRET, "display-1")
+    page.goto(f"{base}/rate?counter={loket4['id']}&token={display}")
+    page.wait_for_selector("body[data-state=online]", timeout=15000)
+    assert page.is_visible("#rate-idle") and page.is_hidden("#sv")
+    kiosk = {"Authorization": "Bearer " + demo_device_token(TEST_SECRET, "kiosk-1")}
+    services = requests.get(f"{base}/api/v1/services", timeout=5).json()["services"]
+    pbg = next(s for s in services if s["code"] == "PBG")
+    staff = requests.post(f"{base}/api/v1/auth/login", timeout=5,
+                          json={"username": "dpmptsp1", "password": "petugas-mpp"}).json()
+    auth = {"Authorization": "Bearer " + staff["token"]}
+    requests.post(f"{base}/api/v1/counters/{loket4['id']}/open", headers=auth, timeout=5)
+    tokens = []
+    for round_ in range(2):
+        t = requests.post(f"{base}/api/v1/tickets", json={"service_id": pbg["id"]},
+                          headers=kiosk, timeout=5).json()["ticket"]
+        called = requests.post(f"{base}/api/v1/counters/{loket4['id']}/call-next",
+                               headers=auth, timeout=5).json()["ticket"]
+        assert called["id"] == t["id"]
+        requests.post(f"{base}/api/v1/tickets/{t['id']}/finish", headers=auth, timeout=5)
+        page.wait_for_selector("#sv:not([hidden])", timeout=15000)
+        assert t["number"] in page.inner_text("#rate-number")
+        for i in range(1, 10):
+            page.locator(f"input[name=u{i}][value='{4 - round_}']").check(force=True)
+        if round_ == 0:
+            page.screenshot(path=str(output_dir / "screenshots" / "counter-tablet.png"),
+                            full_page=True)
+        page.click("#sv-submit")
+        page.wait_for_selector("#sv-thanks:not([hidden])")
+        tokens.append(t["token"])
+    for token in tokens:
+        state = requests.get(f"{base}/api/v1/surveys/by-token/{token}", timeout=5).json()
+        assert state["answered"] is True

@@ -1,0 +1,100 @@
+"""Test databases: a template per backend, built once (schema + demo MPP), copied per test.
+
+SQLite is always there. PostgreSQL is used where MPP_TEST_POSTGRES_URL names a server
+(for example postgresql+psycopg://postgres@127.0.0.1:5432/test); each test gets its own
+database created from the template, so parallel runs never share state.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from mpp import migrate
+from mpp.db import Database
+from mpp.services import accounts
+from mpp.services.demo import load_demo
+
+PG_URL = os.environ.get("MPP_TEST_POSTGRES_URL")
+REDIS_URL = os.environ.get("MPP_TEST_REDIS_URL")
+PG_SKIP = ("PostgreSQL tests need MPP_TEST_POSTGRES_URL (e.g. "
+           "postgresql+psycopg://postgres@127.0.0.1:5432/test); .ci/run sets it")
+REDIS_SKIP = "Redis tests need MPP_TEST_REDIS_URL (e.g. redis://127.0.0.1:6379/0); .ci/run sets it"
+
+TEST_SECRET = "test-secret"
+WITA = ZoneInfo("Asia/Makassar")
+#: a Monday morning in the demo site's time zone
+START = datetime(2026, 11, 23, 9, 0, tzinfo=WITA)
+
+accounts.HASH_METHOD = "pbkdf2:sha256:1000"  # fast hashes in tests; production uses scrypt
+
+
+def build(url: str) -> None:
+    """Migrate ``url`` and load the demo MPP into it."""
+    db = Database(url)
+    migrate.upgrade(db)
+    with db.write() as s:
+        load_demo(s, START, TEST_SECRET)
+    db.dispose()
+
+
+def sqlite_template(folder: Path) -> Path:
+    path = folder / "template.sqlite3"
+    build(f"sqlite:///{path}")
+    return path
+
+
+def sqlite_copy(template: Path, folder: Path) -> str:
+    target = folder / "mpp.sqlite3"
+    shutil.copyfile(template, target)
+    return f"sqlite:///{target}"
+
+
+def _admin_engine():  # type: ignore[no-untyped-def]
+    assert PG_URL is not None
+    return create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+
+
+def _with_db(name: str) -> str:
+    assert PG_URL is not None
+    return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+
+
+@contextmanager
+def pg_template() -> Iterator[str]:
+    """A template database with the schema and demo MPP; dropped afterwards."""
+    name = f"mpp_tpl_{uuid.uuid4().hex[:10]}"
+    engine = _admin_engine()
+    with engine.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        build(_with_db(name))
+        yield name
+    finally:
+        with engine.connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        engine.dispose()
+
+
+@contextmanager
+def pg_copy(template: str) -> Iterator[str]:
+    """A fresh database copied from ``template``; dropped afterwards."""
+    name = f"mpp_t_{uuid.uuid4().hex[:12]}"
+    engine = _admin_engine()
+    with engine.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    try:
+        yield _with_db(name)
+    finally:
+        with engine.connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        engine.dispose()

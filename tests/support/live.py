@@ -1,0 +1,79 @@
+"""A real server process (`mpp run`) on a free loopback port, for Socket.IO and browser tests."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+from .databases import TEST_SECRET
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LiveServer:
+    """``mpp run --no-demo`` against ``db_url``; ``restart()`` keeps the port and database."""
+
+    def __init__(self, db_url: str, data_dir: Path, redis_url: str | None = None,
+                 port: int | None = None, extra_env: dict[str, str] | None = None,
+                 threads: int = 120):
+        self.db_url = db_url
+        self.threads = threads
+        self.data_dir = data_dir
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {**os.environ, "MPP_DATABASE_URL": db_url, "MPP_SECRET_KEY": TEST_SECRET,
+                    "MPP_PUBLIC_URL": self.url, "MPP_DATA_DIR": str(data_dir),
+                    "PYTHONUNBUFFERED": "1", **(extra_env or {})}
+        if redis_url:
+            self.env["MPP_REDIS_URL"] = redis_url
+        else:
+            self.env.pop("MPP_REDIS_URL", None)
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.log = data_dir / f"server-{self.port}.log"
+
+    def start(self, timeout: float = 30) -> LiveServer:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        out = open(self.log, "ab")  # noqa: SIM115 - closed with the process
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "mpp.cli", "run", "--no-demo", "--host", "127.0.0.1",
+             "--port", str(self.port), "--threads", str(self.threads)],
+            env=self.env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited: {self.log.read_text()[-2000:]}")
+            try:
+                if requests.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                    return self
+            except requests.RequestException:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"server did not start: {self.log.read_text()[-2000:]}")
+
+    def stop(self) -> None:
+        if self.proc is None:
+            return
+        try:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            self.proc.wait(timeout=15)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=5)
+        self.proc = None
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
