@@ -8,7 +8,11 @@ free loopback port, then:
 It prints tickets/s and p50/p99 request latency for each phase, and checks the numbers are
 exactly 1..N and that no ticket was called twice.
 
+With ``--processes P`` it starts P servers on the same database, sharing Redis for events
+(as several gunicorn hosts behind nginx would), and spreads the clients over them.
+
     .venv/bin/python bench/core_throughput.py [--tickets 1000] [--kiosks 20] [--counters 8]
+                                              [--processes 1] [--redis redis://127.0.0.1:6379/0]
                                               [--postgres postgresql+psycopg://postgres@127.0.0.1/test]
 """
 
@@ -58,9 +62,12 @@ def add_counters(url: str, n: int) -> None:
 
 def run(label: str, url: str, args: argparse.Namespace, workdir: Path) -> None:
     add_counters(url, args.counters)
-    server = LiveServer(url, workdir / label).start()
+    redis = args.redis if args.processes > 1 else None
+    servers = [LiveServer(url, workdir / f"{label}-{i}", redis_url=redis).start()
+               for i in range(args.processes)]
     try:
-        base = f"{server.url}/api/v1"
+        bases = [f"{server.url}/api/v1" for server in servers]
+        base = bases[0]
         kiosk = {"Authorization": f"Bearer {demo_device_token(databases.TEST_SECRET, 'kiosk-1')}"}
         sid = next(s["id"] for s in requests.get(f"{base}/services").json()["services"]
                    if s["code"] == SERVICE)
@@ -70,7 +77,8 @@ def run(label: str, url: str, args: argparse.Namespace, workdir: Path) -> None:
         lock = threading.Lock()
         barrier = threading.Barrier(args.kiosks)
 
-        def issuer(_: int) -> None:
+        def issuer(k: int) -> None:
+            base = bases[k % len(bases)]
             http = requests.Session()
             mine, times = [], []
             barrier.wait()
@@ -97,6 +105,7 @@ def run(label: str, url: str, args: argparse.Namespace, workdir: Path) -> None:
         barrier2 = threading.Barrier(args.counters)
 
         def counter(i: int) -> None:
+            base = bases[i % len(bases)]
             http = requests.Session()
             tok = http.post(f"{base}/auth/login", json={"username": f"bench{i}",
                                                          "password": "petugas-mpp"}).json()["token"]
@@ -132,7 +141,8 @@ def run(label: str, url: str, args: argparse.Namespace, workdir: Path) -> None:
               f"finish) in {call_s:.2f} s = {total / call_s:.0f} tickets/s; call-next latency "
               f"p50 {pct(lat_call, 50) * 1000:.1f} ms, p99 {pct(lat_call, 99) * 1000:.1f} ms")
     finally:
-        server.stop()
+        for server in servers:
+            server.stop()
 
 
 def main() -> None:
@@ -142,9 +152,14 @@ def main() -> None:
     parser.add_argument("--counters", type=int, default=8)
     parser.add_argument("--postgres", default=os.environ.get(
         "MPP_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
+    parser.add_argument("--processes", type=int, default=1,
+                        help="server processes on the same database (Redis shares events)")
+    parser.add_argument("--redis", default=os.environ.get("MPP_TEST_REDIS_URL",
+                                                          "redis://127.0.0.1:6379/0"))
     args = parser.parse_args()
-    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores; server: mpp run "
-          "(gunicorn gthread, 1 worker)")
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores; server: {args.processes} "
+          "x mpp run (gunicorn gthread, 1 worker each)"
+          + (f", events through {args.redis}" if args.processes > 1 else ""))
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         url = databases.sqlite_copy(databases.sqlite_template(work), work)
