@@ -9,6 +9,7 @@ from flask import request
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, emit, join_room
 
+from .device_sockets import DeviceSocket, device_sockets
 from .domain.actor import Actor
 from .domain.errors import DomainError
 from .events import HALL, SNAPSHOT, TICKET, TICKET_CHANGED, device_room, ticket_room
@@ -60,11 +61,15 @@ def _hall_snapshot() -> dict[str, Any]:
 @socketio.on("connect", namespace=HALL)
 def hall_connect(auth: Any = None) -> None:
     """A display, kiosk or staff page joins the hall; it gets the snapshot at once (and again
-    on every reconnect, so a board always redraws from the current state)."""
+    on every reconnect, so a board always redraws from the current state). A device's socket
+    is watched: revoking the device cuts it on every server process (mpp.device_sockets)."""
     actor = _actor_from_auth(auth)
     if actor is None:
         raise ConnectionRefusedError("unauthorized: send auth={'token': TOKEN}")
     if actor.device_id is not None:
+        device_sockets().add(DeviceSocket(request.sid, HALL,  # type: ignore[attr-defined]
+                                          actor.device_id,
+                                          accounts.token_digest(auth["token"])))
         join_room(device_room(actor.device_id))
         hall = current_hall()
         accounts.note_device_seen(hall.db, actor.device_id, hall.clock.now())
@@ -77,6 +82,7 @@ def hall_connect(auth: Any = None) -> None:
 @socketio.on("disconnect", namespace=HALL)
 def hall_disconnect(*_args: Any) -> None:
     _boards.pop(request.sid, None)  # type: ignore[attr-defined]
+    device_sockets().remove(request.sid, HALL)  # type: ignore[attr-defined]
 
 
 @socketio.on("snapshot", namespace=HALL)

@@ -12,6 +12,11 @@ printed: an answer lost on the way never causes a second ticket. The one window 
 between the printer taking the bytes and the journal write (a few microseconds): an agent
 killed exactly there prints that ticket once more after its restart. A duplicate ticket is
 harmless; a lost one is not, so the window is left on that side.
+
+One agent per printer: the server keeps only the newest connection made with a printer's
+token. An agent replaced by a newer one gets ``replaced``; it logs why and stops with exit
+status 3 (``EXIT_REPLACED``) instead of reconnecting, so two agents never take turns. An
+agent whose token an admin revoked or replaced gets ``revoked`` and stops with status 4.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import logging
 import os
 import queue
 import signal
+import sys
 import threading
 import time
 from collections import deque
@@ -43,6 +49,9 @@ from .backends import (
 from .layout import Paper, TicketPrint, paper, ticket_bytes
 
 NAMESPACE = "/print"
+#: exit statuses: another agent took over this printer / the token was revoked
+EXIT_REPLACED = 3
+EXIT_REVOKED = 4
 log = logging.getLogger("mpp.printer")
 
 
@@ -127,12 +136,18 @@ class PrintAgent:
         self._probe_requested = threading.Event()
         self._state: PrinterState | None = None
         self._retry_due: float | None = None
+        self._reconnect = threading.Event()
+        #: why the server sent the agent away, and the exit status that says so (0: it did not)
+        self.exit_code = 0
+        self.exit_reason: str | None = None
         self.sio = socketio.Client(reconnection=True, reconnection_attempts=0,
                                    reconnection_delay=1, reconnection_delay_max=5,
                                    logger=False, engineio_logger=False)
         self.sio.on("connect", self._on_connect, namespace=NAMESPACE)
         self.sio.on("disconnect", self._on_disconnect, namespace=NAMESPACE)
         self.sio.on("print", self._on_print, namespace=NAMESPACE)
+        self.sio.on("replaced", self._on_replaced, namespace=NAMESPACE)
+        self.sio.on("revoked", self._on_revoked, namespace=NAMESPACE)
 
     # -- Socket.IO -----------------------------------------------------------------------
     def _on_connect(self) -> None:
@@ -141,9 +156,37 @@ class PrintAgent:
         self._connected.set()
         self._probe_requested.set()  # done by the printing thread, the printer's only user
 
-    def _on_disconnect(self, *_args: Any) -> None:
+    def _on_disconnect(self, reason: Any = None) -> None:
         self._connected.clear()
-        log.warning("disconnected from %s; reconnecting", self.server)
+        if self._stop.is_set():
+            log.info("disconnected from %s", self.server)
+            return
+        if reason == self.sio.reason.SERVER_DISCONNECT:
+            # python-socketio does not reconnect when the server ends the session itself; a
+            # ``replaced`` or ``revoked`` notice sent just before may still be on its way
+            # (events are handled in threads of their own), so run() waits a moment first.
+            log.warning("the server closed the connection; reconnecting")
+            self._reconnect.set()
+        else:
+            log.warning("disconnected from %s; reconnecting", self.server)
+
+    def _on_replaced(self, data: Any = None) -> None:
+        """A newer agent connected with this printer's token: stop, do not fight it."""
+        self._halt(EXIT_REPLACED, data, "another print agent took over this printer",
+                   "make sure only one print agent runs with this printer's token; this one "
+                   "stays stopped")
+
+    def _on_revoked(self, data: Any = None) -> None:
+        self._halt(EXIT_REVOKED, data, "the server revoked this printer's token",
+                   "ask the admin for the printer's new token")
+
+    def _halt(self, code: int, data: Any, default: str, advice: str) -> None:
+        message = data.get("message") if isinstance(data, dict) else None
+        self.exit_reason = message if isinstance(message, str) and message else default
+        self.exit_code = code
+        self._stop.set()  # before the disconnect that follows: no reconnecting, no printing
+        log.error("%s", self.exit_reason)
+        log.error("stopping with exit status %d: %s", code, advice)
 
     def _on_print(self, job: Any) -> None:
         """A job from the server; the same job may come twice (after a reconnect)."""
@@ -248,8 +291,8 @@ class PrintAgent:
             except queue.Empty:
                 self._maybe_retry()
                 continue
-            if job is None:
-                return
+            if job is None or self._stop.is_set():
+                return  # a job still queued when the agent stops is sent again to the next one
             try:
                 ok, error = self.print_job(job)
             except Exception as exc:  # noqa: BLE001 - one bad job must not stop the agent
@@ -294,7 +337,9 @@ class PrintAgent:
                                  auth={"token": self.token}, transports=["websocket"],
                                  wait_timeout=10)
                 return
-            except socketio.exceptions.ConnectionError as exc:
+            except (socketio.exceptions.ConnectionError, ValueError) as exc:
+                # ValueError: the previous connection is still closing (after the server
+                # ended it); it will have closed by the next try.
                 log.warning("cannot connect to %s: %s; retrying in %.0f s", self.server,
                             exc, delay)
                 self._stop.wait(delay)
@@ -307,6 +352,10 @@ class PrintAgent:
         self.connect()
         while not self._stop.is_set():
             self._stop.wait(0.5)
+            if self._reconnect.is_set() and not self._stop.is_set():
+                self._reconnect.clear()
+                self._stop.wait(1.0)
+                self.connect()
         self.jobs.put(None)
         if self.sio.connected:
             self.sio.disconnect()
@@ -375,6 +424,9 @@ def main(server: str, token: str, printer_spec: str, paper_name: str, journal: P
     click.echo(f"mpp print agent: {agent.spec.describe()} ({agent.paper.name} mm) "
                f"for {agent.server}; journal {agent.journal.path}", err=True)
     agent.run()
+    if agent.exit_code:
+        click.echo(f"mpp print agent stopped: {agent.exit_reason}", err=True)
+        sys.exit(agent.exit_code)
 
 
 if __name__ == "__main__":  # pragma: no cover

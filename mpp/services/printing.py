@@ -4,6 +4,12 @@ A kiosk whose device settings name a ``printer_device_id`` gets a print job for 
 it issues, created inside the issue transaction (QueueService.issue_hooks) and sent to the
 printer's room on ``/print`` after the commit: a printer fault can never lose a ticket.
 
+Exactly one agent per printer: each agent connection records its Socket.IO session id in the
+printer device's ``state`` (``agent_sid``) when it connects; the newest connection wins, and
+jobs are only ever sent to the recorded session (never to a room that an older agent might
+still be in), so two agents running with the same token cannot both print a job. The socket
+layer tells the agent it replaced to stop (mpp.print_sockets, mpp.device_sockets).
+
 A job is *open* until it is answered ``ok`` (``ok`` true, ``answered_at`` set) or given up
 (``ok`` false, ``answered_at`` set, ``error`` saying why). A failed answer (``ok`` false)
 records the error and leaves the job open. Open jobs are sent again when the agent
@@ -30,7 +36,7 @@ from ..clock import Clock
 from ..db import Database
 from ..domain.actor import Actor
 from ..domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from ..events import HALL, PRINT, PRINT_JOB, PRINTER_STATE, Event, printer_room
+from ..events import HALL, PRINT, PRINT_JOB, PRINTER_STATE, Event
 from ..models import Device, PrintJob, Service, Site, Ticket
 from .presenter import Presenter
 
@@ -40,6 +46,14 @@ DEFAULT_MAX_AGE_MINUTES = int(os.environ.get("MPP_PRINT_JOB_MAX_AGE_MINUTES", "3
 #: an agent not heard of for this long counts as gone (it reports every 30 s by default),
 #: even when its goodbye was lost (a server restart, a cut cable)
 AGENT_SILENT_AFTER = timedelta(seconds=90)
+#: key of ``Device.state`` holding the Socket.IO session id of the printer's active agent
+AGENT_SID = "agent_sid"
+
+
+def active_agent(device: Device) -> str | None:
+    """The Socket.IO session id of the printer's one active agent, or None."""
+    sid = (device.state or {}).get(AGENT_SID)
+    return sid if isinstance(sid, str) and sid else None
 
 
 @lru_cache(maxsize=8)
@@ -141,11 +155,12 @@ class PrintingService:
     # -- creating jobs ----------------------------------------------------------------------
     def issue_hook(self, s: Session, ticket: Ticket, actor: Actor,
                    p: Presenter) -> list[Event]:
-        """Inside the issue transaction: a job for the kiosk's printer, sent after commit."""
+        """Inside the issue transaction: a job for the kiosk's printer, sent after commit to
+        the printer's active agent (none connected: it gets the job when it connects)."""
         if actor.role != "kiosk" or actor.device_id is None:
             return []
         kiosk = s.get(Device, actor.device_id)
-        printer = self._printer_of(s, kiosk)
+        printer = self._printer_of(s, kiosk, lock=True)
         if printer is None:
             return []
         now = self.clock.now()
@@ -153,17 +168,28 @@ class PrintingService:
                        created_at=now, sent_at=now, attempts=1)
         s.add(job)
         s.flush()
-        return [Event(PRINT_JOB, PRINT, self.job_payload(p, job, ticket),
-                      printer_room(printer.id))]
+        return self._job_events(p, job, ticket, printer)
+
+    def _job_events(self, p: Presenter, job: PrintJob, ticket: Ticket,
+                    printer: Device) -> list[Event]:
+        """The ``print`` event for the printer's active agent only; none without one."""
+        sid = active_agent(printer)
+        if sid is None:
+            return []
+        return [Event(PRINT_JOB, PRINT, self.job_payload(p, job, ticket), sid)]
 
     @staticmethod
-    def _printer_of(s: Session, kiosk: Device | None) -> Device | None:
+    def _printer_of(s: Session, kiosk: Device | None, lock: bool = False) -> Device | None:
+        """The kiosk's paired printer. ``lock``: its row is locked until the commit, so that a
+        job made now and an agent taking over now are ordered (the new agent either gets the
+        job among its open jobs or is the one the job is sent to)."""
         if kiosk is None:
             return None
         pid = (kiosk.settings or {}).get("printer_device_id")
         if not isinstance(pid, int):
             return None
-        printer = s.get(Device, pid)
+        printer = (s.get(Device, pid, with_for_update=True, populate_existing=True) if lock
+                   else s.get(Device, pid))
         if printer is None or printer.kind != "printer" or printer.revoked_at is not None:
             return None
         return printer
@@ -180,14 +206,15 @@ class PrintingService:
                 raise Forbidden("Staff may reprint only tickets of their own agency.",
                                 "other_agency")
             if printer_device_id is not None:
-                printer = s.get(Device, printer_device_id)
+                printer = s.get(Device, printer_device_id, with_for_update=True,
+                                populate_existing=True)
                 if printer is None or printer.kind != "printer" or printer.revoked_at:
                     raise NotFound(f"No printer device has id {printer_device_id}.",
                                    "printer_not_found")
             else:
                 kiosk = (s.get(Device, ticket.issued_by_device_id)
                          if ticket.issued_by_device_id else None)
-                printer = self._printer_of(s, kiosk)
+                printer = self._printer_of(s, kiosk, lock=True)
                 if printer is None:
                     raise Conflict(f"Ticket {ticket.number} was not issued by a kiosk with a "
                                    "printer: name one with printer_device_id.", "no_printer")
@@ -201,16 +228,21 @@ class PrintingService:
             s.flush()
             p = Presenter(s, now, self.base_url)
             data = self.job_dict(p, job)
-            events = [Event(PRINT_JOB, PRINT, self.job_payload(p, job, ticket),
-                            printer_room(printer.id)), self._state_event(s, p, printer)]
+            events = [*self._job_events(p, job, ticket, printer),
+                      self._state_event(s, p, printer)]
         self.publish(events)
         return data
 
     # -- the agent's side --------------------------------------------------------------------
-    def open_jobs(self, device_id: int) -> list[dict[str, Any]]:
-        """Every open job of this printer, marked sent; stale ones are given up instead."""
+    def open_jobs(self, device_id: int, sid: str | None = None) -> list[dict[str, Any]]:
+        """Every open job of this printer, marked sent; stale ones are given up instead.
+        With ``sid``: none unless that session is the printer's active agent."""
         now = self.clock.now()
         with self.db.write() as s:
+            if sid is not None:
+                device = s.get(Device, device_id)
+                if device is None or active_agent(device) != sid:
+                    return []
             jobs = s.scalars(self._open_jobs(s, device_id)).all()
             if not jobs:
                 return []
@@ -271,13 +303,19 @@ class PrintingService:
         self.publish(events)
         return data
 
-    def report_state(self, device_id: int, report: dict[str, Any]) -> bool:
-        """The agent's ``printer_state``; True when the printer is ready (jobs go again)."""
+    def report_state(self, device_id: int, report: dict[str, Any],
+                     sid: str | None = None) -> bool:
+        """The agent's ``printer_state``; True when the printer is ready (jobs go again).
+        With ``sid``: refused (``replaced``) unless that session is the active agent, so a
+        replaced agent cannot overwrite what the active one reports."""
         now = self.clock.now()
         with self.db.write() as s:
             device = s.get(Device, device_id, with_for_update=True)
             if device is None:
                 raise NotFound("Unknown printer.", "printer_not_found")
+            if sid is not None and active_agent(device) != sid:
+                raise Conflict(f"Another print agent took over printer {device.name}.",
+                               "replaced")
             p = Presenter(s, now, self.base_url)
             state = dict(device.state or {})
             state.update({k: report[k] for k in ("ready", "online", "paper", "error", "printer")
@@ -290,16 +328,30 @@ class PrintingService:
         self.publish(events)
         return bool(state.get("ready"))
 
-    def agent_connected(self, device_id: int, connected: bool) -> None:
-        """Record that the printer's agent came or went."""
+    def agent_connected(self, device_id: int, connected: bool,
+                        sid: str | None = None) -> str | None:
+        """Record that the printer's agent came or went.
+
+        An agent that comes with its session ``sid`` becomes the printer's one active agent;
+        the session it replaces is returned (to be told and disconnected), None if there was
+        none. An agent that goes changes nothing unless it is the active one (a replaced
+        agent leaving does not make the printer look disconnected).
+        """
         now = self.clock.now()
         with self.db.write() as s:
             device = s.get(Device, device_id, with_for_update=True)
             if device is None:
-                return
+                return None
+            previous = active_agent(device)
+            if not connected and sid is not None and previous != sid:
+                return None
             p = Presenter(s, now, self.base_url)
             state = dict(device.state or {})
             state.update(connected=connected, updated_at=p.iso(now))
+            if connected:
+                state[AGENT_SID] = sid
+            else:
+                state.pop(AGENT_SID, None)
             if not connected:
                 state["ready"] = False
                 state["error"] = "print agent not connected"
@@ -311,6 +363,7 @@ class PrintingService:
             s.flush()
             events = [self._state_event(s, p, device)]
         self.publish(events)
+        return previous if connected and previous != sid else None
 
     # -- reading --------------------------------------------------------------------------
     def printers(self, actor: Actor) -> list[dict[str, Any]]:

@@ -14,6 +14,7 @@ import socketio
 from mpp.db import Database
 from mpp.models import PrintJob
 from mpp.services.demo import demo_device_token
+from tests.support.admin_http import revoke_device
 from tests.support.agent_process import PRINTER, Agent
 from tests.support.databases import TEST_SECRET
 from tests.support.fake_printer import FakeNetworkPrinter, wait_for
@@ -265,3 +266,110 @@ def test_an_idle_agent_reports_paper_running_out_before_the_next_ticket(
     row = printer_row(server)
     assert row["ready"] is False and row["error"] == "out of paper"
     assert printer.jobs == []  # probing prints nothing
+
+
+def test_two_agents_with_one_token_the_newest_takes_over_and_each_job_prints_once(
+        server: LiveServer, agents: list[Agent], tmp_path: Path) -> None:
+    old_printer, new_printer = FakeNetworkPrinter(), FakeNetworkPrinter()
+    try:
+        old = Agent(server.url, old_printer.spec, tmp_path / "old.txt", tmp_path / "old.log")
+        agents.append(old.start())
+        first = issue(server)
+        wait_for(lambda: job_state(server, first) == "printed", what="printed by the first")
+        # a second kiosk PC starts an agent with the same printer token: the newest wins
+        new = Agent(server.url, new_printer.spec, tmp_path / "new.txt", tmp_path / "new.log")
+        agents.append(new.start())
+        wait_for(lambda: old.exited() is not None, what="the replaced agent stops")
+        assert old.exited() == 3
+        log = old.log.read_text()
+        assert "took over" in log and "stopping with exit status 3" in log
+        tickets = [issue(server) for _ in range(3)]
+        wait_for(lambda: all(job_state(server, t) == "printed" for t in tickets),
+                 what="printed by the newest")
+        assert old_printer.numbers() == ["A001"]
+        assert new_printer.numbers() == ["A002", "A003", "A004"]
+        assert new.proc is not None and new.exited() is None  # it keeps running
+        assert printer_row(server)["connected"] is True
+    finally:
+        old_printer.close()
+        new_printer.close()
+
+
+def test_an_agent_whose_token_is_revoked_stops_with_status_4(
+        server: LiveServer, printer: FakeNetworkPrinter, agents: list[Agent],
+        tmp_path: Path) -> None:
+    agent = make_agent(agents, server, printer.spec, tmp_path)
+    wait_for(lambda: printer_row(server)["connected"], what="agent connected")
+    revoke_device(server.url, server.db_url, "printer-1")
+    wait_for(lambda: agent.exited() is not None, what="the agent stops")
+    assert agent.exited() == 4
+    assert "revoked" in agent.log.read_text()
+
+
+def test_raw_agents_only_the_newest_gets_jobs_and_the_older_is_told_why(
+        server: LiveServer) -> None:
+    jobs: dict[str, list[dict[str, Any]]] = {"old": [], "new": []}
+    notices: list[dict[str, Any]] = []
+    clients = {}
+    for name in ("old", "new"):
+        c = socketio.Client(reconnection=False)
+        c.on("print", jobs[name].append, namespace="/print")
+        if name == "old":
+            c.on("replaced", notices.append, namespace="/print")
+        c.connect(server.url, namespaces=["/print"], auth={"token": PRINTER},
+                  transports=["websocket"], wait_timeout=10)
+        clients[name] = c
+    try:
+        wait_for(lambda: notices and not clients["old"].connected, what="old one replaced")
+        assert notices[0]["code"] == "replaced" and "printer-1" in notices[0]["message"]
+        tickets = [issue(server) for _ in range(3)]
+        wait_for(lambda: len(jobs["new"]) == 3, what="jobs at the newest")
+        assert [j["ticket"]["number"] for j in jobs["new"]] == [t["number"] for t in tickets]
+        assert jobs["old"] == []
+    finally:
+        for c in clients.values():
+            c.disconnect()
+
+
+def test_an_agent_the_server_cuts_without_a_notice_reconnects_by_itself(
+        tmp_path: Path) -> None:
+    """python-socketio does not reconnect after a server-side disconnect; the agent does,
+    unless it was told ``replaced`` or ``revoked`` (a notice lost, an older server)."""
+    import threading
+
+    from flask import Flask, request
+    from flask_socketio import SocketIO
+    from werkzeug.serving import make_server
+
+    from printer.agent import PrintAgent
+    from tests.support.live import free_port
+
+    app = Flask(__name__)
+    server = SocketIO(app, async_mode="threading")
+    sessions: list[str] = []
+
+    @server.on("connect", namespace="/print")
+    def connect(auth: Any = None) -> None:
+        sessions.append(request.sid)  # type: ignore[attr-defined]
+
+    @server.on("printer_state", namespace="/print")
+    def state(_data: Any = None) -> dict[str, Any]:
+        return {"ok": True}
+
+    port = free_port()
+    http = make_server("127.0.0.1", port, app, threaded=True)
+    threading.Thread(target=http.serve_forever, daemon=True).start()
+    agent = PrintAgent(f"http://127.0.0.1:{port}", "token", f"file:{tmp_path / 'out.bin'}",
+                       journal=tmp_path / "journal.txt", retry_seconds=1)
+    runner = threading.Thread(target=agent.run, daemon=True)
+    runner.start()
+    try:
+        wait_for(lambda: agent.sio.connected and sessions, what="first connection")
+        server.server.disconnect(sessions[0], namespace="/print")
+        wait_for(lambda: len(sessions) == 2 and agent.sio.connected, timeout=30,
+                 what="the agent back on its own")
+        assert agent.exit_code == 0 and runner.is_alive()
+    finally:
+        agent.stop()
+        runner.join(timeout=10)
+        http.shutdown()

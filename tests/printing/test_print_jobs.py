@@ -5,9 +5,13 @@ from __future__ import annotations
 import io
 from datetime import timedelta
 
+import pytest
+from flask_socketio import SocketIOTestClient
 from PIL import Image
 
+from mpp.domain.errors import Conflict
 from mpp.events import PRINT, PRINT_JOB, PRINTER_STATE
+from mpp.extensions import socketio
 from mpp.models import Device, PrintJob
 from mpp.services.printing import PrintingService
 from printer.layout import TicketPrint, paper, ticket_bytes
@@ -23,12 +27,40 @@ def printer_id(app) -> int:  # type: ignore[no-untyped-def]
         return s.query(Device).filter_by(name="printer-1").one().id
 
 
-def test_a_kiosk_ticket_is_sent_to_its_paired_printer_after_commit(api, events, app) -> None:
+def connect_agent(app, api) -> SocketIOTestClient:  # type: ignore[no-untyped-def]
+    """A print agent (Socket.IO test client) with printer-1's token."""
+    client = socketio.test_client(app, namespace=PRINT,
+                                  auth={"token": api.device_token("printer-1")})
+    assert client.is_connected(PRINT)
+    return client
+
+
+def agent_sid(client: SocketIOTestClient) -> str:
+    return socketio.server.manager.sid_from_eio_sid(client.eio_sid, PRINT)
+
+
+def received(client: SocketIOTestClient, name: str) -> list:  # type: ignore[type-arg]
+    """Every ``name`` event the client got so far (also after it was disconnected)."""
+    return [e["args"][0] for e in client.queue
+            if e["namespace"] == PRINT and e["name"] == name]
+
+
+@pytest.fixture
+def agent(app, api) -> SocketIOTestClient:  # type: ignore[no-untyped-def]
+    client = connect_agent(app, api)
+    yield client
+    if client.is_connected(PRINT):
+        client.disconnect(PRINT)
+
+
+def test_a_kiosk_ticket_is_sent_to_its_paired_printer_after_commit(api, events, app,
+                                                                    agent) -> None:
     ticket = api.issue("KTP")
     jobs = events.named(PRINT_JOB)
     assert len(jobs) == 1
     job = jobs[0]
-    assert job.namespace == PRINT and job.room == f"printer:{printer_id(app)}"
+    # to the printer's one active agent, by its session, not to a room others may share
+    assert job.namespace == PRINT and job.room == agent_sid(agent)
     assert job.data["ticket"]["number"] == ticket["number"] == "A001"
     assert job.data["site"]["name"] == "Mal Pelayanan Publik Kota Kendari"
     assert "pungutan liar" in job.data["site"]["footer"]
@@ -102,7 +134,7 @@ def test_stale_jobs_are_given_up_instead_of_printed_late(api, app, clock) -> Non
     assert jobs[0]["state"] == "given_up" and "is done" in jobs[0]["error"]
 
 
-def test_staff_reprint_a_ticket_on_the_kiosks_printer(api, events, app) -> None:
+def test_staff_reprint_a_ticket_on_the_kiosks_printer(api, events, app, agent) -> None:
     ticket = api.issue("KTP")
     r = api.post(f"/tickets/{ticket['id']}/reprint", token=api.login("dukcapil1"))
     assert r.status == 200, r.body
@@ -250,7 +282,7 @@ def test_a_returning_agent_is_not_shown_as_faulty_before_it_reports(api, app) ->
     assert (back["connected"], back["ready"], back["error"]) == (True, None, None)
 
 
-def test_the_site_logo_travels_with_the_job_and_is_printed(api, events, app,
+def test_the_site_logo_travels_with_the_job_and_is_printed(api, events, app, agent,
                                                          tmp_path) -> None:
     from mpp.models import Site
 
@@ -282,3 +314,68 @@ def test_admins_preview_a_sample_ticket_with_the_sites_footer(api, app, tmp_path
     assert zbar(r.data, tmp_path) == ["http://mpp.test/t/contoh"]
     assert client.get("/api/v1/print/sample.png", headers={
         "Authorization": f"Bearer {api.login('dukcapil1')}"}).status_code == 403
+
+
+def test_without_an_agent_a_job_is_kept_and_sent_when_one_connects(api, events, app) -> None:
+    ticket = api.issue("KTP")
+    assert events.named(PRINT_JOB) == []  # nobody to send it to: kept as an open job
+    client = connect_agent(app, api)
+    try:
+        [job] = received(client, PRINT_JOB)
+        assert job["ticket"]["number"] == ticket["number"]
+    finally:
+        client.disconnect(PRINT)
+
+
+def test_a_second_agent_with_the_same_token_takes_over_and_only_it_gets_jobs(api, app,
+                                                                           events) -> None:
+    first = connect_agent(app, api)
+    first_sid = agent_sid(first)
+    second = connect_agent(app, api)
+    # the older agent is told why, then disconnected
+    assert not first.is_connected(PRINT)
+    [notice] = received(first, "replaced")
+    assert notice["code"] == "replaced" and "printer-1" in notice["message"]
+    assert "took over" in notice["message"]
+    ticket = api.issue("KTP")
+    [job] = received(second, PRINT_JOB)
+    assert job["ticket"]["number"] == ticket["number"]
+    assert received(first, PRINT_JOB) == []
+    assert [e.room for e in events.named(PRINT_JOB)] == [agent_sid(second)]
+    admin = api.login("admin")
+    assert api.get("/devices/printers", token=admin).body["printers"][0]["connected"]
+    # a replaced agent's report does not count; the active agent's does
+    assert printing(app).report_state(printer_id(app), {"ready": True}, agent_sid(second))
+    with pytest.raises(Conflict, match="took over") as refused:
+        printing(app).report_state(printer_id(app), {"ready": False}, first_sid)
+    assert refused.value.code == "replaced"
+    assert printing(app).open_jobs(printer_id(app), first_sid) == []
+    second.disconnect(PRINT)
+    gone = api.get("/devices/printers", token=admin).body["printers"][0]
+    assert not gone["connected"]
+
+
+def test_a_replaced_agent_leaving_does_not_show_the_printer_as_gone(api, app) -> None:
+    svc, pid = printing(app), printer_id(app)
+    assert svc.agent_connected(pid, True, "old") is None
+    assert svc.agent_connected(pid, True, "new") == "old"
+    assert svc.agent_connected(pid, False, "old") is None  # the replaced one goes
+    admin = api.login("admin")
+    assert api.get("/devices/printers", token=admin).body["printers"][0]["connected"]
+    svc.agent_connected(pid, False, "new")
+    assert not api.get("/devices/printers", token=admin).body["printers"][0]["connected"]
+
+
+def test_the_shared_agent_checks_refuse_unknown_sockets_and_bad_bodies(api, app,
+                                                                       agent) -> None:
+    stranger = socketio.test_client(app, namespace=PRINT, auth={"token": "nope"})
+    assert not stranger.is_connected(PRINT)
+    for event, body in (("printed", {"job_id": 0, "ok": True}),
+                        ("printer_state", {"ready": "yes"}),
+                        ("printer_state", None)):
+        answer = agent.emit(event, body, namespace=PRINT, callback=True)
+        assert answer["error"]["code"] == "validation_failed", (event, answer)
+    assert agent.emit("printer_state", {"ready": True}, namespace=PRINT,
+                      callback=True) == {"ok": True}
+    assert agent.emit("printed", {"job_id": 999, "ok": True}, namespace=PRINT,
+                      callback=True)["error"]["code"] == "job_not_found"

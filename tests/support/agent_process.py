@@ -39,7 +39,13 @@ class Agent:
             self.proc.wait(timeout=10)
             self.proc = None
 
+    def exited(self) -> int | None:
+        """The exit status once the agent has stopped by itself, else None."""
+        return None if self.proc is None else self.proc.poll()
+
     def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is not None:
+            self.proc = None  # it stopped by itself
         if self.proc is not None:
             os.killpg(self.proc.pid, signal.SIGTERM)
             try:
