@@ -22,6 +22,8 @@ PRINT_JOB = "print"
 PRINTED = "printed"
 COUNTERS = "counters"
 PRINTER_STATE = "printer_state"
+#: the site facts boards show (name, running texts) changed: `{"site": {...}}` on /hall
+SITE = "site"
 
 
 @dataclass(frozen=True)

@@ -67,7 +67,7 @@ class Site(Base):
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Makassar")
-    #: name_en, address, logo (data URL or path), ticket_footer, running_text,
+    #: name_en, address, logo (data URL or path), ticket_footer, running_text, running_text_en,
     #: friday_break ("11:30-13:00"), issue_cutoff_minutes, base_url
     settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
 

@@ -2,10 +2,11 @@
  *
  * Connects to the /hall Socket.IO namespace with the display device's token (from
  * ?token=..., then kept in localStorage so the TV can reload), redraws everything from each
- * `snapshot` (sent on every connect and reconnect), applies `called`, `queue`, `counter`
- * and `counter_ticket` events, and announces every call and recall in turn: a chime, then
- * the Indonesian phrase made by the server (/display/announcement). Announcements never
+ * `snapshot` (sent on every connect and reconnect), applies `called`, `queue`, `counter`,
+ * `counter_ticket` and `site` events, and announces every call and recall in turn: a chime,
+ * then the Indonesian phrase made by the server (/display/announcement). Announcements never
  * overlap; they wait in a queue that tests can read from [data-testid=announcement-log].
+ * The running text shows the site's Indonesian and English texts in alternate passes.
  */
 (function () {
   "use strict";
@@ -103,14 +104,58 @@
     const t = $("[data-testid=board-title]");
     t.textContent = title || "";
     t.hidden = !title;
-    const text = state.site.running_text || "";
-    const ticker = $("[data-testid=running-text]");
-    if (ticker.textContent !== text) {
-      ticker.textContent = text;
-      // about 12 characters a second, so the text stays readable while it moves
-      ticker.style.setProperty("--ticker-seconds", Math.max(20, Math.round(text.length / 12)) + "s");
-    }
+    ticker.show(state.site);
   }
+
+  // -- the running text: one pass of each language in turn ---------------------------------
+  // Each pass is one run of the CSS animation; at its end the next text takes over. Where
+  // motion is reduced (no animation), a timer of the same length turns the texts instead.
+  const ticker = (function () {
+    const box = $("[data-testid=running-text]");
+    const still = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)");
+    let texts = [];        // [{lang, text}], the board's language first
+    let index = 0;
+    let passes = 0;
+    let timer = null;
+
+    // about 12 characters a second, so the text stays readable while it moves
+    function seconds(text) { return Math.max(20, Math.round(text.length / 12)); }
+
+    function start() {
+      clearTimeout(timer);
+      const item = texts[index];
+      box.classList.remove("moving");
+      box.textContent = item ? item.text : "";
+      box.lang = item ? item.lang : "";
+      box.dataset.lang = item ? item.lang : "";
+      box.dataset.passes = String(passes);
+      if (!item) return;
+      box.style.setProperty("--ticker-seconds", seconds(item.text) + "s");
+      void box.offsetWidth;  // restart the animation from the right edge
+      box.classList.add("moving");
+      if (still && still.matches) timer = setTimeout(next, seconds(item.text) * 1000);
+    }
+
+    function next() {
+      passes += 1;
+      index = texts.length ? (index + 1) % texts.length : 0;
+      start();
+    }
+
+    box.addEventListener("animationend", next);
+
+    function show(site) {
+      const both = { id: site.running_text || "", en: site.running_text_en || "" };
+      const order = boardEl.dataset.lang === "en" ? ["en", "id"] : ["id", "en"];
+      const wanted = order.filter((l) => both[l].trim()).map((l) => ({ lang: l, text: both[l] }));
+      if (JSON.stringify(wanted) === JSON.stringify(texts)) return;  // keep the pass running
+      texts = wanted;
+      index = 0;
+      start();
+    }
+
+    return { show: show };
+  })();
 
   function visibleCalls() {
     return state.recent.filter((c) => agencyVisible(c.ticket && c.ticket.agency));
@@ -470,6 +515,13 @@
     renderCounters();
   }
 
+  function applySite(data) {
+    // the admin changed the site's name or running text: no need to wait for a snapshot
+    if (!data || !data.site || !state.site) return;
+    state.site = { ...state.site, ...data.site };
+    renderHeader();
+  }
+
   function applyCounterTicket(data) {
     if (!data || !data.ticket) return;
     const t = data.ticket;
@@ -524,5 +576,6 @@
   socket.on("queue", applyQueue);
   socket.on("counter", applyCounter);
   socket.on("counter_ticket", applyCounterTicket);
+  socket.on("site", applySite);
   window.mppBoard = { state: state, socket: socket };
 })();

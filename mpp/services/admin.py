@@ -26,7 +26,7 @@ from ..domain.actor import Actor
 from ..domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..domain.numbering import validate_prefix
 from ..domain.states import HELD
-from ..events import HALL, Event
+from ..events import HALL, SITE, Event
 from ..models import (
     Agency,
     AuditLog,
@@ -48,9 +48,10 @@ from .queue import QueueService
 from .site_layout import export_layout, load_layout, parse_toml
 
 #: site settings kept in Site.settings, with what the admin form shows for each
-SETTING_KEYS = ("name_en", "address", "logo", "ticket_footer", "running_text", "friday_break",
-                "issue_cutoff_minutes")
+SETTING_KEYS = ("name_en", "address", "logo", "ticket_footer", "running_text", "running_text_en",
+                "friday_break", "issue_cutoff_minutes")
 MAX_LOGO_BYTES = 300_000
+RUNNING_TEXT_MAX = 2000
 CODE_CHARS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
 
 
@@ -656,7 +657,8 @@ class AdminService:
     # -- site ------------------------------------------------------------------------------
     def save_settings(self, actor: Actor, *, name: str, timezone: str,
                       settings: dict[str, Any]) -> None:
-        """Site name, time zone, logo, ticket footer, running text, Friday break, cut-off."""
+        """Site name, time zone, logo, ticket footer, running texts (Indonesian and English),
+        Friday break, cut-off; open boards get the changed site facts at once."""
         _require_admin(actor)
         now = self.clock.now()
         name = _text(name, "Site name", 200, required=True)
@@ -667,10 +669,12 @@ class AdminService:
                                    "Asia/Makassar.", "invalid_timezone") from exc
         # Only the keys given change; the others (and keys other areas keep) stay.
         clean: dict[str, Any] = {}
-        for key, limit in (("name_en", 200), ("address", 300), ("ticket_footer", 300),
-                           ("running_text", 2000)):
+        for key, limit, what in (("name_en", 200, "English name"), ("address", 300, "Address"),
+                                 ("ticket_footer", 300, "Ticket footer"),
+                                 ("running_text", RUNNING_TEXT_MAX, "Running text"),
+                                 ("running_text_en", RUNNING_TEXT_MAX, "English running text")):
             if key in settings:
-                clean[key] = _text(settings[key], key.replace("_", " ").capitalize(), limit)
+                clean[key] = _text(settings[key], what, limit)
         if "friday_break" in settings:
             fb = _text(settings["friday_break"], "Friday break", 40)
             if fb:
@@ -700,8 +704,10 @@ class AdminService:
                     raise ValidationFailed("The logo must be an image file, a /path or an "
                                            "https:// address.", "invalid_logo")
                 merged["logo"] = logo
-            self._apply(s, actor, now, site, "site",
-                        {"name": name, "timezone": timezone, "settings": merged})
+            changed = self._apply(s, actor, now, site, "site",
+                                  {"name": name, "timezone": timezone, "settings": merged})
+            events = self._site_events(s, now) if changed else []
+        self._publish(events)
 
     def load_site_file(self, actor: Actor, text: str) -> dict[str, int]:
         """Load a whole layout (the `mpp site load` TOML); counts of what was created and
@@ -716,9 +722,23 @@ class AdminService:
             if code is not None and code != site.code:
                 raise ValidationFailed(f"This server runs site {site.code!r}; the file is for "
                                        f"{code!r}.", "other_site")
+            before = self._site_events(s, now)
             changes = load_layout(s, data, now, actor=actor)
             audit(s, actor, "load", "site", site.id, now, **changes)
-            return changes
+            after = self._site_events(s, now)
+        self._publish(after if after != before else [])
+        return changes
+
+    def _site_events(self, s: Session, now: datetime) -> list[Event]:
+        """The `site` event that lets open boards show a changed name or running text at
+        once (they would otherwise wait for their next snapshot)."""
+        if self.queue is None:
+            return []
+        return [Event(SITE, HALL, {"site": self.queue.presenter(s, now).site_facts()})]
+
+    def _publish(self, events: list[Event]) -> None:
+        if events and self.queue is not None:
+            self.queue.publisher.publish(events)
 
     def export_site_file(self) -> str:
         with self.db.read() as s:

@@ -268,6 +268,14 @@ class Presenter:
         return {"services": rows,
                 "agencies": [{"agency_id": a, "waiting": n} for a, n in sorted(by_agency.items())]}
 
+    def site_facts(self) -> dict[str, Any]:
+        """What boards show of the site: its name, time zone and the running text in
+        Indonesian and (when set) English."""
+        settings = self.site.settings or {}
+        return {"code": self.site.code, "name": self.site.name, "timezone": self.site.timezone,
+                "running_text": settings.get("running_text", ""),
+                "running_text_en": settings.get("running_text_en", "")}
+
     def snapshot(self, recent_calls: list[dict[str, Any]]) -> dict[str, Any]:
         """The hall snapshot of the contract, plus site and agency facts for boards."""
         counters = self.session.scalars(
@@ -287,9 +295,7 @@ class Presenter:
             select(Agency).where(Agency.site_id == self.site.id).order_by(Agency.sort_order,
                                                                          Agency.id)).all()
         return {
-            "site": {"code": self.site.code, "name": self.site.name,
-                     "timezone": self.site.timezone,
-                     "running_text": (self.site.settings or {}).get("running_text", "")},
+            "site": self.site_facts(),
             "now": self.iso(self.now),
             "agencies": [self.agency(a) for a in agencies],
             "services": counts["services"],

@@ -23,6 +23,9 @@ from ..models import Agency, Counter, Holiday, Service, Site
 from .accounts import audit
 
 SITE_KEYS = ("code", "name", "timezone")
+#: [site] texts kept in the site's settings, with their longest length (as in the admin form)
+SITE_TEXTS = {"name_en": 200, "address": 300, "ticket_footer": 300, "running_text": 2000,
+              "running_text_en": 2000}
 SERVICE_FIELDS: dict[str, type | tuple[type, ...]] = {
     "name": str, "name_en": str, "description": str, "legal_basis": str, "fee_note": str,
     "sla_minutes": int, "fee": int, "daily_quota": int, "issue_cutoff_minutes": int,
@@ -105,6 +108,11 @@ def load_layout(s: Session, data: dict[str, Any], now: datetime,
 
     site = s.scalars(select(Site).where(Site.code == code)).first()
     settings = {k: v for k, v in site_t.items() if k not in SITE_KEYS}
+    for key, limit in SITE_TEXTS.items():
+        if key in settings and not (isinstance(settings[key], str)
+                                    and len(settings[key]) <= limit):
+            raise ValidationFailed(f"[site]: '{key}' must be text of at most {limit} "
+                                   "characters.", "invalid_site_file")
     if site is None:
         site = Site(code=code, name=name, timezone=tz, settings=settings)
         created(site)
