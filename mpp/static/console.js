@@ -209,7 +209,11 @@
     }).catch(function (err) {
       showError(err);
       return showPicker();
-    }).then(function () { state.busy = false; });
+    }).then(function () {
+      state.busy = false;
+      // The view was drawn while busy, with every action greyed: draw the buttons again.
+      renderButtons();
+    });
   }
 
   function enterCounter(id) {
@@ -227,7 +231,7 @@
     api("POST", "/api/v1/counters/" + state.counterId + "/close").then(function () {
       notice(fmt(T.closed_counter, { counter: name }));
       return showPicker();
-    }).catch(showError).then(function () { state.busy = false; });
+    }).catch(showError).then(function () { state.busy = false; renderButtons(); });
   }
 
   // -- the counter's view ---------------------------------------------------------------
