@@ -34,7 +34,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     skipped = reporter.stats.get("skipped", []) if reporter is not None else []
     if os.environ.get("MPP_TEST_NO_SKIP") and skipped and exitstatus == 0:
         reporter.write_line(f"MPP_TEST_NO_SKIP: {len(skipped)} test(s) skipped; CI must run "
-                            "them all (see the skip reasons above)", red=True)
+                            "them all (the skip reasons follow)", red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
