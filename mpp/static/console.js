@@ -430,6 +430,7 @@
 
   // -- dialogs --------------------------------------------------------------------------
   function openModal(id, focusEl) {
+    closeMenu(false);
     state.lastFocus = document.activeElement;
     $(id).hidden = false;
     (focusEl || $(id).querySelector("select, button, [tabindex]")).focus();
@@ -528,6 +529,14 @@
     });
   }
 
+  // -- the user menu (own password, sign out) -------------------------------------------
+  function closeMenu(refocus) {
+    var menu = $("cs-menu");
+    if (!menu.open) { return; }
+    menu.open = false;
+    if (refocus) { $("cs-user").focus(); }
+  }
+
   // -- keyboard -------------------------------------------------------------------------
   var KEYS = {};
   (function () {
@@ -549,7 +558,7 @@
   function interactive(target) {
     if (!target || !target.tagName) { return false; }
     var tag = target.tagName.toLowerCase();
-    return tag === "button" || tag === "a" || typing(target);
+    return tag === "button" || tag === "a" || tag === "summary" || typing(target);
   }
 
   function onKey(ev) {
@@ -557,6 +566,11 @@
     var modal = openModalId();
     if (modal) {
       if (ev.key === "Escape") { ev.preventDefault(); closeModal(modal); }
+      return;
+    }
+    if (ev.key === "Escape" && $("cs-menu").open) {
+      ev.preventDefault();
+      closeMenu(true);
       return;
     }
     if (typing(ev.target)) { return; }
@@ -659,6 +673,9 @@
     $("cs-close").addEventListener("click", closeCounter);
     $("cs-help-btn").addEventListener("click", function () { openModal("cs-help"); });
     $("cs-alert-close").addEventListener("click", clearError);
+    document.addEventListener("click", function (ev) {
+      if (!$("cs-menu").contains(ev.target)) { closeMenu(false); }
+    });
     $("cs-transfer-form").addEventListener("submit", submitTransfer);
     $("cs-noshow-form").addEventListener("submit", submitNoShow);
     $("cs-transfer-service").addEventListener("dblclick", function () {

@@ -9,6 +9,10 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from mpp.db import Database
+from mpp.services import accounts
+
+from ..support.databases import START
 from .conftest import run_axe, sign_in
 
 pytestmark = pytest.mark.browser
@@ -189,3 +193,96 @@ def test_console_has_no_serious_accessibility_violations(shared_server, shared_h
     assert run_axe(desk_page, shared_server.url) == []
     desk_page.keyboard.press("s")
     expect(_number(desk_page)).to_have_text("—")
+
+
+#: where every item of the console's header sits, and whether it all fits in one row
+HEADER_ROWS = """() => {
+  const top = document.querySelector('.cs-top');
+  const style = getComputedStyle(top);
+  const items = [...top.children].filter(e => e.getClientRects().length);
+  const boxes = items.map(e => e.getBoundingClientRect());
+  return {
+    height: top.getBoundingClientRect().height,
+    padding: parseFloat(style.paddingTop) + parseFloat(style.paddingBottom),
+    tallest: Math.max(...boxes.map(b => b.height)),
+    middles: boxes.map(b => b.top + b.height / 2),
+    overflow: top.scrollWidth - top.clientWidth,
+  };
+}"""
+
+
+def _assert_one_line(page) -> None:  # type: ignore[no-untyped-def]
+    rows = page.evaluate(HEADER_ROWS)
+    assert max(rows["middles"]) - min(rows["middles"]) <= 2, rows   # one row of items
+    assert rows["height"] <= rows["tallest"] + rows["padding"] + 1, rows
+    assert rows["overflow"] <= 0, rows
+
+
+def test_console_header_is_one_line_on_1024_and_leads_to_the_password_page(
+        shared_server, shared_hall, desk_page, shots):
+    name = "Andi Muhammad Fadhil Ramadhan Saputra"   # a long name, and a long agency code
+    db = Database(shared_server.db_url)
+    try:
+        with db.write() as s:
+            accounts.create_user(s, START, "bank-panjang", "petugas-mpp", "staff",
+                                 "BANKSULTRA", name)
+    finally:
+        db.dispose()
+    page = desk_page
+    sign_in(page, shared_server.url, "bank-panjang")
+    page.keyboard.press("1")
+    expect(page.locator("#cs-counter-name")).to_have_text("Loket 10")
+    expect(page.locator("#cs-live")).to_have_attribute("data-state", "on")
+    _ready_to_call(page)
+    assert page.viewport_size == {"width": 1024, "height": 768}
+    _assert_one_line(page)
+    expect(page.locator("#cs-user")).to_have_attribute("title", f"{name} · BANKSULTRA")
+    page.screenshot(path=str(shots / "console-header.png"))
+
+    page.goto(f"{shared_server.url}/console?lang=en")
+    page.wait_for_selector("body[data-ready=true]")
+    expect(page.locator("#cs-counter-name")).to_have_text("Loket 10")
+    expect(page.locator("#cs-live")).to_have_text("Live")
+    _assert_one_line(page)
+    # Its longest state (after a network drop) still fits: the name gives way.
+    page.evaluate("document.getElementById('cs-live').textContent = "
+                  "JSON.parse(document.getElementById('cs-texts').textContent).live_off")
+    expect(page.locator("#cs-live")).to_have_text("Disconnected, reconnecting…")
+    _assert_one_line(page)
+    page.screenshot(path=str(shots / "console-header-offline-en.png"))
+    page.locator("#cs-user").click()
+    expect(page.locator("#cs-password")).to_be_visible()
+    expect(page.locator("#cs-password")).to_have_text("Change password")
+    expect(page.locator("#cs-logout")).to_have_text("Sign out")
+    _assert_one_line(page)  # the open menu lies over the page, the header keeps its height
+    page.screenshot(path=str(shots / "console-user-menu-en.png"))
+
+    # Escape closes the menu and gives the focus back; Enter on it opens it (not "finish
+    # and call next"), and a click elsewhere closes it.
+    page.keyboard.press("Escape")
+    expect(page.locator("#cs-password")).to_be_hidden()
+    expect(page.locator("#cs-user")).to_be_focused()
+    writes: list[str] = []
+    page.on("request", lambda r: writes.append(r.url) if r.method == "POST" else None)
+    page.keyboard.press("Enter")
+    expect(page.locator("#cs-password")).to_be_visible()
+    page.evaluate("1")  # a round trip: a request sent on that key press has been seen by now
+    assert writes == []
+    page.locator("#cs-now-label").click()  # anywhere outside the menu
+    expect(page.locator("#cs-password")).to_be_hidden()
+
+    page.goto(f"{shared_server.url}/console?lang=id")
+    page.wait_for_selector("body[data-ready=true]")
+    page.locator("#cs-user").click()
+    expect(page.locator("#cs-password")).to_have_text("Ganti kata sandi")
+    page.screenshot(path=str(shots / "console-user-menu.png"))
+    page.locator("#cs-password").click()
+    expect(page).to_have_url(f"{shared_server.url}/account/password")
+    expect(page.locator("h1")).to_contain_text("Ganti kata sandi")
+    expect(page.locator("input[name=current_password]")).to_be_visible()
+    # the page's brand leads staff back to their console
+    expect(page.locator("a.brand")).to_have_attribute("href", "/console")
+    expect(page.locator("a.brand")).to_have_text("Konsol Loket")
+    page.screenshot(path=str(shots / "console-password-page.png"))
+    shared_hall.ok("POST", f"/counters/{shared_hall.counter_id('Loket 10')}/close",
+                   token=shared_hall.login("bank-panjang"))
