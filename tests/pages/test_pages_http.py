@@ -4,6 +4,9 @@ server-rendered view of a ticket shows (it must work without JavaScript)."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
+
+import pytest
 
 from mpp.console.texts import TEXTS as CONSOLE_TEXTS
 from mpp.status.texts import TEXTS as STATUS_TEXTS
@@ -91,6 +94,34 @@ def test_status_page_of_an_unknown_token_is_a_readable_404(client):
     html = r.get_data(as_text=True)
     assert "Nomor antrian tidak ditemukan" in html
     assert client.get("/t/" + "x" * 500).status_code == 404
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_ticket_and_unknown_token_pages_share_one_header(client, api, lang):
+    """Both pages come from one base (status/layout.html): the same head and header."""
+    ticket = api.issue("KTP")
+    pages = [client.get(f"/t/{ticket['token']}?lang={lang}"),
+             client.get(f"/t/not-a-real-token?lang={lang}")]
+    assert [p.status_code for p in pages] == [200, 404]
+    headers = []
+    for page in pages:
+        html = page.get_data(as_text=True)
+        assert '<meta name="robots" content="noindex, nofollow">' in html
+        assert '<body class="status-page">' in html
+        assert html.count('<header class="st-top">') == 1
+        headers.append(re.search(r'<header class="st-top">.*?</header>', html, re.S).group(0))
+    assert headers[0] == headers[1]
+    site = {"en": "Kendari City Public Service Mall",
+            "id": "Mal Pelayanan Publik Kota Kendari"}[lang]
+    assert f'<span class="st-site">{site}</span>' in headers[0]
+    assert f'href="?lang={"id" if lang == "en" else "en"}"' in headers[0]
+
+
+def test_the_status_header_is_written_once():
+    """A change to the header cannot miss one of the pages: one template holds it."""
+    folder = Path(__file__).parents[2] / "mpp" / "status" / "templates" / "status"
+    holders = [p.name for p in sorted(folder.glob("*.html")) if 'class="st-top"' in p.read_text()]
+    assert holders == ["layout.html"]
 
 
 def test_status_page_switches_to_english(client, api):
