@@ -97,10 +97,14 @@ def ticket_connect(auth: Any = None) -> None:
     token = auth.get("ticket_token") if isinstance(auth, dict) else None
     if not isinstance(token, str) or not token:
         raise ConnectionRefusedError("send auth={'ticket_token': TOKEN}")
+    queue = current_hall().queue
     try:
-        ticket = current_hall().queue.ticket_by_token(token)
+        ticket = queue.ticket_by_token(token)
     except DomainError as exc:
         raise ConnectionRefusedError(exc.code) from exc
     join_room(ticket_room(token))
     join_room(service_room(ticket["service"]["id"]))
-    emit(TICKET_CHANGED, {"ticket": ticket})
+    # Read it again now that the rooms are joined: a change committed since the first read
+    # (a call ahead while a page reconnects) is then either in what is sent here or in an
+    # event that follows it, never in neither.
+    emit(TICKET_CHANGED, {"ticket": queue.ticket_by_token(token)})
