@@ -5,6 +5,9 @@
  * of people ahead may have changed, so the ticket is fetched again by its token.
  * Every update is also announced as a DOM event `mpp:ticket` (detail: the ticket) so that
  * other parts of the page (the satisfaction survey in #survey) can react to it.
+ * While the page is hidden (another tab, the phone locked) it holds no connection: the
+ * socket closes on `visibilitychange`, and on return it reconnects and reads the ticket
+ * again at once, so nothing shown is stale (a call missed meanwhile still vibrates).
  */
 (function () {
   "use strict";
@@ -26,6 +29,8 @@
   var fetching = false;
   var refetchTimer = null;
   var pollTimer = null;
+  var paused = false;     // hidden: no socket, no polling
+  var socketTickets = 0;  // `ticket` events received; a slower HTTP read must not undo one
 
   function fmt(template, values) {
     return template.replace(/\{(\w+)\}/g, function (_, k) { return values[k]; });
@@ -101,11 +106,14 @@
     try {
       document.dispatchEvent(new CustomEvent("mpp:ticket", { detail: ticket }));
     } catch (e) { /* very old browsers: no CustomEvent constructor */ }
-    if (ticket.service && joinedService && ticket.service.id !== joinedService && socket) {
-      // Transferred to another service: reconnect so the server puts us in its room.
+    if (ticket.service && joinedService && ticket.service.id !== joinedService) {
+      // Transferred to another service: reconnect so the server puts us in its room
+      // (a paused page joins it when it comes back).
       joinedService = ticket.service.id;
-      socket.disconnect();
-      socket.connect();
+      if (socket && !paused) {
+        socket.disconnect();
+        socket.connect();
+      }
     }
     if (isFinal(ticket.status)) { stopLive(); }
   }
@@ -113,16 +121,21 @@
   function setLive(state) {
     var live = el("st-live");
     live.setAttribute("data-state", state);
-    live.textContent = state === "on" ? T.live_on : state === "off" ? T.live_off : T.live_ended;
+    live.textContent = { on: T.live_on, off: T.live_off, paused: T.live_paused }[state]
+      || T.live_ended;
   }
 
   function refetch() {
     if (fetching) { scheduleRefetch(); return; }
     fetching = true;
+    var seen = socketTickets;
     fetch("/api/v1/tickets/by-token/" + encodeURIComponent(token),
           { headers: { Accept: "application/json" }, cache: "no-store" })
       .then(function (r) { return r.ok ? r.json() : null; })
-      .then(function (body) { if (body && body.ticket) { update(body.ticket); } })
+      .then(function (body) {
+        // A `ticket` event that came in meanwhile is at least as new as this answer.
+        if (body && body.ticket && seen === socketTickets) { update(body.ticket); }
+      })
       .catch(function () { /* offline: the next event or poll tries again */ })
       .then(function () { fetching = false; });
   }
@@ -156,15 +169,43 @@
     if (typeof io !== "function") { setLive("off"); startPolling(); return; }
     socket = io("/ticket", { transports: ["websocket"], auth: { ticket_token: token } });
     socket.on("connect", function () { setLive("on"); stopPolling(); });
-    socket.on("disconnect", function () { if (socket) { setLive("off"); startPolling(); } });
-    socket.on("connect_error", function () { setLive("off"); startPolling(); });
-    socket.on("ticket", function (msg) { if (msg && msg.ticket) { update(msg.ticket); } });
+    socket.on("disconnect", function () {
+      if (socket && !paused) { setLive("off"); startPolling(); }
+    });
+    socket.on("connect_error", function () { if (!paused) { setLive("off"); startPolling(); } });
+    socket.on("ticket", function (msg) {
+      if (msg && msg.ticket) { socketTickets += 1; update(msg.ticket); }
+    });
     socket.on("queue", function (msg) {
       if (ticket.status === "waiting" && (!msg || !ticket.service
           || msg.service_id === ticket.service.id)) {
         scheduleRefetch();
       }
     });
+  }
+
+  /* Hidden: let go of the connection (and of polling). */
+  function pause() {
+    if (paused || isFinal(ticket.status)) { return; }
+    paused = true;
+    stopPolling();
+    if (refetchTimer) { clearTimeout(refetchTimer); refetchTimer = null; }
+    if (socket) { socket.disconnect(); }
+    setLive("paused");
+  }
+
+  /* Visible again: read the ticket now and reconnect (its `ticket` event follows). */
+  function resume() {
+    if (!paused) { return; }
+    paused = false;
+    if (isFinal(ticket.status)) { return; }
+    setLive("off");
+    refetch();
+    if (socket) { socket.connect(); } else { startLive(); }
+  }
+
+  function onVisibility() {
+    if (document.visibilityState === "hidden") { pause(); } else { resume(); }
   }
 
   function offerVibration() {
@@ -180,5 +221,14 @@
 
   render(ticket);
   offerVibration();
-  if (isFinal(ticket.status)) { setLive("ended"); } else { setLive("off"); startLive(); }
+  document.addEventListener("visibilitychange", onVisibility);
+  if (isFinal(ticket.status)) {
+    setLive("ended");
+  } else if (document.visibilityState === "hidden") {
+    paused = true;  // opened in a background tab: connect when it is first shown
+    setLive("paused");
+  } else {
+    setLive("off");
+    startLive();
+  }
 })();

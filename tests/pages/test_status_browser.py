@@ -10,6 +10,10 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from mpp.db import Database
+from mpp.services import accounts
+
+from ..support.databases import START
 from .conftest import run_axe
 
 pytestmark = pytest.mark.browser
@@ -117,3 +121,98 @@ def test_status_page_has_no_serious_accessibility_violations(shared_server, shar
     phone_page.goto(ticket["status_url"])
     expect(phone_page.locator("#st-live")).to_have_attribute("data-state", "on")
     assert run_axe(phone_page, shared_server.url) == []
+
+
+#: what a browser does when the tab goes to the background or comes back (headless
+#: Chromium keeps every page visible, so the page is told, as a real one would be)
+SET_VISIBILITY = """state => {
+  Object.defineProperty(document, 'visibilityState', {configurable: true, get: () => state});
+  Object.defineProperty(document, 'hidden', {configurable: true, get: () => state === 'hidden'});
+  document.dispatchEvent(new Event('visibilitychange'));
+}"""
+
+
+def _round_trip(page) -> None:  # type: ignore[no-untyped-def]
+    """Whatever the page sent before this has been reported to the test by now."""
+    page.evaluate("1")
+
+
+def test_a_hidden_status_page_lets_go_of_its_socket_and_catches_up_on_return(
+        shared_server, shared_hall, phone_page, shots):
+    db = Database(shared_server.db_url)
+    try:
+        with db.write() as s:
+            accounts.create_user(s, START, "pdam1", "petugas-mpp", "staff", "PDAM",
+                                 "Rina Lestari")
+    finally:
+        db.dispose()
+    page = phone_page
+    sockets: list = []
+    reads: list[str] = []
+    page.on("websocket", lambda ws: sockets.append(ws) if "/socket.io/" in ws.url else None)
+    page.on("request", lambda r: reads.append(r.url) if "/tickets/by-token/" in r.url else None)
+    mine = shared_hall.issue("SAMBUNG")
+    page.goto(mine["status_url"])
+    expect(page.locator("#st-live")).to_have_attribute("data-state", "on")
+    page.click("#st-vibrate-btn")
+    assert len(sockets) == 1 and not sockets[0].is_closed()
+
+    # To the background: the WebSocket closes and nothing polls meanwhile.
+    page.evaluate(SET_VISIBILITY, "hidden")
+    expect(page.locator("#st-live")).to_have_attribute("data-state", "paused")
+    if not sockets[0].is_closed():
+        sockets[0].wait_for_event("close", timeout=5_000)
+    cid = shared_hall.open_counter("pdam1", "Loket 11")
+    assert shared_hall.call_next("pdam1", cid)["id"] == mine["id"]  # called while away
+    _round_trip(page)
+    assert len(sockets) == 1 and reads == []
+    expect(page.locator("#st-status")).to_have_text("Menunggu")  # not told: no connection
+
+    # Back: the page reads the ticket at once and reconnects; the missed call vibrates.
+    page.evaluate(SET_VISIBILITY, "visible")
+    expect(page.locator("#st-status")).to_have_text("Dipanggil")
+    expect(page.locator("#st-counter")).to_have_text("Loket 11")
+    expect(page.locator("#st-live")).to_have_attribute("data-state", "on")
+    assert len(reads) >= 1
+    assert len(sockets) == 2 and not sockets[1].is_closed()
+    assert page.evaluate("window.__vibrations") == [60, [400, 150, 400, 150, 800]]
+    page.screenshot(path=str(shots / "status-called-after-return.png"))
+
+    # Live again: a recall arrives over the new connection and vibrates once more.
+    shared_hall.act("pdam1", mine["id"], "recall")
+    expect(page.locator("#st-recalled")).to_be_visible()
+    assert len(page.evaluate("window.__vibrations")) == 3
+
+    # A finished ticket stays disconnected, hidden or shown.
+    shared_hall.act("pdam1", mine["id"], "finish")
+    expect(page.locator("#st-live")).to_have_attribute("data-state", "ended")
+    if not sockets[1].is_closed():
+        sockets[1].wait_for_event("close", timeout=5_000)
+    page.evaluate(SET_VISIBILITY, "hidden")
+    page.evaluate(SET_VISIBILITY, "visible")
+    _round_trip(page)
+    assert len(sockets) == 2
+    expect(page.locator("#st-live")).to_have_attribute("data-state", "ended")
+
+
+def test_a_status_page_opened_in_a_background_tab_connects_when_first_shown(
+        shared_server, shared_hall, browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="id-ID")
+    context.add_init_script(
+        "Object.defineProperty(document, 'visibilityState', {configurable: true,"
+        " get: () => 'hidden'});")
+    try:
+        page = context.new_page()
+        sockets: list = []
+        page.on("websocket", lambda ws: sockets.append(ws))
+        ticket = shared_hall.issue("PKB")
+        page.goto(ticket["status_url"])
+        expect(page.locator("#st-live")).to_have_attribute("data-state", "paused")
+        expect(page.locator("#st-live")).to_have_text("Dijeda selama halaman tidak dibuka")
+        _round_trip(page)
+        assert sockets == []
+        page.evaluate(SET_VISIBILITY, "visible")
+        expect(page.locator("#st-live")).to_have_attribute("data-state", "on")
+        assert len(sockets) == 1
+    finally:
+        context.close()
