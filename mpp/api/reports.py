@@ -195,8 +195,8 @@ _RANGE_Q = [_q("from", _date_q, True, "first local date, YYYY-MM-DD"),
 _ROW = _obj({"id": _int, "code": _str, "name": _str, "issued": _int, "served": _int,
              "no_show": _int, "cancelled": _int, "expired": _int,
              "avg_wait_seconds": _num, "p90_wait_seconds": _num,
-             "avg_service_seconds": _num, "sla_met": _int, "sla_total": _int,
-             "sla_percent": _num},
+             "avg_service_seconds": _num, "p90_service_seconds": _num,
+             "sla_met": _int, "sla_total": _int, "sla_percent": _num},
             ["id", "name", "issued", "served", "no_show", "avg_wait_seconds",
              "p90_wait_seconds", "avg_service_seconds"])
 _IKM = {"type": ["object", "null"], "properties": {
@@ -208,11 +208,14 @@ SCHEMAS["ReportRow"] = _ROW
 SCHEMAS["Ikm"] = _IKM
 _rows = {"type": "array", "items": _ref("ReportRow")}
 _REPORT = {
-    "totals": _obj({k: _int for k in ("issued", "served", "no_show", "cancelled", "expired",
-                                      "waiting")}),
+    "totals": _obj({**{k: _int for k in ("issued", "served", "no_show", "cancelled",
+                                         "expired", "waiting")},
+                    **{k: _num for k in ("avg_wait_seconds", "p90_wait_seconds",
+                                         "avg_service_seconds", "p90_service_seconds")}}),
     "by_agency": _rows, "by_service": _rows, "by_counter": _rows, "by_staff": _rows,
     "by_hour": {"type": "array", "items": _obj({"hour": _int, "issued": _int,
-                                                "served": _int})},
+                                                "served": _int,
+                                                "p90_service_seconds": _num})},
     "by_day": {"type": "array", "items": {"type": "object"}},
     "by_priority": {"type": "array", "items": _obj({"category": _str, "issued": _int,
                                                     "served": _int})},

@@ -14,8 +14,9 @@ Definitions (docs/reports.md explains them for managers):
   call when the ticket was never started, to finish (``done`` tickets only); visit =
   issued to finish. Each is measured in whole milliseconds.
 - Averages are exact (integer milliseconds summed in SQL) and rounded half-up to 0.1 s.
-- The 90th percentile is the nearest-rank one: sort the n values, take the one at rank
-  ceil(0.9 n). It is always a value that occurred; no interpolation.
+- The 90th percentile (of waits, and of service times) is the nearest-rank one: sort the
+  n values, take the one at rank ceil(0.9 n). It is always a value that occurred; no
+  interpolation. ``by_hour`` has the service times' one per local hour of finish.
 - Service level: the share of ``done`` tickets whose visit took no longer than the
   service's published ``sla_minutes``.
 """
@@ -39,6 +40,7 @@ from sqlalchemy import (
     func,
     literal,
     literal_column,
+    or_,
     select,
     text,
 )
@@ -137,6 +139,49 @@ def _hour_bucket(s: Session, column: Any, tz: str) -> ColumnElement[Any]:
     return func.strftime("%Y-%m-%d %H", column)
 
 
+def _offset_spans(zone: ZoneInfo, start: datetime, end: datetime
+                  ) -> list[tuple[datetime | None, int]]:
+    """The zone's UTC offsets (whole seconds) from ``start`` to ``end``: [(until, offset)],
+    the last one open-ended (``until`` None). Transitions are found day by day, then to the
+    second by bisection (a zone changes its offset at most once a day)."""
+    def off(t: datetime) -> int:
+        delta = t.astimezone(zone).utcoffset()
+        assert delta is not None
+        return int(delta.total_seconds())
+
+    spans: list[tuple[datetime | None, int]] = []
+    day = start
+    current = off(day)
+    while day < end:
+        nxt = min(day + timedelta(days=1), end)
+        if off(nxt) != current:
+            lo, hi = 0, int((nxt - day).total_seconds())  # seconds after ``day``
+            while hi - lo > 1:
+                mid = (lo + hi) // 2
+                lo, hi = (mid, hi) if off(day + timedelta(seconds=mid)) == current else (lo, mid)
+            switch = day + timedelta(seconds=hi)
+            spans.append((switch, current))
+            current = off(switch)
+        day = nxt
+    spans.append((None, current))
+    return spans
+
+
+def _local_hour_sqlite(column: Any, period: Period) -> ColumnElement[Any]:
+    """SQLite: the local hour (0-23) of a UTC time as an SQL expression, exact in any zone:
+    the offset in force is added as a modifier, switched at each transition. Covers times up
+    to a week after the period (a ticket finished late); beyond that, the last offset."""
+    def hour(seconds: int) -> ColumnElement[Any]:
+        return func.cast(func.strftime("%H", column, f"{seconds:+d} seconds"), Integer)
+
+    spans = _offset_spans(period.zone, period.start_utc, period.end_utc + timedelta(days=7))
+    if len(spans) == 1:
+        return hour(spans[0][1])
+    whens = [(column < until, hour(seconds)) for until, seconds in spans[:-1]
+             if until is not None]
+    return case(*whens, else_=hour(spans[-1][1]))
+
+
 def tune_for_reports(s: Session, snapshot: bool = False, imported: str | None = None) -> None:
     """PostgreSQL: sort in memory and skip JIT compilation for this transaction only; the
     report's sorts are a few MB and JIT costs more than it saves on queries this short.
@@ -153,6 +198,22 @@ def tune_for_reports(s: Session, snapshot: bool = False, imported: str | None = 
         s.execute(text(f"SET TRANSACTION SNAPSHOT '{imported}'"))
     s.execute(text("SET LOCAL work_mem = '64MB'"))
     s.execute(text("SET LOCAL jit = off"))
+
+
+def _minute_pg(interval: Any) -> ColumnElement[Any]:
+    """PostgreSQL: the whole minute of an interval (the histogram step of _grouped_pg)."""
+    return func.cast(func.floor(func.date_part("epoch", interval) / literal_column("60.0")),
+                     Integer)
+
+
+def _is_one_of(column: Any, keys: Any) -> ColumnElement[bool]:
+    """``column IN keys``, where a None among the keys matches NULL (tickets never called
+    have no counter or staff member: a group of its own)."""
+    known = sorted(k for k in keys if k is not None)
+    conds = [column.in_(known)] if known else []
+    if None in keys:
+        conds.append(column.is_(None))
+    return or_(*conds)
 
 
 def _local_hour(bucket: Any, zone: ZoneInfo) -> int:
@@ -295,6 +356,8 @@ class ReportService:
         grouped = (pending.result() if pending is not None
                    else self._grouped_all(s, period, agency_id))
         total = grouped["total"].get(None) or _Agg.empty()
+        for h in breakdowns["by_hour"]:  # the service times of the tickets finished then
+            h["p90_service_seconds"] = seconds(grouped["hour"].get(h["hour"]))
 
         by_agency = [grouped["agency"].get(a.id, _Agg.empty()).row(
             id=a.id, code=a.code, name=a.short_name or a.name) for a in names.agencies]
@@ -343,14 +406,14 @@ class ReportService:
         return data
 
     def _grouped_elsewhere(self, s: Session, period: Period, agency_id: int | None
-                           ) -> Future[dict[str, dict[Any, _Agg]]] | None:
+                           ) -> Future[dict[str, dict[Any, Any]]] | None:
         """PostgreSQL: start the heaviest query on a second connection that reads this
         transaction's snapshot, so the two run on two cores and agree to the row."""
         if s.get_bind().dialect.name != "postgresql":
             return None
         snap = s.execute(text("SELECT pg_export_snapshot()")).scalar_one()
 
-        def work() -> dict[str, dict[Any, _Agg]]:
+        def work() -> dict[str, dict[Any, Any]]:
             with Session(self.db.engine) as helper, helper.begin():
                 tune_for_reports(helper, imported=snap)
                 return self._grouped_all(helper, period, agency_id)
@@ -385,9 +448,10 @@ class ReportService:
         keys = ([(key if key is not None else literal(0)).label("k")] if key != "all" else
                 [Service.agency_id.label("k_agency"), Ticket.service_id.label("k_service"),
                  Ticket.counter_id.label("k_counter"), Ticket.staff_user_id.label("k_staff")])
-        # the whole minute of the wait: the histogram step of _grouped_pg
-        extra = ([func.cast(func.floor(func.date_part("epoch", wait) / literal_column("60.0")),
-                            Integer).label("wb")] if pg else [])
+        # the whole minutes of the wait and of the service: the histogram steps of
+        # _grouped_pg (a query that does not read a column does not compute it)
+        extra = ([_minute_pg(wait).label("wb"), _minute_pg(serve).label("sb"),
+                  Ticket.finished_at.label("fin")] if pg else [])
         return (select(*keys, Ticket.status.label("status"), wait.label("wait"),
                        serve.label("serve"), visit.label("visit"), busy.label("busy"),
                        sla.label("sla"), *extra)
@@ -418,14 +482,20 @@ class ReportService:
         ]
 
     def _grouped_all(self, s: Session, period: Period, agency_id: int | None
-                     ) -> dict[str, dict[Any, _Agg]]:
-        """Figures per agency, service, counter and staff member, and the total."""
+                     ) -> dict[str, dict[Any, Any]]:
+        """Figures (an _Agg) per agency, service, counter and staff member, and the total;
+        and under "hour", the 90th percentile service time (ms) per local hour of finish."""
         dims = {"agency": Service.agency_id, "service": Ticket.service_id,
                 "counter": Ticket.counter_id, "staff": Ticket.staff_user_id}
         if s.get_bind().dialect.name != "postgresql":
-            out = {k: self._grouped(s, self._base(s, period, agency_id, col), col)
-                   for k, col in dims.items()}
+            out: dict[str, dict[Any, Any]] = {
+                k: self._grouped(s, self._base(s, period, agency_id, col), col)
+                for k, col in dims.items()}
             out["total"] = self._grouped(s, self._base(s, period, agency_id, None), None)
+            hour = _local_hour_sqlite(Ticket.finished_at, period)
+            by_hour = self._grouped(s, self._base(s, period, agency_id, hour), hour)
+            out["hour"] = {h: agg.p90_serve for h, agg in by_hour.items()
+                           if h is not None and agg.p90_serve is not None}
             return out
         return self._grouped_pg(s, period, agency_id, all_dims=True)
 
@@ -438,75 +508,158 @@ class ReportService:
             None) or _Agg.empty()
 
     def _grouped_pg(self, s: Session, period: Period, agency_id: int | None,
-                    all_dims: bool) -> dict[str, dict[Any, _Agg]]:
-        """PostgreSQL, in two cheap steps instead of one sort per group:
+                    all_dims: bool) -> dict[str, dict[Any, Any]]:
+        """PostgreSQL, in three cheap steps instead of one sort per group and measure:
 
         1. one hash-aggregated pass gives every figure per agency, service, counter, staff
            member and whole minute of wait (a histogram); each group adds up its rows;
-        2. from the histogram, the minute holding rank ceil(0.9 n) of each group is known,
-           so only the waits of those minutes are read back and ranked exactly.
+        2. a lighter pass over the ``done`` tickets counts the service times per whole
+           minute, per the same groups and per local hour of finish (for the total alone,
+           step 1 groups by both minutes instead, a few hundred rows);
+        3. from the histograms, the minute holding rank ceil(0.9 n) of each group is known,
+           so only the waits and service times of those minutes are read back (one pass)
+           and ranked exactly.
         """
         names = ["agency", "service", "counter", "staff"]
         b = self._base(s, period, agency_id, "all").c
         keys = [b.k_agency, b.k_service, b.k_counter, b.k_staff]
+        # histograms: (measure, group) -> minute -> count
+        hist: dict[tuple[str, tuple[str, Any]], dict[int, int]] = defaultdict(
+            lambda: defaultdict(int))
+        parts: dict[tuple[str, Any], list[Any]] = defaultdict(list)
         if all_dims:
             # the finest grouping (a service belongs to one agency); every group of the
             # report adds up its rows here, which is far cheaper than GROUPING SETS
             stmt = select(*keys, b.wb, *self._sums(b, pg=True)).group_by(*keys, b.wb)
         else:
-            stmt = select(*(literal(None).label(f"x{i}") for i in range(4)), b.wb,
-                          *self._sums(b, pg=True)).group_by(b.wb)
-        parts: dict[tuple[str, Any], list[Any]] = defaultdict(list)
-        for row in s.execute(stmt):
-            parts[("total", None)].append(row)
+            stmt = select(*(literal(None).label(f"x{i}") for i in range(4)), b.wb, b.sb,
+                          *self._sums(b, pg=True)).group_by(b.wb, b.sb)
+        result = s.execute(stmt)
+        columns = {name: i for i, name in enumerate(result.keys())}
+        for row in result:
+            groups = [("total", None)]
             if all_dims:
-                for i, dim in enumerate(names):
-                    parts[(dim, row[i])].append(row)
-        # where each group's 90th percentile lies: (minute, rank within that minute)
-        wanted: dict[tuple[str, Any], tuple[int, int]] = {}
-        for group, rows in parts.items():
-            per_minute: dict[int, int] = defaultdict(int)
-            for r in rows:
-                if r.wb is not None:
-                    per_minute[r.wb] += r.n_wait
+                groups += [(dim, row[i]) for i, dim in enumerate(names)]
+            for group in groups:
+                parts[group].append(row)
+                if row.wb is not None:
+                    hist[("wait", group)][row.wb] += row.n_wait
+                if not all_dims and row.sb is not None:
+                    hist[("serve", group)][row.sb] += row.n_serve
+        if all_dims:
+            d = self._done_minutes(s, period, agency_id)
+            stmt = (select(d.c.k_agency, d.c.k_service, d.c.k_counter, d.c.k_staff, d.c.fh,
+                           d.c.sb, func.grouping(d.c.fh).label("by_hour"), func.count())
+                    .group_by(text("GROUPING SETS ((k_agency, k_service, k_counter, k_staff, "
+                                   "sb), (fh, sb))")))
+            for *ks, fh, sb, by_hour, n in s.execute(stmt):
+                if sb is None:
+                    continue
+                groups = ([("hour", fh)] if not by_hour else
+                          [("total", None)] + [(dim, ks[i]) for i, dim in enumerate(names)])
+                for group in groups:
+                    hist[("serve", group)][sb] += n
+        # where each group's 90th percentiles lie: (measure, group) -> (minute, rank in it)
+        wanted: dict[tuple[str, tuple[str, Any]], tuple[int, int]] = {}
+        for target, per_minute in hist.items():
             minutes = sorted(per_minute.items())
-            rank = nearest_rank_index(sum(n for _, n in minutes)) if minutes else 0
+            rank = nearest_rank_index(sum(n for _, n in minutes))
             seen = 0
             for minute, n in minutes:
                 if seen + n >= rank:
-                    wanted[group] = (minute, rank - seen)
+                    wanted[target] = (minute, rank - seen)
                     break
                 seen += n
-        p90: dict[tuple[str, Any], Fraction] = {}
+        p90: dict[tuple[str, tuple[str, Any]], Fraction] = {}
         if wanted:
-            values: dict[tuple[str, Any], list[int]] = defaultdict(list)
-            pick = select(*keys, b.wb, interval_us(b.wait).label("w")).where(
-                b.wb.in_(sorted({m for m, _ in wanted.values()})))
-            for row in s.execute(pick):
-                for group in [("total", None)] + [(names[i], row[i]) for i in range(4)]:
-                    if wanted.get(group, (None,))[0] == row.wb:
-                        values[group].append(row.w)
-            for group, (_, within) in wanted.items():
-                p90[group] = us_to_ms(sorted(values[group])[within - 1])
-        out: dict[str, dict[Any, _Agg]] = {k: {} for k in (*names, "total")}
+            p90 = self._pick_p90(s, period, b, wanted, all_dims)
+        out: dict[str, dict[Any, Any]] = {k: {} for k in (*names, "total", "hour")}
         for (dim, key), rows in parts.items():
-            out[dim][key] = _Agg.merge_pg(rows, p90.get((dim, key)))
+            out[dim][key] = _Agg.merge_pg(rows, columns, p90.get(("wait", (dim, key))),
+                                          p90.get(("serve", (dim, key))))
+        for (_, (dim, key)), value in p90.items():
+            if dim == "hour":  # service times only
+                out["hour"][int(key)] = value
         return out
 
+    def _pick_p90(self, s: Session, period: Period, b: Any,
+                  wanted: dict[tuple[str, tuple[str, Any]], tuple[int, int]], all_dims: bool
+                  ) -> dict[tuple[str, tuple[str, Any]], Fraction]:
+        """Step 3 of _grouped_pg: read back the waits and service times of each group's
+        percentile minute (only those rows: the filter names each group) and rank them."""
+        dims = ["agency", "service", "counter", "staff", "hour"]
+        fh = _hour_bucket(s, b.fin, period.zone.key) if all_dims else literal(None)
+        dim_cols = [b.k_agency, b.k_service, b.k_counter, b.k_staff, fh]
+        # measure -> minute -> [values of the total or None, {dim index: {key: values}}]
+        lists: dict[str, dict[int, list[Any]]] = {"wait": {}, "serve": {}}
+        values: dict[tuple[str, tuple[str, Any]], list[int]] = {}
+        for (measure, (dim, key)), (minute, _) in wanted.items():
+            slot = lists[measure].setdefault(minute, [None, {}])
+            values[(measure, (dim, key))] = got = []
+            if dim == "total":
+                slot[0] = got
+            else:
+                slot[1].setdefault(dims.index(dim), {})[key] = got
+        conds = []
+        for measure, column in (("wait", b.wb), ("serve", b.sb)):
+            for minute, (total, by_dim) in sorted(lists[measure].items()):
+                if total is not None:
+                    conds.append(column == minute)
+                else:
+                    conds.append(and_(column == minute, or_(*(
+                        _is_one_of(dim_cols[i], keys) for i, keys in sorted(by_dim.items())))))
+        pick = select(*dim_cols, b.wb, b.sb, interval_us(b.wait),
+                      interval_us(b.serve)).where(or_(*conds))
+        for row in s.execute(pick):
+            for measure, minute, value in (("wait", row[5], row[7]), ("serve", row[6], row[8])):
+                slot = lists[measure].get(minute) if minute is not None else None
+                if slot is None:
+                    continue
+                if slot[0] is not None:
+                    slot[0].append(value)
+                for i, by_key in slot[1].items():
+                    got = by_key.get(row[i])
+                    if got is not None:
+                        got.append(value)
+        return {target: us_to_ms(sorted(values[target])[within - 1])
+                for target, (_, within) in wanted.items()}
+
+    def _done_minutes(self, s: Session, period: Period, agency_id: int | None) -> Any:
+        """PostgreSQL: one row per ``done`` ticket: its groups, the whole minute of its
+        service time and the local hour of finish (step 2 of _grouped_pg)."""
+        serve = Ticket.finished_at - func.coalesce(Ticket.started_at, Ticket.last_called_at)
+        return (select(Service.agency_id.label("k_agency"), Ticket.service_id.label("k_service"),
+                       Ticket.counter_id.label("k_counter"),
+                       Ticket.staff_user_id.label("k_staff"),
+                       _hour_bucket(s, Ticket.finished_at, period.zone.key).label("fh"),
+                       _minute_pg(serve).label("sb"))
+                .select_from(Ticket).join(Service, Service.id == Ticket.service_id)
+                .where(*self._ticket_filter(period, agency_id), Ticket.status == "done")
+                .offset(0)).subquery("d")
+
     def _grouped(self, s: Session, base: Any, key: Any) -> dict[Any, _Agg]:
-        """Portable: counts, sums and the nearest-rank 90th percentile wait per ``key`` (None:
-        one total row), ranking with window functions (SQLite has no percentile)."""
+        """Portable: counts, sums and the nearest-rank 90th percentiles of wait and service
+        per ``key`` (None: one total row), ranking with window functions (SQLite has no
+        percentile)."""
         ranked = select(
             base,
             func.row_number().over(partition_by=[base.c.k, base.c.wait.is_(None)],
                                    order_by=base.c.wait).label("rn_w"),
             func.count(base.c.wait).over(partition_by=base.c.k).label("n_w"),
+            func.row_number().over(partition_by=[base.c.k, base.c.serve.is_(None)],
+                                   order_by=base.c.serve).label("rn_s"),
+            func.count(base.c.serve).over(partition_by=base.c.k).label("n_s"),
         ).subquery("r")
         r = ranked.c
+
+        def p90(value: Any, rank: Any, n: Any) -> Any:
+            # rank ceil(0.9 n) = (9 n + 9) div 10 among the group's non-null values
+            return func.max(case((and_(value.is_not(None), rank == (9 * n + 9) // 10), value)))
+
         stmt = select(
             r.k, *self._sums(r),
-            func.max(case((and_(r.wait.is_not(None), r.rn_w == (9 * r.n_w + 9) // 10),
-                           r.wait))).label("p90_wait"),
+            p90(r.wait, r.rn_w, r.n_w).label("p90_wait"),
+            p90(r.serve, r.rn_s, r.n_s).label("p90_serve"),
         ).group_by(r.k)
         out: dict[Any, _Agg] = {}
         for row in s.execute(stmt):
@@ -809,6 +962,7 @@ class _Agg:
     p90_wait: int | Fraction | None
     n_serve: int
     sum_serve: int | Fraction
+    p90_serve: int | Fraction | None
     n_visit: int
     sum_visit: int | Fraction
     busy: int
@@ -817,7 +971,7 @@ class _Agg:
 
     @classmethod
     def empty(cls) -> _Agg:
-        return cls(0, dict.fromkeys(STATUSES, 0), 0, 0, None, 0, 0, 0, 0, 0, 0, 0)
+        return cls(0, dict.fromkeys(STATUSES, 0), 0, 0, None, 0, 0, None, 0, 0, 0, 0, 0)
 
     @classmethod
     def from_row(cls, row: Any) -> _Agg:
@@ -828,18 +982,24 @@ class _Agg:
                    i(row.n_wait), i(row.sum_wait),
                    None if row.p90_wait is None else int(row.p90_wait),
                    i(row.n_serve), i(row.sum_serve),
+                   None if row.p90_serve is None else int(row.p90_serve),
                    i(row.n_visit), i(row.sum_visit), i(row.busy), i(row.sla_total),
                    i(row.sla_met))
 
     @classmethod
-    def merge_pg(cls, rows: list[Any], p90: Fraction | None) -> _Agg:
-        """Add up one group's per-minute rows (sums in microseconds) from _grouped_pg."""
+    def merge_pg(cls, rows: list[Any], columns: dict[str, int], p90_wait: Fraction | None,
+                 p90_serve: Fraction | None) -> _Agg:
+        """Add up one group's per-minute rows (sums in microseconds) from _grouped_pg;
+        ``columns`` gives each figure's position in a row."""
+        # column by column, in C (zip, filter, sum): these rows are many
+        sums = [sum(filter(None, col)) for col in zip(*rows, strict=True)]
+
         def total(name: str) -> int:
-            return sum(int(getattr(r, name) or 0) for r in rows)
+            return int(sums[columns[name]])
 
         return cls(total("issued"), {st: total(st) for st in STATUSES},
-                   total("n_wait"), us_to_ms(total("sum_wait")), p90,
-                   total("n_serve"), us_to_ms(total("sum_serve")),
+                   total("n_wait"), us_to_ms(total("sum_wait")), p90_wait,
+                   total("n_serve"), us_to_ms(total("sum_serve")), p90_serve,
                    total("n_visit"), us_to_ms(total("sum_visit")),
                    total("busy") // 1000, total("sla_total"), total("sla_met"))
 
@@ -852,6 +1012,7 @@ class _Agg:
             "avg_wait_seconds": seconds_avg(self.sum_wait, self.n_wait),
             "p90_wait_seconds": seconds(self.p90_wait),
             "avg_service_seconds": seconds_avg(self.sum_serve, self.n_serve),
+            "p90_service_seconds": seconds(self.p90_serve),
             "avg_visit_seconds": seconds_avg(self.sum_visit, self.n_visit),
             "sla_met": self.sla_met, "sla_total": self.sla_total,
             "sla_percent": percent(self.sla_met, self.sla_total),

@@ -3,7 +3,9 @@ record of what happened, from which the expected report figures are computed ind
 
 The simulation is deterministic (seeded): tickets are issued at several services, counters
 call, recall, start, finish, mark no-show and transfer; some tickets are cancelled, and the
-rest are expired by close-day. Every time is the FixedClock's, so the record is exact.
+rest are expired by close-day. Every time is the FixedClock's, so the record is exact. Steps
+are three minutes plus up to a minute of milliseconds, so durations differ to the
+millisecond and spread over many whole minutes (the unit of PostgreSQL's histograms).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -80,8 +83,9 @@ class Day:
 
 
 def run_day(api: Api, clock: FixedClock, app: Any, seed: int = 7, steps: int = 120) -> Day:
-    """Play one hall day from 08:00 in 3-minute steps, then close the day."""
+    """Play one hall day from 08:00 in steps of 3 to 4 minutes, then close the day."""
     rng = random.Random(seed)
+    jitter = random.Random(seed + 1)  # its own stream: the day's events stay the same
     clock.set(DAY)
     tickets: list[Rec] = []
     desks = {}
@@ -91,7 +95,7 @@ def run_day(api: Api, clock: FixedClock, app: Any, seed: int = 7, steps: int = 1
     admin = api.login("admin")
     for step in range(steps):
         if step:
-            clock.advance(minutes=3)
+            clock.advance(minutes=3, milliseconds=jitter.randrange(60_000))
         now = clock.now()
         # Arrivals: more in the morning peak.
         arrivals = rng.choice([0, 1, 1, 2] if step < 50 else [0, 0, 1])
@@ -221,7 +225,7 @@ def p90_seconds(values: list[int]) -> float | None:
     """Nearest rank: the value at rank ceil(0.9 n) of the sorted values."""
     if not values:
         return None
-    return sorted(values)[math.ceil(0.9 * len(values)) - 1] / 1000
+    return sorted(values)[math.ceil(Fraction(9, 10) * len(values)) - 1] / 1000
 
 
 def wait_ms(r: Rec) -> int | None:
@@ -247,7 +251,7 @@ def expected_row(recs: list[Rec], sla_minutes: int | None = None) -> dict[str, A
         "cancelled": count["cancelled"], "expired": count["expired"],
         "waiting": count["waiting"],
         "avg_wait_seconds": avg_seconds(waits), "p90_wait_seconds": p90_seconds(waits),
-        "avg_service_seconds": avg_seconds(serves),
+        "avg_service_seconds": avg_seconds(serves), "p90_service_seconds": p90_seconds(serves),
     }
     if sla_minutes is not None:
         done = [r for r in recs if r.status == "done"]

@@ -132,5 +132,10 @@ def test_openapi_documents_the_report_endpoints(api):
     assert daily["x-roles"] == ["manager", "admin"]
     props = daily["responses"]["200"]["content"]["application/json"]["schema"]
     assert "by_hour" in str(props)
+    row = doc["components"]["schemas"]["ReportRow"]["properties"]
+    assert {"p90_wait_seconds", "avg_service_seconds", "p90_service_seconds"} <= set(row)
+    hour = props["properties"]["by_hour"]["items"]["properties"]
+    assert "p90_service_seconds" in hour
+    assert "p90_service_seconds" in props["properties"]["totals"]["properties"]
     assert "requestBody" in doc["paths"]["/api/v1/surveys"]["post"]
     assert "requestBody" in doc["paths"]["/api/v1/complaints"]["post"]
