@@ -16,7 +16,7 @@ from ..support import databases
 from ..support.api import Api
 from ..support.databases import START, TEST_SECRET
 from ..support.live import LiveServer
-from .hallday import DAY, run_day
+from .hallday import DAY, p90_seconds, run_day, service_ms
 
 pytestmark = pytest.mark.browser
 SCORES = [[4, 4, 3, 4, 3, 4, 4, 3, 3], [3, 3, 3, 4, 3, 3, 4, 2, 3], [4, 4, 4, 4, 4, 4, 4, 4, 4]]
@@ -44,6 +44,17 @@ def hall_server(request, tmp_path_factory):  # type: ignore[no-untyped-def]
     server = LiveServer(db_url, tmp_path / "live").start()
     yield server, day
     server.stop()
+
+
+def dur(sec: float | None) -> str:
+    """The dashboard's duration format (its dur() in dashboard.js), written again here."""
+    if sec is None:
+        return "–"
+    s = int(sec + 0.5)
+    h, m, r = s // 3600, s % 3600 // 60, s % 60
+    if h:
+        return f"{h} j {m} mnt"
+    return f"{m} mnt {r:02d} dtk" if m else f"{r} dtk"
 
 
 def run_axe(page, base_url: str) -> list[dict]:  # type: ignore[no-untyped-def,type-arg]
@@ -74,6 +85,14 @@ def test_dashboard_shows_figures_and_charts(hall_server, page, output_dir):  # t
     served = sum(1 for r in day.tickets if r.status == "done")
     assert f"Selesai dilayani\n{served}" in kpis
     assert "IKM" in kpis and "(" in kpis  # a grade is shown
+    serves = [v for r in day.tickets if (v := service_ms(r)) is not None]
+    assert f"Layanan persentil 90\n{dur(p90_seconds(serves))}" in kpis
+    for table in ("#t-service", "#t-agency", "#t-counter", "#t-staff"):
+        heads = page.locator(f"{table} thead th").all_inner_texts()
+        assert heads[heads.index("Layanan rata-rata") + 1] == "Layanan P90", table
+    staff_row = page.locator("#t-staff tbody tr", has_text="Siti Rahmawati").inner_text()
+    mine = [v for r in day.tickets if r.staff == "dukcapil1" and (v := service_ms(r)) is not None]
+    assert dur(p90_seconds(mine)) in staff_row.split("\t")
     # Chart.js drew both charts with the report's data
     hours = page.evaluate("Chart.getChart('chart-hours').data.datasets[0].data"
                           ".reduce((a, b) => a + b, 0)")
@@ -215,6 +234,11 @@ def test_evidence_report_prints_standards_skm_complaints_priority(hall_server, p
     assert len(in_period) >= 2
     assert f"{len(in_period)} pengaduan diterima" in text
     assert "Antrian KTP lama sekali" in text
+    totals = requests.get(f"{base}/api/v1/reports/range?from=2026-11-23&to=2026-11-23",
+                          timeout=5, headers={"Authorization": f"Bearer {token}"}
+                          ).json()["totals"]
+    assert (f"waktu layanan rata-rata {round(totals['avg_service_seconds'] / 60, 1)} mnt "
+            f"(persentil 90: {round(totals['p90_service_seconds'] / 60, 1)} mnt).") in text
     elderly = sum(1 for r in day.tickets if r.priority_category == "elderly")
     row = page.locator("tr", has_text="Lansia").inner_text()
     assert row.split("\t")[1].strip() == str(elderly)

@@ -100,6 +100,7 @@
       ["Rata-rata tunggu", dur(t.avg_wait_seconds), delta(t.avg_wait_seconds, p.avg_wait_seconds, true, dur)],
       ["Tunggu persentil 90", dur(t.p90_wait_seconds), delta(t.p90_wait_seconds, p.p90_wait_seconds, true, dur)],
       ["Rata-rata layanan", dur(t.avg_service_seconds), delta(t.avg_service_seconds, p.avg_service_seconds, true, dur)],
+      ["Layanan persentil 90", dur(t.p90_service_seconds), delta(t.p90_service_seconds, p.p90_service_seconds, true, dur)],
       ["Sesuai standar waktu", pct(t.sla_percent), delta(t.sla_percent, p.sla_percent, false, function (x) { return x.toFixed(1) + " poin"; })],
       ["IKM", ikm ? ikm.ikm.toFixed(2) + " (" + ikm.grade + ")" : "–",
        ikm && pikm ? delta(ikm.ikm, pikm.ikm, false, function (x) { return x.toFixed(2); }) : (ikm ? ikm.respondents + " responden" : "belum ada survei")],
@@ -183,6 +184,7 @@
       ["Tunggu rata-rata", function (r) { return dur(r.avg_wait_seconds); }, 1],
       ["Tunggu P90", function (r) { return dur(r.p90_wait_seconds); }, 1],
       ["Layanan rata-rata", function (r) { return dur(r.avg_service_seconds); }, 1],
+      ["Layanan P90", function (r) { return dur(r.p90_service_seconds); }, 1],
       ["Standar waktu", function (r) { return r.sla_minutes ? r.sla_minutes + " mnt" : "–"; }, 1],
       ["Realisasi (ambil–selesai)", function (r) { return dur(r.avg_visit_seconds); }, 1],
       ["Sesuai standar", function (r) { return r.sla_total ? pct(r.sla_percent) + " (" + r.sla_met + "/" + r.sla_total + ")" : "–"; }, 1],
@@ -197,6 +199,7 @@
       ["Tunggu rata-rata", function (r) { return dur(r.avg_wait_seconds); }, 1],
       ["Tunggu P90", function (r) { return dur(r.p90_wait_seconds); }, 1],
       ["Layanan rata-rata", function (r) { return dur(r.avg_service_seconds); }, 1],
+      ["Layanan P90", function (r) { return dur(r.p90_service_seconds); }, 1],
       ["Sesuai standar", function (r) { return pct(r.sla_percent); }, 1],
     ], rep.by_agency);
     table("t-counter", [
@@ -207,6 +210,7 @@
       ["Tunggu rata-rata", function (r) { return dur(r.avg_wait_seconds); }, 1],
       ["Tunggu P90", function (r) { return dur(r.p90_wait_seconds); }, 1],
       ["Layanan rata-rata", function (r) { return dur(r.avg_service_seconds); }, 1],
+      ["Layanan P90", function (r) { return dur(r.p90_service_seconds); }, 1],
       ["Buka", function (r) { return dur(r.open_seconds); }, 1],
       ["Selesai per jam buka", function (r) { return r.served_per_hour === null ? "–" : r.served_per_hour.toLocaleString("id-ID"); }, 1],
     ], rep.by_counter);
@@ -215,6 +219,7 @@
       ["Ditangani", function (r) { return num(r.issued); }, 1],
       ["Selesai", function (r) { return num(r.served); }, 1],
       ["Layanan rata-rata", function (r) { return dur(r.avg_service_seconds); }, 1],
+      ["Layanan P90", function (r) { return dur(r.p90_service_seconds); }, 1],
       ["Loket dibuka", function (r) { return dur(r.open_seconds); }, 1],
       ["Melayani", function (r) { return dur(r.busy_seconds); }, 1],
       ["Menganggur", function (r) { return dur(r.idle_seconds); }, 1],
