@@ -38,6 +38,10 @@ class Config:
         self.AUDIO_DIR: Path = Path(os.environ.get("MPP_AUDIO_DIR", data / "audio"))
         #: the speech synthesiser for announcements (Indonesian voice); empty: chime only
         self.VOICE_COMMAND: str = os.environ.get("MPP_VOICE_COMMAND", "espeak-ng")
+        #: how often (seconds) each process re-checks its device sockets against the
+        #: database, cutting revoked devices and replaced print agents; 0 turns it off
+        self.DEVICE_RECHECK_SECONDS: float = float(
+            os.environ.get("MPP_DEVICE_RECHECK_SECONDS", "5"))
         self.TESTING = False
         self.WTF_CSRF_ENABLED = True
 

@@ -21,7 +21,6 @@ off.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -36,7 +35,6 @@ from .services.printing import AGENT_SID
 
 log = logging.getLogger("mpp.device_sockets")
 
-RECHECK_SECONDS = float(os.environ.get("MPP_DEVICE_RECHECK_SECONDS", "5"))
 #: events telling a device why the server is closing its socket
 REVOKED = "revoked"
 REPLACED = "replaced"
@@ -75,9 +73,10 @@ def tell_and_disconnect(sid: str, namespace: str, code: str, message: str) -> No
 class DeviceSockets:
     """The device sockets of one app in this process, and their watchdog thread."""
 
-    def __init__(self, app: Flask, interval: float = RECHECK_SECONDS):
+    def __init__(self, app: Flask, interval: float | None = None):
         self.app = app
-        self.interval = interval
+        self.interval = (app.config["DEVICE_RECHECK_SECONDS"] if interval is None
+                         else interval)
         self._sockets: dict[tuple[str, str], DeviceSocket] = {}
         self._lock = threading.Lock()
         self._watching = False

@@ -13,8 +13,8 @@ import pytest
 import socketio
 from sqlalchemy import select
 
+from mpp.config import Config
 from mpp.db import Database
-from mpp.device_sockets import RECHECK_SECONDS
 from mpp.models import Device
 from mpp.services.printing import AGENT_SID
 
@@ -28,6 +28,7 @@ pytestmark = [pytest.mark.redis, pytest.mark.postgres]
 
 #: how long a socket held by the other process may outlive its device's revoke: one check
 #: interval, plus room for a busy machine
+RECHECK_SECONDS = Config().DEVICE_RECHECK_SECONDS
 CUT_WITHIN = RECHECK_SECONDS + 10
 
 
