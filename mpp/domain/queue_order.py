@@ -6,8 +6,12 @@ ratio keeps regular citizens moving: after a priority call, at least that many r
 tickets are called before the next priority ticket, while regular tickets wait. A ratio of
 0 means priority tickets always go first.
 
-Across the services a counter serves, the heads chosen by each service's rule are compared:
-a priority head goes before regular heads, and otherwise the oldest head goes first.
+Across the services a counter serves, the heads chosen by each service's rule are compared.
+A priority head jumps ahead of the other services' heads only when it is due at this counter
+too: the counter itself has called at least its service's ratio of regular tickets since its
+own last priority call. Otherwise the oldest head goes first. So a counter serving several
+services never lets a stream of priority tickets of one service starve the regular tickets
+of another, and a priority ticket is never called later than plain oldest-first would.
 """
 
 from __future__ import annotations
@@ -52,15 +56,47 @@ def service_head(queue: ServiceQueue) -> Candidate | None:
     return priority if priority.issued_at < regular.issued_at else regular
 
 
-def choose_next(queues: Iterable[ServiceQueue]) -> Candidate | None:
-    """The ticket a counter serving these services calls next."""
-    heads = [h for h in (service_head(q) for q in queues) if h is not None]
+#: the rule state of a counter (or service) that has made no priority call yet today
+NO_PRIORITY_YET = 1000
+
+
+def choose_next(queues: Iterable[ServiceQueue],
+                counter_regular_since_priority: int = NO_PRIORITY_YET) -> Candidate | None:
+    """The ticket a counter serving these services calls next.
+
+    ``counter_regular_since_priority``: the regular tickets this counter called since its
+    own last priority call today (see :func:`counter_rule_state`).
+    """
+    heads: list[Candidate] = []
+    jumping: list[Candidate] = []
+    for q in queues:
+        head = service_head(q)
+        if head is None:
+            continue
+        heads.append(head)
+        due_in_service = (q.regular_since_priority >= q.regular_per_priority
+                          or q.oldest_regular is None)
+        if (head.priority and due_in_service
+                and counter_regular_since_priority >= q.regular_per_priority):
+            jumping.append(head)
     if not heads:
         return None
-    return min(heads, key=lambda c: (not c.priority, c.issued_at, c.ticket_id))
+    return min(jumping or heads, key=lambda c: (c.issued_at, c.ticket_id))
 
 
-def next_regular_since_priority(current: int, called: Candidate, cap: int = 1000) -> int:
+def counter_rule_state(recent_calls_priority: Iterable[bool]) -> int:
+    """A counter's regular calls since its last priority call, from whether each of its
+    latest calls today (newest first) was a priority ticket; a window without any priority
+    call counts as :data:`NO_PRIORITY_YET` (the window must be at least as long as the
+    largest ratio it is compared with)."""
+    for i, priority in enumerate(recent_calls_priority):
+        if priority:
+            return i
+    return NO_PRIORITY_YET
+
+
+def next_regular_since_priority(current: int, called: Candidate,
+                                cap: int = NO_PRIORITY_YET) -> int:
     """The service's rule state after ``called`` was called."""
     return 0 if called.priority else min(current + 1, cap)
 

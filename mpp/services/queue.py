@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -23,7 +23,13 @@ from ..db import Database
 from ..domain import numbering
 from ..domain.actor import Actor
 from ..domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from ..domain.queue_order import Candidate, ServiceQueue, choose_next, next_regular_since_priority
+from ..domain.queue_order import (
+    Candidate,
+    ServiceQueue,
+    choose_next,
+    counter_rule_state,
+    next_regular_since_priority,
+)
 from ..domain.states import HELD, Action, TicketStatus, next_status
 from ..events import (
     CALLED,
@@ -287,7 +293,8 @@ class QueueService:
                 queues.append(ServiceQueue(sid, heads[False], heads[True],
                                            services[sid].regular_per_priority,
                                            days[sid].regular_since_priority))
-            chosen = choose_next(queues)
+            chosen = choose_next(queues, self._counter_rule_state(
+                s, counter, day, now, max(sv.regular_per_priority for sv in services.values())))
             if chosen is None:
                 return None
             done = s.execute(
@@ -315,6 +322,19 @@ class QueueService:
                       *self._ticket_events(p, ticket, {ticket.service_id}, call["ticket"])]
         self.publisher.publish(events)
         return call["ticket"]
+
+    @staticmethod
+    def _counter_rule_state(s: Session, counter: Counter, day: date, now: datetime,
+                            window: int) -> int:
+        """The counter's regular calls since its own last priority call today, read from
+        its latest ``called`` events (as many as the largest ratio it must be compared with)."""
+        recent = s.scalars(
+            select(Ticket.priority).join(TicketEvent, TicketEvent.ticket_id == Ticket.id)
+            .where(TicketEvent.counter_id == counter.id, TicketEvent.kind == "called",
+                   TicketEvent.at >= now - timedelta(days=1), Ticket.business_date == day)
+            .order_by(TicketEvent.at.desc(), TicketEvent.id.desc())
+            .limit(max(window, 1))).all()
+        return counter_rule_state(recent)
 
     # -- acting on a held ticket -------------------------------------------------------------
     def _held_ticket(self, s: Session, actor: Actor, ticket_id: int) -> Ticket:

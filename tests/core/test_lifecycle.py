@@ -239,3 +239,28 @@ def test_people_ahead_shown_to_each_citizen_is_their_real_place_in_the_queue(
     if not with_priority:
         # Issued one after another, the i-th ticket had i people ahead when it was printed.
         assert [issued_view[t["id"]] for t in tickets] == list(range(len(tickets)))
+
+
+def test_a_shared_counter_keeps_the_ratio_across_its_services(any_app, clock):
+    """Loket 2 serves KTP and KK. Elderly citizens in KK (no regular KK ticket waiting)
+    take turns with the regular KTP queue at the ratio, on both databases."""
+    from ..support.api import Api
+
+    api = Api(any_app.test_client())
+    regular = []
+    for _ in range(4):
+        clock.advance(minutes=1)
+        regular.append(api.issue("KTP"))
+    elderly = []
+    for _ in range(3):
+        clock.advance(minutes=1)
+        elderly.append(api.issue("KK", priority_category="elderly"))
+    desk = (api.login("dukcapil2"), api.open_counter("dukcapil2", "Loket 2"))
+    order = []
+    for _ in range(7):
+        clock.advance(minutes=1)
+        t = call(api, desk)
+        order.append(t["number"])
+        api.post(f"/tickets/{t['id']}/finish", token=desk[0])
+    r, e = [t["number"] for t in regular], [t["number"] for t in elderly]
+    assert order == [e[0], r[0], r[1], e[1], r[2], r[3], e[2]]

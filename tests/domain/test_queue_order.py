@@ -7,6 +7,7 @@ from mpp.domain.queue_order import (
     ServiceQueue,
     call_order,
     choose_next,
+    counter_rule_state,
     next_regular_since_priority,
 )
 
@@ -87,3 +88,55 @@ def test_call_order_follows_what_counters_will_do():
 def test_call_order_with_priority_first_rule():
     waiting = [cand(1, 1), cand(2, 2), cand(10, 5, True)]
     assert [c.ticket_id for c in call_order(waiting, 0, 0)] == [10, 1, 2]
+
+
+def drain_counter(tickets: list[Candidate], ratios: dict[int, int]) -> list[int]:
+    """One counter serving several services calls every ticket; the per-service states and
+    the counter's own state evolve as call-next makes them."""
+    waiting = list(tickets)
+    states = dict.fromkeys(ratios, 1000)
+    calls: list[bool] = []  # was each call a priority one, oldest first
+    order = []
+    while waiting:
+        queues = []
+        for sid, ratio in ratios.items():
+            mine = [c for c in waiting if c.service_id == sid]
+            reg = min((c for c in mine if not c.priority), default=None,
+                      key=lambda c: (c.issued_at, c.ticket_id))
+            pri = min((c for c in mine if c.priority), default=None,
+                      key=lambda c: (c.issued_at, c.ticket_id))
+            queues.append(ServiceQueue(sid, reg, pri, ratio, states[sid]))
+        chosen = choose_next(queues, counter_rule_state(reversed(calls[-max(ratios.values()):])))
+        assert chosen is not None
+        states[chosen.service_id] = next_regular_since_priority(states[chosen.service_id],
+                                                                chosen)
+        calls.append(chosen.priority)
+        waiting.remove(chosen)
+        order.append(chosen.ticket_id)
+    return order
+
+
+def test_priority_stream_of_one_service_never_starves_another_services_regulars():
+    """Service 2 has only priority tickets: they have no regular of their own to wait for,
+    but at a counter shared with service 1 they still take turns at the ratio."""
+    regular = [cand(i, i, service=1) for i in range(1, 7)]
+    priority = [cand(100 + i, 10 + i, True, service=2) for i in range(3)]
+    order = drain_counter(regular + priority, {1: 2, 2: 2})
+    assert order == [100, 1, 2, 101, 3, 4, 102, 5, 6]
+
+
+def test_a_priority_not_due_at_the_counter_still_goes_oldest_first():
+    """Held back by the ratio, a priority ticket is never called later than plain
+    oldest-first would call it."""
+    early_priority = cand(100, 0, True, service=2)
+    later = [cand(i, i, service=1) for i in range(1, 4)]
+    a = ServiceQueue(1, later[0], None, 2, 1000)
+    b = ServiceQueue(2, None, early_priority, 2, 0)
+    assert choose_next([a, b], counter_regular_since_priority=0) == early_priority
+
+
+def test_counter_rule_state_counts_regular_calls_since_the_last_priority_call():
+    assert counter_rule_state([False, False, True, False]) == 2
+    assert counter_rule_state([True]) == 0
+    assert counter_rule_state([False, False]) == 1000  # no priority call in the window
+    assert counter_rule_state([]) == 1000
