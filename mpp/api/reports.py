@@ -204,6 +204,30 @@ _IKM = {"type": ["object", "null"], "properties": {
     "grade": {"type": "string", "enum": ["A", "B", "C", "D"]}, "mutu": _str,
     "elements": {"type": "array", "items": _obj({"code": _str, "name": _str,
                                                  "average": {"type": "number"}})}}}
+_BY_ISSUE = "by the local hour the ticket was taken (the citizens who came in that hour)"
+_BY_FINISH = "by the local hour the ticket was finished (the counters' work in that hour)"
+
+
+def _described(schema: dict[str, Any], text: str) -> dict[str, Any]:
+    return {**schema, "description": text}
+
+
+_HOUR = _obj({
+    "hour": _described(_int, "local hour of the day, 0-23 (all 24 are listed)"),
+    "issued": _described(_int, f"tickets issued, {_BY_ISSUE}"),
+    "served": _described(_int, f"tickets finished (done), {_BY_FINISH}"),
+    "no_show": _described(_int, f"tickets now no_show, {_BY_ISSUE}"),
+    "cancelled": _described(_int, f"tickets now cancelled, {_BY_ISSUE}"),
+    "expired": _described(_int, f"tickets now expired, {_BY_ISSUE}"),
+    "avg_wait_seconds": _described(_num, f"mean wait (issue to first call) of the tickets "
+                                         f"called, {_BY_ISSUE}; null when none"),
+    "p90_wait_seconds": _described(_num, f"nearest-rank 90th percentile of those waits, "
+                                         f"{_BY_ISSUE}"),
+    "avg_service_seconds": _described(_num, f"mean service time (start, or last call, to "
+                                            f"finish) of the tickets served, {_BY_FINISH}"),
+    "p90_service_seconds": _described(_num, f"nearest-rank 90th percentile of those service "
+                                            f"times, {_BY_FINISH}"),
+})
 SCHEMAS["ReportRow"] = _ROW
 SCHEMAS["Ikm"] = _IKM
 _rows = {"type": "array", "items": _ref("ReportRow")}
@@ -213,9 +237,10 @@ _REPORT = {
                     **{k: _num for k in ("avg_wait_seconds", "p90_wait_seconds",
                                          "avg_service_seconds", "p90_service_seconds")}}),
     "by_agency": _rows, "by_service": _rows, "by_counter": _rows, "by_staff": _rows,
-    "by_hour": {"type": "array", "items": _obj({"hour": _int, "issued": _int,
-                                                "served": _int,
-                                                "p90_service_seconds": _num})},
+    "by_hour": {"type": "array", "items": _HOUR,
+                "description": "24 rows, one per local hour. Issued, no_show, cancelled, "
+                               "expired and the waits go " + _BY_ISSUE + "; served and the "
+                               "service times go " + _BY_FINISH + "."},
     "by_day": {"type": "array", "items": {"type": "object"}},
     "by_priority": {"type": "array", "items": _obj({"category": _str, "issued": _int,
                                                     "served": _int})},

@@ -23,6 +23,9 @@ CSV_COLUMNS = ("section", "id", "code", "name", "hour",
                "ikm", "ikm_grade", "ikm_respondents", *CSV_ADDED)
 SECTIONS = (("agency", "by_agency"), ("service", "by_service"), ("counter", "by_counter"),
             ("staff", "by_staff"))
+#: the figures of a by_hour row, in the workbook's order (all of them are CSV columns too)
+HOUR_FIELDS = ("issued", "served", "no_show", "cancelled", "expired", "avg_wait_seconds",
+               "p90_wait_seconds", "avg_service_seconds", "p90_service_seconds")
 
 
 def filename(report: dict[str, Any], ext: str) -> str:
@@ -43,7 +46,8 @@ def _ikm_index(report: dict[str, Any]) -> dict[tuple[str, Any], dict[str, Any]]:
 
 def csv_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
     """One flat row per total, agency, service, counter, staff member and hour (an hour row
-    has issued, served and the 90th percentile service time of the tickets finished in it)."""
+    fills the columns of HOUR_FIELDS: the tickets taken in that hour and their waits, the
+    tickets finished in it and their service times)."""
     ikm = _ikm_index(report)
 
     def with_ikm(row: dict[str, Any], key: tuple[str, Any]) -> dict[str, Any]:
@@ -60,8 +64,8 @@ def csv_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
                    **{f: r.get(f) for f in ROW_FIELDS + STAFF_FIELDS}}
             rows.append(with_ikm(row, (section, r["id"])))
     for h in report["by_hour"]:
-        rows.append({"section": "hour", "hour": h["hour"], "issued": h["issued"],
-                     "served": h["served"], "p90_service_seconds": h.get("p90_service_seconds")})
+        rows.append({"section": "hour", "hour": h["hour"],
+                     **{f: h.get(f) for f in HOUR_FIELDS}})
     return rows
 
 
@@ -108,9 +112,8 @@ def to_xlsx(report: dict[str, Any]) -> bytes:
         extra = list(STAFF_FIELDS) if key in ("by_counter", "by_staff") else []
         header = ident + list(ROW_FIELDS) + extra
         _sheet(wb, title, header, [[r.get(f) for f in header] for r in report[key]])
-    _sheet(wb, "Per jam", ["hour", "issued", "served", "p90_service_seconds"],
-           [[h["hour"], h["issued"], h["served"], h.get("p90_service_seconds")]
-            for h in report["by_hour"]])
+    _sheet(wb, "Per jam", ["hour", *HOUR_FIELDS],
+           [[h["hour"], *(h.get(f) for f in HOUR_FIELDS)] for h in report["by_hour"]])
     _sheet(wb, "Per hari", ["date", "issued", "served", "no_show", "avg_wait_seconds"],
            [[d["date"], d["issued"], d["served"], d["no_show"], d["avg_wait_seconds"]]
             for d in report.get("by_day", [])])

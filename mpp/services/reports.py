@@ -16,7 +16,12 @@ Definitions (docs/reports.md explains them for managers):
 - Averages are exact (integer milliseconds summed in SQL) and rounded half-up to 0.1 s.
 - The 90th percentile (of waits, and of service times) is the nearest-rank one: sort the
   n values, take the one at rank ceil(0.9 n). It is always a value that occurred; no
-  interpolation. ``by_hour`` has the service times' one per local hour of finish.
+  interpolation.
+- ``by_hour`` (local hours 0-23) looks at each hour from two sides. The citizens who took
+  a ticket in it: ``issued``, ``no_show``, ``cancelled``, ``expired`` and their waits
+  (average, 90th percentile) go by the local hour of issue. The counters' work finished in
+  it: ``served`` and its service times (average, 90th percentile) go by the local hour of
+  finish.
 - Service level: the share of ``done`` tickets whose visit took no longer than the
   service's published ``sla_minutes``.
 """
@@ -131,12 +136,9 @@ def _json_int_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
     return f"CAST(json_extract({col}, '$[' || {idx} || ']') AS INTEGER)"
 
 
-def _hour_bucket(s: Session, column: Any, tz: str) -> ColumnElement[Any]:
-    """PostgreSQL: the local hour (0-23). SQLite: the UTC hour 'YYYY-MM-DD HH', made local
-    in Python (exact for every zone with a whole-hour offset, such as all of Indonesia's)."""
-    if s.get_bind().dialect.name == "postgresql":
-        return func.cast(func.extract("hour", func.timezone(tz, column)), Integer)
-    return func.strftime("%Y-%m-%d %H", column)
+def _local_hour_pg(column: Any, tz: str) -> ColumnElement[Any]:
+    """PostgreSQL: the local hour (0-23) of a time in the zone ``tz``."""
+    return func.cast(func.extract("hour", func.timezone(tz, column)), Integer)
 
 
 def _offset_spans(zone: ZoneInfo, start: datetime, end: datetime
@@ -214,13 +216,6 @@ def _is_one_of(column: Any, keys: Any) -> ColumnElement[bool]:
     if None in keys:
         conds.append(column.is_(None))
     return or_(*conds)
-
-
-def _local_hour(bucket: Any, zone: ZoneInfo) -> int:
-    if isinstance(bucket, str):
-        utc = datetime.strptime(bucket, "%Y-%m-%d %H").replace(tzinfo=UTC)
-        return utc.astimezone(zone).hour
-    return int(bucket)
 
 
 # -- small maths ------------------------------------------------------------------------------
@@ -356,8 +351,9 @@ class ReportService:
         grouped = (pending.result() if pending is not None
                    else self._grouped_all(s, period, agency_id))
         total = grouped["total"].get(None) or _Agg.empty()
-        for h in breakdowns["by_hour"]:  # the service times of the tickets finished then
-            h["p90_service_seconds"] = seconds(grouped["hour"].get(h["hour"]))
+        for h in breakdowns["by_hour"]:  # waits by hour of issue, service by hour of finish
+            h["p90_wait_seconds"] = seconds(grouped["issue_hour"].get(h["hour"]))
+            h["p90_service_seconds"] = seconds(grouped["finish_hour"].get(h["hour"]))
 
         by_agency = [grouped["agency"].get(a.id, _Agg.empty()).row(
             id=a.id, code=a.code, name=a.short_name or a.name) for a in names.agencies]
@@ -451,7 +447,8 @@ class ReportService:
         # the whole minutes of the wait and of the service: the histogram steps of
         # _grouped_pg (a query that does not read a column does not compute it)
         extra = ([_minute_pg(wait).label("wb"), _minute_pg(serve).label("sb"),
-                  Ticket.finished_at.label("fin")] if pg else [])
+                  Ticket.issued_at.label("iss"), Ticket.finished_at.label("fin")]
+                 if pg else [])
         return (select(*keys, Ticket.status.label("status"), wait.label("wait"),
                        serve.label("serve"), visit.label("visit"), busy.label("busy"),
                        sla.label("sla"), *extra)
@@ -484,7 +481,8 @@ class ReportService:
     def _grouped_all(self, s: Session, period: Period, agency_id: int | None
                      ) -> dict[str, dict[Any, Any]]:
         """Figures (an _Agg) per agency, service, counter and staff member, and the total;
-        and under "hour", the 90th percentile service time (ms) per local hour of finish."""
+        under "issue_hour" the 90th percentile wait (ms) per local hour of issue, and under
+        "finish_hour" the 90th percentile service time (ms) per local hour of finish."""
         dims = {"agency": Service.agency_id, "service": Ticket.service_id,
                 "counter": Ticket.counter_id, "staff": Ticket.staff_user_id}
         if s.get_bind().dialect.name != "postgresql":
@@ -492,10 +490,12 @@ class ReportService:
                 k: self._grouped(s, self._base(s, period, agency_id, col), col)
                 for k, col in dims.items()}
             out["total"] = self._grouped(s, self._base(s, period, agency_id, None), None)
-            hour = _local_hour_sqlite(Ticket.finished_at, period)
-            by_hour = self._grouped(s, self._base(s, period, agency_id, hour), hour)
-            out["hour"] = {h: agg.p90_serve for h, agg in by_hour.items()
-                           if h is not None and agg.p90_serve is not None}
+            for name, column, measure in (("issue_hour", Ticket.issued_at, "p90_wait"),
+                                          ("finish_hour", Ticket.finished_at, "p90_serve")):
+                hour = _local_hour_sqlite(column, period)
+                by_hour = self._grouped(s, self._base(s, period, agency_id, hour), hour)
+                out[name] = {h: getattr(agg, measure) for h, agg in by_hour.items()
+                             if h is not None and getattr(agg, measure) is not None}
             return out
         return self._grouped_pg(s, period, agency_id, all_dims=True)
 
@@ -513,9 +513,10 @@ class ReportService:
 
         1. one hash-aggregated pass gives every figure per agency, service, counter, staff
            member and whole minute of wait (a histogram); each group adds up its rows;
-        2. a lighter pass over the ``done`` tickets counts the service times per whole
-           minute, per the same groups and per local hour of finish (for the total alone,
-           step 1 groups by both minutes instead, a few hundred rows);
+        2. a lighter pass over the called tickets counts the service times (of ``done``
+           tickets) per whole minute, per the same groups and per local hour of finish, and
+           the waits per whole minute and local hour of issue (for the total alone, step 1
+           groups by both minutes instead, a few hundred rows);
         3. from the histograms, the minute holding rank ceil(0.9 n) of each group is known,
            so only the waits and service times of those minutes are read back (one pass)
            and ranked exactly.
@@ -547,15 +548,18 @@ class ReportService:
                 if not all_dims and row.sb is not None:
                     hist[("serve", group)][row.sb] += row.n_serve
         if all_dims:
-            d = self._done_minutes(s, period, agency_id)
+            d = self._called_minutes(s, period, agency_id)
             stmt = (select(d.c.k_agency, d.c.k_service, d.c.k_counter, d.c.k_staff, d.c.fh,
-                           d.c.sb, func.grouping(d.c.fh).label("by_hour"), func.count())
+                           d.c.sb, d.c.ih, d.c.wb, func.grouping(d.c.fh, d.c.ih), func.count())
                     .group_by(text("GROUPING SETS ((k_agency, k_service, k_counter, k_staff, "
-                                   "sb), (fh, sb))")))
-            for *ks, fh, sb, by_hour, n in s.execute(stmt):
-                if sb is None:
+                                   "sb), (fh, sb), (ih, wb))")))
+            for *ks, fh, sb, ih, wb, g, n in s.execute(stmt):
+                if g == 0b10:  # (ih, wb): the waits per hour of issue
+                    hist[("wait", ("issue_hour", ih))][wb] += n
                     continue
-                groups = ([("hour", fh)] if not by_hour else
+                if sb is None:  # not done: no service time
+                    continue
+                groups = ([("finish_hour", fh)] if g == 0b01 else
                           [("total", None)] + [(dim, ks[i]) for i, dim in enumerate(names)])
                 for group in groups:
                     hist[("serve", group)][sb] += n
@@ -573,13 +577,14 @@ class ReportService:
         p90: dict[tuple[str, tuple[str, Any]], Fraction] = {}
         if wanted:
             p90 = self._pick_p90(s, period, b, wanted, all_dims)
-        out: dict[str, dict[Any, Any]] = {k: {} for k in (*names, "total", "hour")}
+        hours = ("issue_hour", "finish_hour")
+        out: dict[str, dict[Any, Any]] = {k: {} for k in (*names, "total", *hours)}
         for (dim, key), rows in parts.items():
             out[dim][key] = _Agg.merge_pg(rows, columns, p90.get(("wait", (dim, key))),
                                           p90.get(("serve", (dim, key))))
         for (_, (dim, key)), value in p90.items():
-            if dim == "hour":  # service times only
-                out["hour"][int(key)] = value
+            if dim in hours:  # waits by hour of issue, service times by hour of finish
+                out[dim][int(key)] = value
         return out
 
     def _pick_p90(self, s: Session, period: Period, b: Any,
@@ -587,9 +592,11 @@ class ReportService:
                   ) -> dict[tuple[str, tuple[str, Any]], Fraction]:
         """Step 3 of _grouped_pg: read back the waits and service times of each group's
         percentile minute (only those rows: the filter names each group) and rank them."""
-        dims = ["agency", "service", "counter", "staff", "hour"]
-        fh = _hour_bucket(s, b.fin, period.zone.key) if all_dims else literal(None)
-        dim_cols = [b.k_agency, b.k_service, b.k_counter, b.k_staff, fh]
+        dims = ["agency", "service", "counter", "staff", "finish_hour", "issue_hour"]
+        tz = period.zone.key
+        hours = ([_local_hour_pg(b.fin, tz), _local_hour_pg(b.iss, tz)] if all_dims
+                 else [literal(None), literal(None)])
+        dim_cols = [b.k_agency, b.k_service, b.k_counter, b.k_staff, *hours]
         # measure -> minute -> [values of the total or None, {dim index: {key: values}}]
         lists: dict[str, dict[int, list[Any]]] = {"wait": {}, "serve": {}}
         values: dict[tuple[str, tuple[str, Any]], list[int]] = {}
@@ -610,8 +617,10 @@ class ReportService:
                         _is_one_of(dim_cols[i], keys) for i, keys in sorted(by_dim.items())))))
         pick = select(*dim_cols, b.wb, b.sb, interval_us(b.wait),
                       interval_us(b.serve)).where(or_(*conds))
+        at = len(dim_cols)  # where the minutes and values start in a row
         for row in s.execute(pick):
-            for measure, minute, value in (("wait", row[5], row[7]), ("serve", row[6], row[8])):
+            for measure, minute, value in (("wait", row[at], row[at + 2]),
+                                           ("serve", row[at + 1], row[at + 3])):
                 slot = lists[measure].get(minute) if minute is not None else None
                 if slot is None:
                     continue
@@ -624,17 +633,21 @@ class ReportService:
         return {target: us_to_ms(sorted(values[target])[within - 1])
                 for target, (_, within) in wanted.items()}
 
-    def _done_minutes(self, s: Session, period: Period, agency_id: int | None) -> Any:
-        """PostgreSQL: one row per ``done`` ticket: its groups, the whole minute of its
-        service time and the local hour of finish (step 2 of _grouped_pg)."""
+    def _called_minutes(self, s: Session, period: Period, agency_id: int | None) -> Any:
+        """PostgreSQL: one row per called ticket (step 2 of _grouped_pg): its groups, the
+        whole minute of its service time (``done`` tickets, else NULL), the local hour of
+        finish, the local hour of issue and the whole minute of its wait."""
+        tz = period.zone.key
         serve = Ticket.finished_at - func.coalesce(Ticket.started_at, Ticket.last_called_at)
         return (select(Service.agency_id.label("k_agency"), Ticket.service_id.label("k_service"),
                        Ticket.counter_id.label("k_counter"),
                        Ticket.staff_user_id.label("k_staff"),
-                       _hour_bucket(s, Ticket.finished_at, period.zone.key).label("fh"),
-                       _minute_pg(serve).label("sb"))
+                       _local_hour_pg(Ticket.finished_at, tz).label("fh"),
+                       case((Ticket.status == "done", _minute_pg(serve))).label("sb"),
+                       _local_hour_pg(Ticket.issued_at, tz).label("ih"),
+                       _minute_pg(Ticket.called_at - Ticket.issued_at).label("wb"))
                 .select_from(Ticket).join(Service, Service.id == Ticket.service_id)
-                .where(*self._ticket_filter(period, agency_id), Ticket.status == "done")
+                .where(*self._ticket_filter(period, agency_id), Ticket.called_at.is_not(None))
                 .offset(0)).subquery("d")
 
     def _grouped(self, s: Session, base: Any, key: Any) -> dict[Any, _Agg]:
@@ -675,12 +688,15 @@ class ReportService:
                     "by_day": self._by_day(s, period, agency_id),
                     "by_priority": self._by_priority(s, period, agency_id)}
         tz = period.zone.key
+        done = Ticket.status == "done"
         inner = (select(
-            _hour_bucket(s, Ticket.issued_at, tz).label("ih"),
-            _hour_bucket(s, Ticket.finished_at, tz).label("fh"),
+            _local_hour_pg(Ticket.issued_at, tz).label("ih"),
+            _local_hour_pg(Ticket.finished_at, tz).label("fh"),
             Ticket.business_date.label("bd"), Ticket.priority.label("pr"),
             Ticket.priority_category.label("pc"), Ticket.status.label("st"),
-            (Ticket.called_at - Ticket.issued_at).label("w"))
+            (Ticket.called_at - Ticket.issued_at).label("w"),
+            case((done, Ticket.finished_at
+                  - func.coalesce(Ticket.started_at, Ticket.last_called_at))).label("sv"))
             .select_from(Ticket).join(Service, Service.id == Ticket.service_id)
             .where(*self._ticket_filter(period, agency_id)).offset(0)).subquery("t")
         t = inner.c
@@ -688,42 +704,56 @@ class ReportService:
         stmt = select(
             *keys, func.grouping(*keys).label("g"), func.count(),
             func.count().filter(t.st == "done"), func.count().filter(t.st == "no_show"),
+            func.count().filter(t.st == "cancelled"), func.count().filter(t.st == "expired"),
             func.count(t.w), interval_us(func.sum(t.w)),
+            func.count(t.sv), interval_us(func.sum(t.sv)),
         ).group_by(text("GROUPING SETS ((ih), (fh), (bd), (pr, pc))"))
-        issued: dict[int, int] = defaultdict(int)
-        served: dict[int, int] = defaultdict(int)
+        by_issue: dict[int, _ByIssue] = {}
+        by_finish: dict[int, _ByFinish] = {}
         days: dict[date, tuple[int, int, int, int, int]] = {}
         prios = []
-        for ih, fh, bd, pr, pc, g, n, sv, ns, nw, sw_us in s.execute(stmt):
+        for ih, fh, bd, pr, pc, g, n, sv, ns, cn, ex, nw, sw_us, nsv, ssv_us in s.execute(stmt):
             sw = us_to_ms(sw_us)
             if not g & 0b10000:
-                issued[int(ih)] += n
+                by_issue[int(ih)] = (n, ns, cn, ex, nw, sw)
             elif not g & 0b01000:
-                if fh is not None:
-                    served[int(fh)] += sv
+                if fh is not None and sv:
+                    by_finish[int(fh)] = (sv, nsv, us_to_ms(ssv_us))
             elif not g & 0b00100:
                 days[bd] = (n, sv, ns, nw, sw)
             else:
                 prios.append((pr, pc, n, sv, nw, sw))
-        return {"by_hour": _hour_rows(issued, served),
+        return {"by_hour": _hour_rows(by_issue, by_finish),
                 "by_day": _day_rows(days, period),
                 "by_priority": _priority_rows(prios)}
 
     def _by_hour(self, s: Session, period: Period, agency_id: int | None
                  ) -> list[dict[str, Any]]:
-        tz = period.zone.key
-        counts: dict[str, dict[int, int]] = {"issued": defaultdict(int),
-                                             "served": defaultdict(int)}
+        """SQLite: counts and summed durations per local hour of issue and of finish."""
         filters = self._ticket_filter(period, agency_id)
-        for field, column, extra in (("issued", Ticket.issued_at, []),
-                                     ("served", Ticket.finished_at, [Ticket.status == "done"])):
-            bucket = _hour_bucket(s, column, tz).label("h")
-            stmt = (select(bucket, func.count()).select_from(Ticket)
-                    .join(Service, Service.id == Ticket.service_id)
-                    .where(*filters, *extra).group_by(bucket))
-            for b, n in s.execute(stmt):
-                counts[field][_local_hour(b, period.zone)] += n
-        return _hour_rows(counts["issued"], counts["served"])
+
+        def status_is(st: str) -> Any:
+            return func.sum(case((Ticket.status == st, 1), else_=0))
+
+        wait = millis_between(Ticket.issued_at, Ticket.called_at)
+        ih = _local_hour_sqlite(Ticket.issued_at, period).label("h")
+        by_issue: dict[int, _ByIssue] = {
+            int(h): (n, int(ns), int(cn), int(ex), nw, int(sw or 0))
+            for h, n, ns, cn, ex, nw, sw in s.execute(
+                select(ih, func.count(), status_is("no_show"), status_is("cancelled"),
+                       status_is("expired"), func.count(wait), func.sum(wait))
+                .select_from(Ticket).join(Service, Service.id == Ticket.service_id)
+                .where(*filters).group_by(ih))}
+        serve = millis_between(func.coalesce(Ticket.started_at, Ticket.last_called_at),
+                               Ticket.finished_at)
+        fh = _local_hour_sqlite(Ticket.finished_at, period).label("h")
+        by_finish: dict[int, _ByFinish] = {
+            int(h): (n, nsv, int(ssv or 0))
+            for h, n, nsv, ssv in s.execute(
+                select(fh, func.count(), func.count(serve), func.sum(serve))
+                .select_from(Ticket).join(Service, Service.id == Ticket.service_id)
+                .where(*filters, Ticket.status == "done").group_by(fh))}
+        return _hour_rows(by_issue, by_finish)
 
     def _by_day(self, s: Session, period: Period, agency_id: int | None
                 ) -> list[dict[str, Any]]:
@@ -1025,9 +1055,25 @@ class _Agg:
         return self.figures()
 
 
-def _hour_rows(issued: dict[int, int], served: dict[int, int]) -> list[dict[str, Any]]:
-    return [{"hour": h, "issued": issued.get(h, 0), "served": served.get(h, 0)}
-            for h in range(24)]
+#: per local hour of issue: issued, no_show, cancelled, expired, waits counted, their sum (ms)
+_ByIssue = tuple[int, int, int, int, int, int | Fraction]
+#: per local hour of finish: served, service times counted, their sum (ms)
+_ByFinish = tuple[int, int, int | Fraction]
+
+
+def _hour_rows(by_issue: dict[int, _ByIssue], by_finish: dict[int, _ByFinish]
+               ) -> list[dict[str, Any]]:
+    """The 24 by_hour rows; the 90th percentiles are filled in later (None until then)."""
+    rows = []
+    for h in range(24):
+        issued, no_show, cancelled, expired, n_wait, sum_wait = by_issue.get(h, (0,) * 6)
+        served, n_serve, sum_serve = by_finish.get(h, (0, 0, 0))
+        rows.append({"hour": h, "issued": issued, "served": served, "no_show": no_show,
+                     "cancelled": cancelled, "expired": expired,
+                     "avg_wait_seconds": seconds_avg(sum_wait, n_wait), "p90_wait_seconds": None,
+                     "avg_service_seconds": seconds_avg(sum_serve, n_serve),
+                     "p90_service_seconds": None})
+    return rows
 
 
 def _day_rows(got: dict[date, tuple[int, int, int, int, int]], period: Period

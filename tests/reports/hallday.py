@@ -258,3 +258,27 @@ def expected_row(recs: list[Rec], sla_minutes: int | None = None) -> dict[str, A
         met = sum(1 for r in done if ms(r.issued, r.finished) <= sla_minutes * 60_000)
         out["sla_met"], out["sla_total"] = met, len(done)
     return out
+
+
+def expected_hours(recs: list[Rec]) -> list[dict[str, Any]]:
+    """by_hour from the record: for each local hour, the tickets taken in it (what became of
+    them and how long the called ones waited) and the tickets finished in it (service)."""
+    def hour(t: datetime) -> int:
+        return t.astimezone(WITA).hour
+
+    rows = []
+    for h in range(24):
+        came = [r for r in recs if hour(r.issued) == h]
+        done = [r for r in recs if r.status == "done" and r.finished and hour(r.finished) == h]
+        waits = [w for r in came if (w := wait_ms(r)) is not None]
+        serves = [v for r in done if (v := service_ms(r)) is not None]
+        rows.append({
+            "hour": h, "issued": len(came), "served": len(done),
+            "no_show": sum(1 for r in came if r.status == "no_show"),
+            "cancelled": sum(1 for r in came if r.status == "cancelled"),
+            "expired": sum(1 for r in came if r.status == "expired"),
+            "avg_wait_seconds": avg_seconds(waits), "p90_wait_seconds": p90_seconds(waits),
+            "avg_service_seconds": avg_seconds(serves),
+            "p90_service_seconds": p90_seconds(serves),
+        })
+    return rows

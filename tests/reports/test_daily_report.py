@@ -18,17 +18,28 @@ from .hallday import (
     DAY,
     SERVICE_AGENCY,
     WITA,
+    avg_seconds,
+    expected_hours,
     expected_row,
     ms,
     p90_seconds,
     played_database,
     run_day,
     service_ms,
+    wait_ms,
 )
 
 FIGURES = ("issued", "served", "no_show", "cancelled", "expired", "waiting",
            "avg_wait_seconds", "p90_wait_seconds", "avg_service_seconds",
            "p90_service_seconds")
+HOUR_FIGURES = ("issued", "served", "no_show", "cancelled", "expired", "avg_wait_seconds",
+                "p90_wait_seconds", "avg_service_seconds", "p90_service_seconds")
+#: the CSV header as released before the hourly figures: it must not move
+CSV_HEADER = ["section", "id", "code", "name", "hour", "issued", "served", "no_show",
+              "cancelled", "expired", "waiting", "avg_wait_seconds", "p90_wait_seconds",
+              "avg_service_seconds", "avg_visit_seconds", "sla_met", "sla_total", "sla_percent",
+              "open_seconds", "busy_seconds", "idle_seconds", "served_per_hour", "ikm",
+              "ikm_grade", "ikm_respondents", "p90_service_seconds"]
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
@@ -158,6 +169,41 @@ def test_by_hour_gives_the_p90_service_time_by_hour_of_finish(hall):  # type: ig
         h: len(serves.get(h, [])) for h in range(24)}
 
 
+def test_by_hour_gives_arrivals_outcomes_and_waits_by_hour_of_issue(hall):  # type: ignore
+    api, day = hall
+    report = _daily(api)
+    want = expected_hours(day.tickets)
+    assert report["by_hour"] == want
+    assert all(set(h) == {"hour", *HOUR_FIGURES} for h in report["by_hour"])
+    # the day exercises every figure in several hours, not just one
+    filled = {f: sum(1 for h in want if h[f]) for f in HOUR_FIGURES}
+    assert filled["avg_wait_seconds"] >= 5 and filled["p90_wait_seconds"] >= 5
+    assert filled["no_show"] >= 2 and filled["cancelled"] >= 2 and filled["expired"] >= 1
+    # the waits of one hour spread over several minutes, so its p90 is ranked within a minute
+    for h in range(24):
+        waits = [w for r in day.tickets if r.issued.astimezone(WITA).hour == h
+                 and (w := wait_ms(r)) is not None]
+        if len(waits) >= 10:
+            assert len({w // 60_000 for w in waits}) >= 3, h
+    # an hour's arrivals and its finished tickets are different tickets, but the outcome
+    # counts of the 24 rows add up to the day's
+    for f in ("issued", "served", "no_show", "cancelled", "expired"):
+        assert sum(h[f] for h in report["by_hour"]) == report["totals"][f], f
+
+
+def test_by_hour_gives_service_times_by_hour_of_finish(hall):  # type: ignore[no-untyped-def]
+    api, day = hall
+    report = _daily(api)
+    serves = defaultdict(list)
+    for r in day.tickets:
+        if (v := service_ms(r)) is not None:
+            serves[r.finished.astimezone(WITA).hour].append(v)
+    got = {h["hour"]: h["avg_service_seconds"] for h in report["by_hour"]}
+    want = {h: avg_seconds(serves.get(h, [])) for h in range(24)}
+    assert got == want
+    assert sum(1 for v in got.values() if v is not None) >= 5
+
+
 def test_priority_categories_are_counted(hall):  # type: ignore[no-untyped-def]
     api, day = hall
     report = _daily(api)
@@ -183,9 +229,10 @@ def test_csv_export_reads_back_equal_to_json(hall):  # type: ignore[no-untyped-d
     assert int(total["issued"]) == report["totals"]["issued"]
     assert float(total["p90_wait_seconds"]) == report["totals"]["p90_wait_seconds"]
     assert float(total["p90_service_seconds"]) == report["totals"]["p90_service_seconds"]
-    # a new column goes at the end, so that readers by position keep working
+    # a new column goes at the end, so that readers by position keep working; the hourly
+    # figures fill columns every other row already had
     header = r.data.decode("utf-8-sig").splitlines()[0].split(",")
-    assert header[-1] == "p90_service_seconds"
+    assert header == CSV_HEADER
 
     def num(text: str) -> float | None:
         return float(text) if text else None
@@ -199,10 +246,14 @@ def test_csv_export_reads_back_equal_to_json(hall):  # type: ignore[no-untyped-d
                       "p90_service_seconds"):
                 assert num(line[f]) == want[f], (section, want["id"], f)
     hours = {int(x["hour"]): x for x in rows if x["section"] == "hour"}
-    assert {h: int(x["issued"]) for h, x in hours.items()} == {
-        h["hour"]: h["issued"] for h in report["by_hour"]}
-    assert {h: num(x["p90_service_seconds"]) for h, x in hours.items()} == {
-        h["hour"]: h["p90_service_seconds"] for h in report["by_hour"]}
+    assert sorted(hours) == list(range(24))
+    counts = ("issued", "served", "no_show", "cancelled", "expired")
+    for want in report["by_hour"]:
+        line = hours[want["hour"]]
+        for f in HOUR_FIGURES:
+            assert (int(line[f]) if f in counts else num(line[f])) == want[f], (want["hour"], f)
+        assert line["waiting"] == line["id"] == line["name"] == ""
+    assert any(num(x["p90_wait_seconds"]) for x in hours.values())
 
 
 def test_xlsx_export_reads_back_equal_to_json(hall):  # type: ignore[no-untyped-def]
@@ -230,9 +281,8 @@ def test_xlsx_export_reads_back_equal_to_json(hall):  # type: ignore[no-untyped-
     summary = dict(list(wb["Ringkasan"].iter_rows(values_only=True))[1:])
     assert summary["p90_service_seconds"] == report["totals"]["p90_service_seconds"]
     hours = list(wb["Per jam"].iter_rows(values_only=True))
-    assert list(hours[0]) == ["hour", "issued", "served", "p90_service_seconds"]
-    assert {h: (n, p90) for h, n, _, p90 in hours[1:]} == {
-        h["hour"]: (h["issued"], h["p90_service_seconds"]) for h in report["by_hour"]}
+    assert list(hours[0]) == ["hour", *HOUR_FIGURES]
+    assert [dict(zip(hours[0], line, strict=True)) for line in hours[1:]] == report["by_hour"]
 
 
 def test_agency_manager_sees_only_their_agency(hall):  # type: ignore[no-untyped-def]
@@ -242,6 +292,7 @@ def test_agency_manager_sees_only_their_agency(hall):  # type: ignore[no-untyped
     assert {s["code"] for s in report["by_service"]} == {"KTP", "KK", "AKTA"}
     recs = [r for r in day.tickets if SERVICE_AGENCY[r.service] == "DUKCAPIL"]
     assert _pick(report["totals"]) == _pick(expected_row(recs))
+    assert report["by_hour"] == expected_hours(recs)
     assert {c["name"] for c in report["by_counter"]} == {"Loket 1", "Loket 2", "Loket 3"}
     r = api.get("/reports/daily?date=2026-11-23&agency=DPMPTSP",
                 token=api.login("manajer-dukcapil"))
@@ -249,6 +300,8 @@ def test_agency_manager_sees_only_their_agency(hall):  # type: ignore[no-untyped
     # a site-wide manager may narrow to one agency
     narrowed = _daily(api, "manajer", "&agency=DPMPTSP")
     assert [a["code"] for a in narrowed["by_agency"]] == ["DPMPTSP"]
+    assert narrowed["by_hour"] == expected_hours(
+        [r for r in day.tickets if SERVICE_AGENCY[r.service] == "DPMPTSP"])
 
 
 def test_range_report_compares_with_the_previous_period(hall):  # type: ignore
@@ -263,8 +316,10 @@ def test_range_report_compares_with_the_previous_period(hall):  # type: ignore
     assert body["by_day"][0]["issued"] == len(day.tickets)
     assert body["by_day"][1]["issued"] == 0
     assert _pick(body["totals"]) == _pick(expected_row(day.tickets))
+    assert body["by_hour"] == expected_hours(day.tickets)
     later = api.get("/reports/range?from=2026-11-24&to=2026-11-25", token=api.login("manajer"))
     assert later.body["previous"]["totals"]["issued"] == len(day.tickets)
     # the previous period's figures are computed the same way (its own path on PostgreSQL)
     assert _pick(later.body["previous"]["totals"]) == _pick(expected_row(day.tickets))
     assert later.body["totals"]["p90_service_seconds"] is None
+    assert later.body["by_hour"] == expected_hours([])

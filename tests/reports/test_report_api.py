@@ -135,7 +135,14 @@ def test_openapi_documents_the_report_endpoints(api):
     row = doc["components"]["schemas"]["ReportRow"]["properties"]
     assert {"p90_wait_seconds", "avg_service_seconds", "p90_service_seconds"} <= set(row)
     hour = props["properties"]["by_hour"]["items"]["properties"]
-    assert "p90_service_seconds" in hour
+    by_issue = {"issued", "no_show", "cancelled", "expired", "avg_wait_seconds",
+                "p90_wait_seconds"}
+    by_finish = {"served", "avg_service_seconds", "p90_service_seconds"}
+    assert set(hour) == {"hour"} | by_issue | by_finish
+    for name in by_issue:
+        assert "hour the ticket was taken" in hour[name]["description"], name
+    for name in by_finish:
+        assert "hour the ticket was finished" in hour[name]["description"], name
     assert "p90_service_seconds" in props["properties"]["totals"]["properties"]
     assert "requestBody" in doc["paths"]["/api/v1/surveys"]["post"]
     assert "requestBody" in doc["paths"]["/api/v1/complaints"]["post"]
