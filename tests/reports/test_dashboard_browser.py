@@ -3,6 +3,7 @@ complaints and the evidence report. Screenshots go to test-output/screenshots.""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from ..support import databases
 from ..support.api import Api
 from ..support.databases import START, TEST_SECRET
 from ..support.live import LiveServer
-from .hallday import DAY, p90_seconds, run_day, service_ms
+from .hallday import DAY, expected_hours, p90_seconds, run_day, service_ms
 
 pytestmark = pytest.mark.browser
 SCORES = [[4, 4, 3, 4, 3, 4, 4, 3, 3], [3, 3, 3, 4, 3, 3, 4, 2, 3], [4, 4, 4, 4, 4, 4, 4, 4, 4]]
@@ -97,6 +98,31 @@ def test_dashboard_shows_figures_and_charts(hall_server, page, output_dir):  # t
     hours = page.evaluate("Chart.getChart('chart-hours').data.datasets[0].data"
                           ".reduce((a, b) => a + b, 0)")
     assert hours == len(day.tickets)
+    # the average wait of each hour's arrivals, in minutes, as a line on its own axis
+    hourly = page.evaluate("""() => { const c = Chart.getChart('chart-hours');
+        const line = c.data.datasets[2];
+        return {labels: c.data.labels, label: line.label, type: line.type, axis: line.yAxisID,
+                data: line.data, side: c.options.scales[line.yAxisID].position}; }""")
+    assert (hourly["label"], hourly["type"], hourly["side"]) == (
+        "Rata-rata tunggu (menit)", "line", "right")
+    want = {f"{h['hour']:02d}:00": h for h in expected_hours(day.tickets)}
+    assert hourly["data"] == [
+        None if want[label]["avg_wait_seconds"] is None
+        else math.floor(want[label]["avg_wait_seconds"] / 6 + 0.5) / 10
+        for label in hourly["labels"]]
+    assert sum(1 for v in hourly["data"] if v) >= 5
+    # the hour table: every hour with arrivals or finished tickets, each figure
+    heads = page.locator("#t-hour thead th").all_inner_texts()
+    assert heads == ["Jam", "Diambil", "Tidak hadir", "Batal", "Kedaluwarsa",
+                     "Tunggu rata-rata", "Tunggu P90", "Selesai", "Layanan rata-rata",
+                     "Layanan P90"]
+    rows = [[c.strip() for c in line.split("\t")]
+            for line in page.locator("#t-hour tbody tr").all_inner_texts()]
+    assert rows == [[label, str(h["issued"]), str(h["no_show"]), str(h["cancelled"]),
+                     str(h["expired"]), dur(h["avg_wait_seconds"]), dur(h["p90_wait_seconds"]),
+                     str(h["served"]), dur(h["avg_service_seconds"]),
+                     dur(h["p90_service_seconds"])]
+                    for label, h in want.items() if h["issued"] or h["served"]]
     agencies = page.evaluate("Chart.getChart('chart-wait').data.labels")
     assert set(agencies) == {"Disdukcapil", "DPMPTSP"}
     assert page.locator("#t-service tbody tr").count() >= 4

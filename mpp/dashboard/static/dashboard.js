@@ -125,6 +125,8 @@
     charts[id] = new Chart($(id), config);
   }
 
+  function hourLabel(h) { return (h < 10 ? "0" : "") + h + ":00"; }
+
   function drawCharts(rep) {
     var hours = rep.by_hour.filter(function (h, i) {
       return (i >= 6 && i <= 18) || h.issued || h.served;
@@ -132,14 +134,23 @@
     chart("chart-hours", {
       type: "bar",
       data: {
-        labels: hours.map(function (h) { return (h.hour < 10 ? "0" : "") + h.hour + ":00"; }),
+        labels: hours.map(function (h) { return hourLabel(h.hour); }),
         datasets: [
-          { label: "Diambil", data: hours.map(function (h) { return h.issued; }), backgroundColor: "#0b5cad" },
-          { label: "Selesai", data: hours.map(function (h) { return h.served; }), backgroundColor: "#2e9e5b" },
+          { label: "Diambil", data: hours.map(function (h) { return h.issued; }), backgroundColor: "#0b5cad", order: 2 },
+          { label: "Selesai", data: hours.map(function (h) { return h.served; }), backgroundColor: "#2e9e5b", order: 2 },
+          // the wait of the citizens who took their ticket in that hour (right-hand axis)
+          { type: "line", label: "Rata-rata tunggu (menit)", yAxisID: "wait", order: 1,
+            data: hours.map(function (h) { return minutes(h.avg_wait_seconds); }),
+            borderColor: "#e08a00", backgroundColor: "#e08a00", borderWidth: 2, pointRadius: 3,
+            spanGaps: false },
         ],
       },
       options: { responsive: true, maintainAspectRatio: false, animation: false,
-                 scales: { y: { beginAtZero: true, title: { display: true, text: "tiket" } } } },
+                 // the line is drawn over the bars (order), the legend keeps the data's order
+                 plugins: { legend: { labels: { sort: function (a, b) { return a.datasetIndex - b.datasetIndex; } } } },
+                 scales: { y: { beginAtZero: true, title: { display: true, text: "tiket" } },
+                           wait: { position: "right", beginAtZero: true, grid: { drawOnChartArea: false },
+                                   title: { display: true, text: "menit tunggu" } } } },
     });
     var ag = rep.by_agency.filter(function (a) { return a.issued > 0; });
     chart("chart-wait", {
@@ -225,6 +236,20 @@
       ["Menganggur", function (r) { return dur(r.idle_seconds); }, 1],
       ["Selesai per jam", function (r) { return r.served_per_hour === null ? "–" : r.served_per_hour.toLocaleString("id-ID"); }, 1],
     ], rep.by_staff);
+    // the hours in which anything happened; the first columns follow the citizens who took
+    // a ticket in that hour, the last three the work the counters finished in it
+    table("t-hour", [
+      ["Jam", function (r) { return hourLabel(r.hour); }],
+      ["Diambil", function (r) { return num(r.issued); }, 1],
+      ["Tidak hadir", function (r) { return num(r.no_show); }, 1],
+      ["Batal", function (r) { return num(r.cancelled); }, 1],
+      ["Kedaluwarsa", function (r) { return num(r.expired); }, 1],
+      ["Tunggu rata-rata", function (r) { return dur(r.avg_wait_seconds); }, 1],
+      ["Tunggu P90", function (r) { return dur(r.p90_wait_seconds); }, 1],
+      ["Selesai", function (r) { return num(r.served); }, 1],
+      ["Layanan rata-rata", function (r) { return dur(r.avg_service_seconds); }, 1],
+      ["Layanan P90", function (r) { return dur(r.p90_service_seconds); }, 1],
+    ], rep.by_hour.filter(function (h) { return h.issued || h.served; }));
     table("t-priority", [
       ["Kategori", function (r) { return PRIORITY[r.category] || r.category; }],
       ["Diambil", function (r) { return num(r.issued); }, 1],
