@@ -9,7 +9,7 @@ from flask import Flask
 from .clock import Clock, SystemClock
 from .config import Config, persistent_secret
 from .db import Database
-from .events import SocketIOPublisher
+from .events import SettlingPublisher, SocketIOPublisher
 from .extensions import csrf, limiter, login_manager, socketio
 from .hall import Hall
 from .services.printing import PrintingService
@@ -50,6 +50,9 @@ def create_app(config: Config | None = None, clock: Clock | None = None) -> Flas
     clock = clock or SystemClock()
     publisher = SocketIOPublisher(socketio)
     queue = QueueService(db, clock, publisher, config.PUBLIC_URL)
+    # boards show the waiting counts as sent: make them settle on the truth after concurrent
+    # changes (see SettlingPublisher)
+    queue.publisher = SettlingPublisher(publisher, queue.queue_counts)
     app.extensions["mpp"] = Hall(db=db, clock=clock, publisher=publisher, queue=queue)
     printing = PrintingService(db, clock, queue, config.PUBLIC_URL)
     queue.issue_hooks.append(printing.issue_hook)

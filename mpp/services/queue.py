@@ -498,6 +498,11 @@ class QueueService:
             p = self.presenter(s)
             return p.snapshot(self.recent_calls(s, p))
 
+    def queue_counts(self) -> dict[str, Any]:
+        """The waiting counts of the ``queue`` event, as committed now."""
+        with self.db.read() as s:
+            return self.presenter(s).queue_counts()
+
     def services(self, agency_code: str | None = None) -> list[dict[str, Any]]:
         with self.db.read() as s:
             p = self.presenter(s)
