@@ -376,8 +376,8 @@ def default_journal() -> Path:
 @click.option("--token", required=True, envvar="MPP_PRINTER_TOKEN",
               help="This printer device's token (mpp device add NAME --kind printer).")
 @click.option("--printer", "printer_spec", required=True, envvar="MPP_PRINTER",
-              help="network:HOST[:PORT] | usb:VID:PID | serial:DEV[:BAUD] | cups:QUEUE | "
-                   "file:PATH")
+              help="network:HOST[:PORT] | usb:VID:PID | serial:DEV[:BAUD] | "
+                   "cups:QUEUE[@HOST[:PORT]] | file:PATH")
 @click.option("--paper", "paper_name", default="80", show_default=True,
               type=click.Choice(["58", "80"]), envvar="MPP_PRINTER_PAPER",
               help="Paper width in millimetres.")

@@ -4,7 +4,9 @@
 ``network:192.168.1.50[:9100]``        raw TCP (JetDirect port 9100)
 ``usb:0x04b8:0x0202[:IN_EP:OUT_EP]``   USB vendor and product id (needs pyusb)
 ``serial:/dev/ttyUSB0[:9600]``         serial port and baud rate (needs pyserial)
-``cups:QueueName``                     a raw CUPS queue (needs pycups)
+``cups:QueueName[@HOST[:PORT]]``       a raw CUPS queue (needs pycups); the server is
+                                       libcups's default (CUPS_SERVER, client.conf)
+                                       unless named
 ``file:/path``                         append to a file or a device node (/dev/usb/lp0)
 =====================================  =============================================
 """
@@ -72,6 +74,8 @@ class PrinterSpec:
         return self.kind in ("network", "usb", "serial")
 
     def describe(self) -> str:
+        if self.kind == "cups" and len(self.args) == 3:
+            return f"cups:{self.args[0]}@{self.args[1]}:{self.args[2]}"
         return f"{self.kind}:{':'.join(self.args)}"
 
 
@@ -88,11 +92,19 @@ def parse_spec(spec: str) -> PrinterSpec:
     if kind not in KINDS or not rest:
         raise PrinterConfigError(
             f"printer {spec!r} not understood: use network:HOST[:PORT], usb:VID:PID, "
-            "serial:DEVICE[:BAUD], cups:QUEUE or file:PATH")
+            "serial:DEVICE[:BAUD], cups:QUEUE[@HOST[:PORT]] or file:PATH")
     if kind == "file":
         return PrinterSpec(kind, (rest,))
     if kind == "cups":
-        return PrinterSpec(kind, (rest,))
+        queue, at, server = rest.partition("@")
+        host, _, port = server.partition(":")
+        if not queue or (at and not host):
+            raise PrinterConfigError(f"cups printer {spec!r}: use cups:QUEUE[@HOST[:PORT]]")
+        if not at:
+            return PrinterSpec(kind, (queue,))
+        if not 0 < _int(port or "631", "port") < 65536:
+            raise PrinterConfigError(f"port {port} out of range")
+        return PrinterSpec(kind, (queue, host, port or "631"))
     if kind == "serial":
         # device paths have no colon on Linux; COM3 on Windows neither
         dev, _, baud = rest.partition(":")
@@ -142,6 +154,8 @@ def open_printer(spec: PrinterSpec, paper: Paper, timeout: float = 10.0) -> Escp
             extra = {"in_ep": ids[2], "out_ep": ids[3]} if len(ids) == 4 else {}
             printer = cls(ids[0], ids[1], timeout=int(timeout * 1000), **extra, **kwargs)
         else:
+            if len(spec.args) == 3:
+                kwargs.update(host=spec.args[1], port=int(spec.args[2]))
             printer = cls(spec.args[0], **kwargs)
         printer.open()
     except PrinterError:
@@ -157,18 +171,37 @@ _EXTRA = {"usb": 'pip install "mpp[printer]" (pyusb)',
           "cups": "pip install pycups (needs libcups2-dev)", "network": "", "file": ""}
 
 
+def _ask(printer: Escpos, spec: PrinterSpec, mode: bytes) -> bytes:
+    """Send one DLE EOT query and read its one-byte answer (empty when none came)."""
+    if spec.kind == "serial":
+        # python-escpos reads 16 bytes from a serial port, so it would wait out the whole
+        # timeout for every one-byte answer.
+        printer._raw(mode)
+        return printer.device.read(1)  # type: ignore[attr-defined]
+    return printer.query_status(mode)
+
+
 def query_status(printer: Escpos, spec: PrinterSpec, timeout: float = 2.0) -> PrinterStatus:
-    """Ask the printer (DLE EOT) whether it is online and has paper; unknown if it is silent."""
+    """Ask the printer (DLE EOT) whether it is online and has paper; unknown if it is silent.
+
+    A serial printer that does not answer is a PrinterError instead: on a serial line
+    nothing else shows that a printer is there, and bytes sent to one that is switched off
+    are lost.
+    """
     if not spec.queries_status:
         return PrinterStatus()
     device = getattr(printer, "device", None)
-    old = None
+    old: float | None = None
     if spec.kind == "network" and device is not None:
         old = device.gettimeout()
         device.settimeout(timeout)
+    elif spec.kind == "serial" and device is not None:
+        old = device.timeout
+        device.timeout = timeout
+        device.reset_input_buffer()  # a late answer to an earlier query is not this one's
     try:
-        online_raw = printer.query_status(RT_STATUS_ONLINE)
-        paper_raw = printer.query_status(RT_STATUS_PAPER)
+        online_raw = _ask(printer, spec, RT_STATUS_ONLINE)
+        paper_raw = _ask(printer, spec, RT_STATUS_PAPER)
     except OSError as exc:
         if "timed out" in str(exc) or isinstance(exc, TimeoutError):
             return PrinterStatus()
@@ -177,7 +210,15 @@ def query_status(printer: Escpos, spec: PrinterSpec, timeout: float = 2.0) -> Pr
         return PrinterStatus()
     finally:
         if old is not None and device is not None:
-            device.settimeout(old)
+            if spec.kind == "network":
+                device.settimeout(old)
+            else:
+                device.timeout = old
+    if spec.kind == "serial" and not online_raw and not paper_raw:
+        # "unreachable", like a network printer that refuses the connection
+        raise PrinterError(f"printer {spec.describe()} unreachable: no answer to the status "
+                           "query (switched off, cable out? --no-status-query for a printer "
+                           "that cannot answer DLE EOT)")
     online = None if not online_raw else not (online_raw[0] & 0x08)
     paper = "unknown"
     if paper_raw:

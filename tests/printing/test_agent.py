@@ -8,27 +8,24 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 import socketio
 
 from mpp.db import Database
 from mpp.models import PrintJob
-from mpp.services.demo import demo_device_token
 from tests.support.admin_http import revoke_device
 from tests.support.agent_process import PRINTER, Agent
-from tests.support.databases import TEST_SECRET
 from tests.support.fake_printer import FakeNetworkPrinter, wait_for
 from tests.support.live import LiveServer
-
-KIOSK = demo_device_token(TEST_SECRET, "kiosk-1")
-DISPLAY = demo_device_token(TEST_SECRET, "display-1")
-
-
-@pytest.fixture
-def server(db_url: str, tmp_path: Path) -> Iterator[LiveServer]:
-    s = LiveServer(db_url, tmp_path / "live").start()
-    yield s
-    s.stop()
+from tests.support.print_live import (
+    DISPLAY,
+    KIOSK,
+    issue,
+    job_error,
+    job_state,
+    make_agent,
+    print_state,
+    printer_row,
+)
 
 
 @pytest.fixture
@@ -36,55 +33,6 @@ def printer() -> Iterator[FakeNetworkPrinter]:
     p = FakeNetworkPrinter()
     yield p
     p.close()
-
-
-@pytest.fixture
-def agents(tmp_path: Path) -> Iterator[list[Agent]]:
-    made: list[Agent] = []
-    yield made
-    for a in made:
-        a.stop()
-
-
-def issue(server: LiveServer, code: str = "KTP") -> dict[str, Any]:
-    services = requests.get(f"{server.url}/api/v1/services", timeout=10).json()["services"]
-    sid = next(s["id"] for s in services if s["code"] == code)
-    r = requests.post(f"{server.url}/api/v1/tickets", json={"service_id": sid},
-                      headers={"Authorization": f"Bearer {KIOSK}"}, timeout=10)
-    assert r.status_code == 201, r.text
-    return r.json()["ticket"]
-
-
-def print_state(server: LiveServer, ticket: dict[str, Any]) -> dict[str, Any]:
-    return requests.get(f"{server.url}/api/v1/tickets/by-token/{ticket['token']}/print",
-                        timeout=10).json()
-
-
-def job_error(server: LiveServer, ticket: dict[str, Any]) -> str:
-    """The last job's error, as staff see it."""
-    admin = requests.post(f"{server.url}/api/v1/auth/login",
-                          json={"username": "admin", "password": "admin-mpp"},
-                          timeout=10).json()["token"]
-    jobs = requests.get(f"{server.url}/api/v1/tickets/{ticket['id']}/print-jobs",
-                        headers={"Authorization": f"Bearer {admin}"}, timeout=10).json()
-    return jobs["jobs"][-1]["error"]
-
-
-def job_state(server: LiveServer, ticket: dict[str, Any]) -> str:
-    return print_state(server, ticket)["job"]["state"]
-
-
-def printer_row(server: LiveServer) -> dict[str, Any]:
-    r = requests.get(f"{server.url}/api/v1/devices/printers",
-                     headers={"Authorization": f"Bearer {DISPLAY}"}, timeout=10)
-    return r.json()["printers"][0]
-
-
-def make_agent(agents: list[Agent], server: LiveServer, spec: str, tmp_path: Path,
-               *extra: str) -> Agent:
-    a = Agent(server.url, spec, tmp_path / "journal.txt", tmp_path / "agent.log", *extra)
-    agents.append(a)
-    return a.start()
 
 
 def test_each_job_is_printed_once_and_a_restart_prints_nothing_again(

@@ -116,6 +116,8 @@ def test_ticket_from_a_job_without_a_ticket_is_refused() -> None:
     ("serial:/dev/ttyUSB0:19200", "serial", ("/dev/ttyUSB0", "19200")),
     ("serial:/dev/ttyS0", "serial", ("/dev/ttyS0", "9600")),
     ("cups:TM-T82", "cups", ("TM-T82",)),
+    ("cups:TM-T82@print.local", "cups", ("TM-T82", "print.local", "631")),
+    ("cups:kiosk@127.0.0.1:8631", "cups", ("kiosk", "127.0.0.1", "8631")),
     ("file:/tmp/tickets.bin", "file", ("/tmp/tickets.bin",)),
 ])
 def test_printer_configuration_strings(spec: str, kind: str, args: tuple[str, ...]) -> None:
@@ -125,7 +127,8 @@ def test_printer_configuration_strings(spec: str, kind: str, args: tuple[str, ..
 
 @pytest.mark.parametrize("spec", ["", "lpt:1", "network:", "network:host:port",
                                   "network:host:70000", "usb:0x04b8", "usb:x:y",
-                                  "serial:/dev/ttyUSB0:fast"])
+                                  "serial:/dev/ttyUSB0:fast", "cups:", "cups:@host",
+                                  "cups:kiosk@", "cups:kiosk@host:ipp"])
 def test_bad_printer_configuration_is_refused_clearly(spec: str) -> None:
     with pytest.raises(PrinterConfigError):
         parse_spec(spec)
@@ -166,6 +169,7 @@ def test_the_printer_package_needs_no_flask_and_leaves_logging_alone(tmp_path: P
 @pytest.mark.parametrize(("spec", "needs"), [
     ("network:127.0.0.1:1", "unreachable"),
     ("file:/proc/no-such-folder/tickets.bin", "unreachable"),
+    ("serial:/dev/no-such-tty:9600", "unreachable"),
 ])
 def test_a_printer_that_cannot_be_opened_gives_a_one_line_reason(spec: str,
                                                                  needs: str) -> None:

@@ -19,17 +19,18 @@ class Agent:
     """`python -m printer.agent` as the kiosk PC would run it."""
 
     def __init__(self, server: str, printer: str, journal: Path, log: Path,
-                 *extra: str):
+                 *extra: str, env: dict[str, str] | None = None):
         self.args = [sys.executable, "-m", "printer.agent", "--server", server, "--token",
                      PRINTER, "--printer", printer, "--journal", str(journal),
                      "--retry-seconds", "1", *extra]
         self.log = log
+        self.env = {**os.environ, **env} if env else None
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> Agent:
         out = open(self.log, "ab")  # noqa: SIM115 - closed with the process
         self.proc = subprocess.Popen(self.args, stdout=out, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
+                                     env=self.env, start_new_session=True)
         return self
 
     def kill(self) -> None:

@@ -17,7 +17,35 @@ from .escpos_decode import Receipt, decode
 DLE_EOT = b"\x10\x04"
 
 
-class FakeNetworkPrinter:
+def status_byte(n: int, online: bool, paper: str) -> bytes:
+    """A printer's answer to DLE EOT ``n``: 1 online (bit 3 set: offline), 4 paper sensor."""
+    if n == 1:
+        return bytes([0x12 | (0 if online else 0x08)])
+    if n == 4:
+        return bytes([{"ok": 0x12, "low": 0x1E, "out": 0x72}[paper]])
+    return b"\x12"
+
+
+class ReceivedTickets:
+    """What a fake printer received: ``jobs`` (the bytes of each ticket), decoded on demand."""
+
+    jobs: list[bytes]
+    _lock: threading.Lock
+
+    def receipts(self) -> list[Receipt]:
+        with self._lock:
+            return [decode(job) for job in self.jobs]
+
+    def numbers(self) -> list[str]:
+        """The ticket number printed on each ticket received, in order."""
+        out = []
+        for r in self.receipts():
+            big = [line.text for line in r.lines if line.width >= 2 and line.text]
+            out.append(big[0] if big else "?")
+        return out
+
+
+class FakeNetworkPrinter(ReceivedTickets):
     def __init__(self, port: int = 0):
         self.sock = socket.socket()
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -46,13 +74,6 @@ class FakeNetworkPrinter:
                 return
             threading.Thread(target=self._handle, args=(conn,), daemon=True).start()
 
-    def _status_byte(self, n: int) -> bytes:
-        if n == 1:
-            return bytes([0x12 | (0 if self.online else 0x08)])
-        if n == 4:
-            return bytes([{"ok": 0x12, "low": 0x1E, "out": 0x72}[self.paper]])
-        return b"\x12"
-
     def _handle(self, conn: socket.socket) -> None:
         data = bytearray()
         buf = bytearray()
@@ -76,7 +97,7 @@ class FakeNetworkPrinter:
                         self.status_queries += 1
                     while self.hold.is_set() and not self._closed:
                         time.sleep(0.05)
-                    conn.sendall(self._status_byte(n))
+                    conn.sendall(status_byte(n, self.online, self.paper))
                 if buf and not (len(buf) < 3 and DLE_EOT.startswith(bytes(buf))):
                     data += buf
                     buf.clear()
@@ -85,18 +106,6 @@ class FakeNetworkPrinter:
             if data:
                 with self._lock:
                     self.jobs.append(bytes(data))
-
-    def receipts(self) -> list[Receipt]:
-        with self._lock:
-            return [decode(job) for job in self.jobs]
-
-    def numbers(self) -> list[str]:
-        """The ticket number printed on each ticket received, in order."""
-        out = []
-        for r in self.receipts():
-            big = [line.text for line in r.lines if line.width >= 2 and line.text]
-            out.append(big[0] if big else "?")
-        return out
 
     def close(self) -> None:
         self._closed = True
