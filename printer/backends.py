@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import contextlib
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -70,8 +71,9 @@ class PrinterSpec:
 
     @property
     def queries_status(self) -> bool:
-        """Whether this connection can carry the printer's status answers back."""
-        return self.kind in ("network", "usb", "serial")
+        """Whether the printer's status can be asked: its answers (network, USB, serial) or
+        the CUPS queue's state."""
+        return self.kind in ("network", "usb", "serial", "cups")
 
     def describe(self) -> str:
         if self.kind == "cups" and len(self.args) == 3:
@@ -190,6 +192,8 @@ def query_status(printer: Escpos, spec: PrinterSpec, timeout: float = 2.0) -> Pr
     """
     if not spec.queries_status:
         return PrinterStatus()
+    if spec.kind == "cups":
+        return _cups_status(printer, spec, timeout)
     device = getattr(printer, "device", None)
     old: float | None = None
     if spec.kind == "network" and device is not None:
@@ -225,6 +229,39 @@ def query_status(printer: Escpos, spec: PrinterSpec, timeout: float = 2.0) -> Pr
         bits = paper_raw[0]
         paper = "out" if bits & 0x60 else ("low" if bits & 0x0C else "ok")
     return PrinterStatus(online, paper)
+
+
+def _cups_status(printer: Escpos, spec: PrinterSpec, timeout: float) -> PrinterStatus:
+    """The CUPS queue's state: a stopped queue, or one whose earlier jobs have not reached
+    the printer within ``timeout``, takes no ticket (CUPS would keep it and print it late,
+    whenever the printer comes back); the printer's own status does not come through."""
+    queue = spec.args[0]
+    wanted = ["printer-state", "printer-state-message", "printer-is-accepting-jobs",
+              "queued-job-count"]
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            attrs = printer.device.getPrinterAttributes(  # type: ignore[attr-defined]
+                queue, requested_attributes=wanted)
+            message = " ".join(str(attrs.get("printer-state-message") or "").split())
+            if attrs.get("printer-state") == 5 or not attrs.get("printer-is-accepting-jobs",
+                                                                 True):
+                raise PrinterError(f"printer {spec.describe()}: the CUPS queue is stopped"
+                                   f"{f' ({message})' if message else ''}; "
+                                   f"cupsenable {queue} and cupsaccept {queue} restart it")
+            waiting = int(attrs.get("queued-job-count") or 0)
+            if not waiting:
+                return PrinterStatus(online=True)
+            if time.monotonic() >= deadline:
+                raise PrinterError(f"printer {spec.describe()} unreachable: {waiting} job(s) "
+                                   "still waiting in the CUPS queue"
+                                   f"{f' ({message})' if message else ''}")
+            time.sleep(0.1)
+    except PrinterError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - cups.IPPError, a lost connection to cupsd
+        detail = " ".join(str(exc).split()) or type(exc).__name__
+        raise PrinterError(f"printer {spec.describe()} failed: {detail}") from exc
 
 
 def send(printer: Escpos, spec: PrinterSpec, data: bytes) -> None:

@@ -7,6 +7,7 @@ to the TCP printer of tests/support/fake_printer.py, whose received bytes are de
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -19,7 +20,14 @@ from tests.support.agent_process import Agent
 from tests.support.cups_server import PrivateCups, missing
 from tests.support.fake_printer import FakeNetworkPrinter, wait_for
 from tests.support.live import LiveServer
-from tests.support.print_live import issue, job_state, make_agent, printer_row
+from tests.support.print_live import (
+    issue,
+    job_error,
+    job_state,
+    make_agent,
+    print_state,
+    printer_row,
+)
 
 QUEUE = "kiosk-lobby"
 
@@ -61,6 +69,60 @@ def test_the_agent_prints_each_ticket_through_a_raw_cups_queue(
     assert row["ready"] is True and row["printer"] == f"cups:{QUEUE}"
     wait_for(lambda: cups.lpstat("-W", "completed", "-o", QUEUE).count(QUEUE) == 2,
              what="both jobs completed in CUPS")
+
+
+def test_a_printer_gone_behind_cups_holds_one_ticket_and_the_rest_stay_with_the_server(
+        server: LiveServer, agents: list[Agent], tmp_path: Path) -> None:
+    # Hold the port (bound, not listening): connections are refused until the printer
+    # comes back on it.
+    holder = socket.socket()
+    holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    holder.bind(("127.0.0.1", 0))
+    port = holder.getsockname()[1]
+    why = missing()
+    if why:
+        pytest.skip(why)
+    cups = PrivateCups().start()
+    try:
+        cups.add_raw_queue(QUEUE, f"socket://127.0.0.1:{port}")
+        make_agent(agents, server, f"cups:{QUEUE}", tmp_path, env=cups.env)
+        first = issue(server)
+        # CUPS took the first ticket: it keeps it and will send it when it can
+        wait_for(lambda: job_state(server, first) == "printed", what="first handed to CUPS")
+        second = issue(server)
+        wait_for(lambda: job_state(server, second) == "failed", what="second refused")
+        assert "job(s) still waiting in the CUPS queue" in job_error(server, second)
+        assert print_state(server, second)["printer"]["problem"] == "printer_offline"
+        holder.close()
+        printer = FakeNetworkPrinter(port)
+        try:
+            wait_for(lambda: job_state(server, second) == "printed", timeout=90,
+                     what="second printed after the printer came back")
+            wait_for(lambda: len(printer.jobs) == 2, timeout=30, what="both at the printer")
+            assert printer.numbers() == ["A001", "A002"]  # each once, the held one first
+        finally:
+            printer.close()
+    finally:
+        holder.close()
+        cups.stop()
+
+
+def test_a_stopped_cups_queue_is_reported_and_takes_no_ticket(
+        server: LiveServer, cups: PrivateCups, printer: FakeNetworkPrinter,
+        agents: list[Agent], tmp_path: Path) -> None:
+    cups.disable(QUEUE, "paper jam")
+    make_agent(agents, server, f"cups:{QUEUE}", tmp_path, env=cups.env)
+    ticket = issue(server)
+    wait_for(lambda: job_state(server, ticket) == "failed", what="failed")
+    error = job_error(server, ticket)
+    assert "the CUPS queue is stopped (paper jam)" in error and f"cupsenable {QUEUE}" in error
+    assert printer_row(server)["ready"] is False
+    assert cups.lpstat("-o", QUEUE) == ""  # nothing left waiting in CUPS
+    cups.enable(QUEUE)
+    wait_for(lambda: job_state(server, ticket) == "printed", timeout=20,
+             what="printed after cupsenable")
+    wait_for(lambda: printer.jobs, timeout=30, what="the ticket at the printer")
+    assert printer.numbers() == ["A001"]
 
 
 def test_python_escpos_cups_printer_hands_the_exact_bytes_to_the_queue(

@@ -132,6 +132,15 @@ class PrivateCups:
         """A raw queue (no model, no filter): the job's bytes go to the device unchanged."""
         self.lpadmin("-p", name, "-E", "-v", device_uri)
 
+    def disable(self, queue: str, reason: str) -> None:
+        """``cupsdisable``: the queue stops (jobs are kept, none is sent)."""
+        subprocess.run(["/usr/sbin/cupsdisable", "-h", self.server, "-r", reason, queue],
+                       check=True, timeout=30)
+
+    def enable(self, queue: str) -> None:
+        subprocess.run(["/usr/sbin/cupsenable", "-h", self.server, queue], check=True,
+                       timeout=30)
+
     def lpstat(self, *args: str) -> str:
         return subprocess.run([LPSTAT, "-h", self.server, *args], capture_output=True,
                               text=True, timeout=30).stdout
