@@ -86,8 +86,9 @@ def counters() -> Any:
 
 @bp.get("/queue")
 def queue() -> Any:
-    """The hall snapshot: waiting per service, each counter's ticket, the recent calls."""
-    return jsonify(current_hall().queue.snapshot())
+    """The hall snapshot: waiting per service, each counter's ticket, the recent calls
+    (tickets' tokens only for a signed-in caller or a hall device)."""
+    return jsonify(current_hall().queue.snapshot(with_ticket_tokens=current_actor() is not None))
 
 
 @bp.post("/tickets")

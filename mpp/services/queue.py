@@ -492,11 +492,23 @@ class QueueService:
                 "recall": r.kind == "recalled", "at": p.iso(r.at)})
         return calls
 
-    def snapshot(self) -> dict[str, Any]:
-        """The hall snapshot of the contract (``GET /queue`` and the ``snapshot`` event)."""
+    def snapshot(self, with_ticket_tokens: bool = True) -> dict[str, Any]:
+        """The hall snapshot of the contract (``GET /queue`` and the ``snapshot`` event).
+
+        Without ``with_ticket_tokens`` (an anonymous reader), each ticket's ``token`` and
+        ``status_url`` are null: a ticket's token is its holder's key to the status page,
+        the survey and complaints about it, and must not be collected from the hall.
+        """
         with self.db.read() as s:
             p = self.presenter(s)
-            return p.snapshot(self.recent_calls(s, p))
+            snapshot = p.snapshot(self.recent_calls(s, p))
+        if not with_ticket_tokens:
+            tickets = [c["ticket"] for c in snapshot["counters"]]
+            tickets += [call["ticket"] for call in snapshot["recent_calls"]]
+            for ticket in tickets:
+                if ticket is not None:
+                    ticket.update(token=None, status_url=None)
+        return snapshot
 
     def queue_counts(self) -> dict[str, Any]:
         """The waiting counts of the ``queue`` event, as committed now."""
