@@ -136,9 +136,10 @@ def _json_int_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
     return f"CAST(json_extract({col}, '$[' || {idx} || ']') AS INTEGER)"
 
 
-def _local_hour_pg(column: Any, tz: str) -> ColumnElement[Any]:
-    """PostgreSQL: the local hour (0-23) of a time in the zone ``tz``."""
-    return func.cast(func.extract("hour", func.timezone(tz, column)), Integer)
+def _local_hour_pg(column: Any) -> ColumnElement[Any]:
+    """PostgreSQL: the local hour (0-23) of a time in the transaction's TimeZone, which
+    use_site_zone() made the site's (exact across daylight-saving changes)."""
+    return func.cast(func.date_part("hour", column), Integer)
 
 
 def _offset_spans(zone: ZoneInfo, start: datetime, end: datetime
@@ -200,6 +201,14 @@ def tune_for_reports(s: Session, snapshot: bool = False, imported: str | None = 
         s.execute(text(f"SET TRANSACTION SNAPSHOT '{imported}'"))
     s.execute(text("SET LOCAL work_mem = '64MB'"))
     s.execute(text("SET LOCAL jit = off"))
+
+
+def use_site_zone(s: Session, zone: str) -> None:
+    """PostgreSQL: the site's zone as this transaction's TimeZone, for _local_hour_pg. A
+    plain date_part then gives the local hour, about three times cheaper per row than
+    ``timezone(zone, t)``, which looks the zone up by name for every row."""
+    if s.get_bind().dialect.name == "postgresql":
+        s.execute(text("SELECT set_config('TimeZone', :zone, true)"), {"zone": zone})
 
 
 def _minute_pg(interval: Any) -> ColumnElement[Any]:
@@ -326,6 +335,7 @@ class ReportService:
         with self.db.read() as s:
             tune_for_reports(s, snapshot=True)
             site = site_of(s)
+            use_site_zone(s, site.timezone)
             period = Period(start, end, ZoneInfo(site.timezone))
             return self._report(s, site, period, agency_id, compare)
 
@@ -412,6 +422,7 @@ class ReportService:
         def work() -> dict[str, dict[Any, Any]]:
             with Session(self.db.engine) as helper, helper.begin():
                 tune_for_reports(helper, imported=snap)
+                use_site_zone(helper, period.zone.key)
                 return self._grouped_all(helper, period, agency_id)
 
         return _HELPERS.submit(work)
@@ -593,8 +604,7 @@ class ReportService:
         """Step 3 of _grouped_pg: read back the waits and service times of each group's
         percentile minute (only those rows: the filter names each group) and rank them."""
         dims = ["agency", "service", "counter", "staff", "finish_hour", "issue_hour"]
-        tz = period.zone.key
-        hours = ([_local_hour_pg(b.fin, tz), _local_hour_pg(b.iss, tz)] if all_dims
+        hours = ([_local_hour_pg(b.fin), _local_hour_pg(b.iss)] if all_dims
                  else [literal(None), literal(None)])
         dim_cols = [b.k_agency, b.k_service, b.k_counter, b.k_staff, *hours]
         # measure -> minute -> [values of the total or None, {dim index: {key: values}}]
@@ -637,14 +647,13 @@ class ReportService:
         """PostgreSQL: one row per called ticket (step 2 of _grouped_pg): its groups, the
         whole minute of its service time (``done`` tickets, else NULL), the local hour of
         finish, the local hour of issue and the whole minute of its wait."""
-        tz = period.zone.key
         serve = Ticket.finished_at - func.coalesce(Ticket.started_at, Ticket.last_called_at)
         return (select(Service.agency_id.label("k_agency"), Ticket.service_id.label("k_service"),
                        Ticket.counter_id.label("k_counter"),
                        Ticket.staff_user_id.label("k_staff"),
-                       _local_hour_pg(Ticket.finished_at, tz).label("fh"),
+                       _local_hour_pg(Ticket.finished_at).label("fh"),
                        case((Ticket.status == "done", _minute_pg(serve))).label("sb"),
-                       _local_hour_pg(Ticket.issued_at, tz).label("ih"),
+                       _local_hour_pg(Ticket.issued_at).label("ih"),
                        _minute_pg(Ticket.called_at - Ticket.issued_at).label("wb"))
                 .select_from(Ticket).join(Service, Service.id == Ticket.service_id)
                 .where(*self._ticket_filter(period, agency_id), Ticket.called_at.is_not(None))
@@ -687,11 +696,10 @@ class ReportService:
             return {"by_hour": self._by_hour(s, period, agency_id),
                     "by_day": self._by_day(s, period, agency_id),
                     "by_priority": self._by_priority(s, period, agency_id)}
-        tz = period.zone.key
         done = Ticket.status == "done"
         inner = (select(
-            _local_hour_pg(Ticket.issued_at, tz).label("ih"),
-            _local_hour_pg(Ticket.finished_at, tz).label("fh"),
+            _local_hour_pg(Ticket.issued_at).label("ih"),
+            _local_hour_pg(Ticket.finished_at).label("fh"),
             Ticket.business_date.label("bd"), Ticket.priority.label("pr"),
             Ticket.priority_category.label("pc"), Ticket.status.label("st"),
             (Ticket.called_at - Ticket.issued_at).label("w"),
