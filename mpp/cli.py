@@ -108,14 +108,16 @@ def run(host: str, port: int, demo: bool | None, threads: int) -> None:
             tokens = demo_tokens_in_use(s, secret)
     if tokens:
         click.echo("Open:")
-        click.echo(f"  kiosk          {base}/kiosk?token={tokens['kiosk-1']}")
-        click.echo(f"  display board  {base}/display?token={tokens['display-1']}")
-        click.echo(f"  counter console {base}/console")
-        click.echo(f"  dashboard      {base}/dashboard")
-        click.echo(f"  admin          {base}/admin")
-        click.echo(f"  API            {base}/api/v1/openapi.json")
-        click.echo(f"  print agent    mpp printer-agent --server {base} "
-                   f"--token {tokens['printer-1']} --printer file:/tmp/mpp-tickets.bin")
+        links = [("kiosk", f"{base}/kiosk?token={tokens['kiosk-1']}"),
+                 ("display board", f"{base}/display?token={tokens['display-1']}"),
+                 ("counter console", f"{base}/console"),
+                 ("dashboard", f"{base}/dashboard"),
+                 ("admin", f"{base}/admin"),
+                 ("API", f"{base}/api/v1/openapi.json"),
+                 ("print agent", f"mpp printer-agent --server {base} --token "
+                                 f"{tokens['printer-1']} --printer file:/tmp/mpp-tickets.bin")]
+        for label, link in links:
+            click.echo(f"  {label:16} {link}")
         click.echo("Demo logins (username / password):")
         for u in DEMO_USERS:
             click.echo(f"  {u.username:18} {u.password:12} {u.role}"
