@@ -466,7 +466,26 @@
   })();
 
   // -- events ------------------------------------------------------------------------------
+  // Every call this board has shown, by ticket, recall and time. A snapshot after a
+  // reconnect then announces the calls made while the board was away (a network blip, a
+  // server restart), and a `called` event that arrives after the snapshot already holding it
+  // is not announced twice.
+  const knownCalls = new Set();
+  function callKey(call) { return `${call.ticket.id}|${call.recall ? 1 : 0}|${call.at}`; }
+  function remember(call) {
+    knownCalls.add(callKey(call));
+    if (knownCalls.size > 500) knownCalls.delete(knownCalls.values().next().value);
+  }
+
   function applySnapshot(snap) {
+    const first = !boardEl.dataset.snapshots;
+    const calls = (snap.recent_calls || []).filter((c) => c && c.ticket && c.counter);
+    if (snap.now) state.clockOffsetMs = Date.parse(snap.now) - Date.now();
+    const now = Date.now() + state.clockOffsetMs;
+    // oldest first; on the first snapshot (a page load) nothing is announced
+    const missed = first ? [] : calls.filter((c) => !knownCalls.has(callKey(c))
+      && now - Date.parse(c.at) < STALE_MS).reverse();
+    calls.forEach(remember);
     state.site = snap.site;
     state.agencies = snap.agencies || [];
     state.counters = snap.counters || [];
@@ -475,15 +494,17 @@
     state.shown = shownAgencies();
     state.agencyWaiting = {};
     (snap.agency_waiting || []).forEach((r) => { state.agencyWaiting[r.agency_id] = r.waiting; });
-    if (snap.now) state.clockOffsetMs = Date.parse(snap.now) - Date.now();
     boardEl.dataset.snapshots = String(Number(boardEl.dataset.snapshots || 0) + 1);
     boardEl.dataset.snapshotAt = String(Date.now());
     renderAll();
     tick();
+    missed.filter((c) => agencyVisible(c.ticket.agency)).forEach((c) => announcer.enqueue(c));
   }
 
   function applyCall(call) {
     if (!call || !call.ticket) return;
+    if (call.at && knownCalls.has(callKey(call))) return;  // already shown from a snapshot
+    if (call.at) remember(call);
     const counter = state.counters.find((c) => call.counter && c.id === call.counter.id);
     if (counter) counter.ticket = call.ticket;
     state.recent.unshift(call);

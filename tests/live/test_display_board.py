@@ -193,6 +193,13 @@ def test_a_board_redraws_from_a_fresh_snapshot_after_the_server_restarts(
     expect(tv.locator("[data-testid=recent-calls] li").first).to_have_attribute(
         "data-number", before["number"])
     tv.screenshot(path=shots / "board-after-restart.png")
+    # the call made while the board was away is announced once it is back; the call it had
+    # already announced (also in the fresh snapshot) is not announced again
+    tv.wait_for_function(
+        "[...document.querySelectorAll('[data-testid=announcement-log] li')]"
+        f".some(e => e.dataset.number === '{missed['number']}')")
+    assert [(i["number"], i["counter"], i["recall"]) for i in log_items(tv)] == [
+        (before["number"], "Loket 1", "false"), (missed["number"], "Loket 2", "false")]
 
 
 #: Chromium's autoplay rule as TVs enforce it: play() is refused until the viewer has clicked
