@@ -17,7 +17,7 @@ from .extensions import socketio
 from .hall import current_hall
 from .models import Device
 from .services import accounts
-from .services.queue import service_room
+from .services.queue import counter_room, service_room
 
 
 def _actor_from_auth(auth: Any) -> Actor | None:
@@ -73,6 +73,10 @@ def hall_connect(auth: Any = None) -> None:
         join_room(device_room(actor.device_id))
         hall = current_hall()
         accounts.note_device_seen(hall.db, actor.device_id, hall.clock.now())
+        follow = auth.get("counter")
+        if actor.role == "display" and isinstance(follow, int) and not isinstance(follow, bool):
+            # a counter's rating tablet: it gets that counter's finished tickets to survey
+            join_room(counter_room(follow))
     board = _board_settings(actor)
     if board is not None:
         _boards[request.sid] = board  # type: ignore[attr-defined]

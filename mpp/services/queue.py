@@ -65,6 +65,11 @@ def service_room(service_id: int) -> str:
     return f"service:{service_id}"
 
 
+def counter_room(counter_id: int) -> str:
+    """The /hall sockets that asked to follow one counter (its rating tablet)."""
+    return f"counter:{counter_id}"
+
+
 class QueueService:
     """The hall's ticket operations over one database, clock and publisher."""
 
@@ -396,9 +401,16 @@ class QueueService:
             if action == Action.RECALL:
                 events.append(Event(CALLED, HALL, p.call(ticket, recall=True)))
             events += self._ticket_events(p, ticket, touched, data)
-            events.append(Event("counter_ticket", HALL,
-                                {"counter_id": detail.get("counter_id", ticket.counter_id),
-                                 "ticket": data}))
+            counter_id = detail.get("counter_id", ticket.counter_id)
+            # Every hall page learns that the counter's ticket changed, without the ticket's
+            # token; the counter's rating tablet (in the counter's room) gets the finished
+            # ticket whole, to offer its holder the survey.
+            events.append(Event("counter_ticket", HALL, {
+                "counter_id": counter_id, "ticket": {**data, "token": None, "status_url": None}}))
+            if action == Action.FINISH:
+                events.append(Event("survey_offer", HALL,
+                                    {"counter_id": counter_id, "ticket": data},
+                                    counter_room(counter_id)))
         self.publisher.publish(events)
         return data
 

@@ -76,7 +76,8 @@ class HallApi:
 class HallListener:
     """A python-socketio client on /hall that queues every event it receives."""
 
-    def __init__(self, url: str, token: str | None):
+    def __init__(self, url: str, token: str | None, **auth: Any):
+        self.extra_auth = auth  # e.g. counter=ID: a rating tablet following its counter
         self.events: queue.Queue[tuple[str, Any, float]] = queue.Queue()
         self.client = socketio.Client(reconnection=False)
         self.client.on("*", self._record, namespace="/hall")
@@ -87,7 +88,7 @@ class HallListener:
         self.events.put((event, data, time.monotonic()))
 
     def connect(self) -> HallListener:
-        auth = {"token": self.token} if self.token is not None else None
+        auth = {"token": self.token, **self.extra_auth} if self.token is not None else None
         self.client.connect(self.url, namespaces=["/hall"], auth=auth,
                             transports=["websocket"], wait_timeout=10)
         return self

@@ -71,6 +71,37 @@ def test_called_event_carries_the_ticket_number_and_counter(board: HallListener,
     assert call["ticket"]["status"] == "called"
 
 
+def test_only_the_counters_tablet_gets_a_finished_ticket_with_its_token(
+        board: HallListener, shared_server: LiveServer, hall: HallApi, loket1: int):
+    """Every hall page hears that a counter's ticket changed, without the ticket's token; a
+    display following the counter (its rating tablet) gets the finished ticket whole."""
+    display = hall.device_token("display-1")
+    tablet = HallListener(shared_server.url, display, counter=loket1).connect()
+    other = HallListener(shared_server.url, display,
+                         counter=hall.open_counter("dukcapil2", "Loket 2")).connect()
+    try:
+        issued = hall.issue("KTP")
+        called = hall.call_next("dukcapil1", loket1)
+        assert called["id"] == issued["id"]
+        hall.act("dukcapil1", issued["id"], "finish")
+        for listener in (board, tablet):
+            changed = listener.next("counter_ticket")
+            assert changed["counter_id"] == loket1 and changed["ticket"]["id"] == issued["id"]
+            assert changed["ticket"]["token"] is None and changed["ticket"]["status_url"] is None
+        offer = tablet.next("survey_offer")
+        assert offer["counter_id"] == loket1
+        assert offer["ticket"]["token"] == issued["token"]
+        assert offer["ticket"]["status"] == "done"
+        other.next("counter_ticket")
+        time.sleep(0.3)  # anything else sent with those events has arrived by now
+        everyone_else = [(e, d) for e, d, _ in list(board.events.queue) + list(other.events.queue)]
+        assert "survey_offer" not in [e for e, _ in everyone_else]
+        assert issued["token"] not in repr(everyone_else)
+    finally:
+        tablet.close()
+        other.close()
+
+
 def test_recall_sends_another_called_event_marked_recall(board: HallListener, hall: HallApi,
                                                          loket1: int):
     board.next("snapshot")

@@ -1,6 +1,6 @@
-/* The rating tablet at a counter (/rate?counter=ID&token=DISPLAY_TOKEN): listens on /hall
- * for the counter's finished tickets and offers the SKM survey (survey.js) for each one;
- * after an answer, or two idle minutes, it waits for the next citizen. */
+/* The rating tablet at a counter (/rate?counter=ID&token=DISPLAY_TOKEN): follows that counter
+ * on /hall for its finished tickets and offers the SKM survey (survey.js) for each one; after
+ * an answer, or two idle minutes, it waits for the next citizen. */
 (function () {
   "use strict";
 
@@ -31,7 +31,10 @@
     if (!$("sv-thanks").hidden) { clearTimeout(idleTimer); idleTimer = setTimeout(idle, 8000); }
   }).observe($("sv-thanks"), { attributes: true, attributeFilter: ["hidden"] });
 
-  var socket = io("/hall", { auth: { token: token }, transports: ["websocket"] });
+  // following the counter puts this tablet in its room: only there do finished tickets come
+  // with the token the survey is answered with
+  var socket = io("/hall", { auth: { token: token, counter: cfg.counter_id },
+                             transports: ["websocket"] });
   socket.on("connect", function () { $("rate-error").hidden = true; document.body.setAttribute("data-state", "online"); });
   socket.on("connect_error", function (err) {
     if (/unauthori[sz]ed/i.test(String((err && err.message) || ""))) {
@@ -39,7 +42,7 @@
       $("rate-error").hidden = false;
     }
   });
-  socket.on("counter_ticket", function (msg) {
+  socket.on("survey_offer", function (msg) {
     if (!msg || msg.counter_id !== cfg.counter_id || !msg.ticket) { return; }
     if (msg.ticket.status === "done") { offer(msg.ticket); }
   });
