@@ -154,13 +154,19 @@ def test_by_hour_counts_issue_and_finish_by_local_hour(hall):  # type: ignore[no
     assert len(issued) >= 5  # the day spans several hours
 
 
+def _service_ms_by_finish_hour(tickets) -> dict[int, list[int]]:  # type: ignore
+    """Each finished ticket's service time, by the local hour it was finished in."""
+    serves: dict[int, list[int]] = defaultdict(list)
+    for r in tickets:
+        if (v := service_ms(r)) is not None:
+            serves[r.finished.astimezone(WITA).hour].append(v)
+    return serves
+
+
 def test_by_hour_gives_the_p90_service_time_by_hour_of_finish(hall):  # type: ignore
     api, day = hall
     report = _daily(api)
-    serves = defaultdict(list)
-    for r in day.tickets:
-        if (v := service_ms(r)) is not None:
-            serves[r.finished.astimezone(WITA).hour].append(v)
+    serves = _service_ms_by_finish_hour(day.tickets)
     got = {h["hour"]: h["p90_service_seconds"] for h in report["by_hour"]}
     assert got == {h: p90_seconds(serves.get(h, [])) for h in range(24)}
     assert sum(1 for v in got.values() if v is not None) >= 5
@@ -194,10 +200,7 @@ def test_by_hour_gives_arrivals_outcomes_and_waits_by_hour_of_issue(hall):  # ty
 def test_by_hour_gives_service_times_by_hour_of_finish(hall):  # type: ignore[no-untyped-def]
     api, day = hall
     report = _daily(api)
-    serves = defaultdict(list)
-    for r in day.tickets:
-        if (v := service_ms(r)) is not None:
-            serves[r.finished.astimezone(WITA).hour].append(v)
+    serves = _service_ms_by_finish_hour(day.tickets)
     got = {h["hour"]: h["avg_service_seconds"] for h in report["by_hour"]}
     want = {h: avg_seconds(serves.get(h, [])) for h in range(24)}
     assert got == want
