@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -39,17 +40,24 @@ def printer() -> Iterator[FakeNetworkPrinter]:
     p.close()
 
 
-@pytest.fixture
-def cups(printer: FakeNetworkPrinter) -> Iterator[PrivateCups]:
+@contextmanager
+def private_cups(device_uri: str) -> Iterator[PrivateCups]:
+    """A private cupsd whose raw queue QUEUE delivers to ``device_uri``."""
     why = missing()
     if why:
         pytest.skip(why)
     c = PrivateCups().start()
     try:
-        c.add_raw_queue(QUEUE, f"socket://127.0.0.1:{printer.port}")
+        c.add_raw_queue(QUEUE, device_uri)
         yield c
     finally:
         c.stop()
+
+
+@pytest.fixture
+def cups(printer: FakeNetworkPrinter) -> Iterator[PrivateCups]:
+    with private_cups(f"socket://127.0.0.1:{printer.port}") as c:
+        yield c
 
 
 def test_the_agent_prints_each_ticket_through_a_raw_cups_queue(
@@ -79,32 +87,29 @@ def test_a_printer_gone_behind_cups_holds_one_ticket_and_the_rest_stay_with_the_
     holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     holder.bind(("127.0.0.1", 0))
     port = holder.getsockname()[1]
-    why = missing()
-    if why:
-        pytest.skip(why)
-    cups = PrivateCups().start()
     try:
-        cups.add_raw_queue(QUEUE, f"socket://127.0.0.1:{port}")
-        make_agent(agents, server, f"cups:{QUEUE}", tmp_path, env=cups.env)
-        first = issue(server)
-        # CUPS took the first ticket: it keeps it and will send it when it can
-        wait_for(lambda: job_state(server, first) == "printed", what="first handed to CUPS")
-        second = issue(server)
-        wait_for(lambda: job_state(server, second) == "failed", what="second refused")
-        assert "job(s) still waiting in the CUPS queue" in job_error(server, second)
-        assert print_state(server, second)["printer"]["problem"] == "printer_offline"
-        holder.close()
-        printer = FakeNetworkPrinter(port)
-        try:
-            wait_for(lambda: job_state(server, second) == "printed", timeout=90,
-                     what="second printed after the printer came back")
-            wait_for(lambda: len(printer.jobs) == 2, timeout=30, what="both at the printer")
-            assert printer.numbers() == ["A001", "A002"]  # each once, the held one first
-        finally:
-            printer.close()
+        with private_cups(f"socket://127.0.0.1:{port}") as cups:
+            make_agent(agents, server, f"cups:{QUEUE}", tmp_path, env=cups.env)
+            first = issue(server)
+            # CUPS took the first ticket: it keeps it and will send it when it can
+            wait_for(lambda: job_state(server, first) == "printed",
+                     what="first handed to CUPS")
+            second = issue(server)
+            wait_for(lambda: job_state(server, second) == "failed", what="second refused")
+            assert "job(s) still waiting in the CUPS queue" in job_error(server, second)
+            assert print_state(server, second)["printer"]["problem"] == "printer_offline"
+            holder.close()
+            printer = FakeNetworkPrinter(port)
+            try:
+                wait_for(lambda: job_state(server, second) == "printed", timeout=90,
+                         what="second printed after the printer came back")
+                wait_for(lambda: len(printer.jobs) == 2, timeout=30,
+                         what="both at the printer")
+                assert printer.numbers() == ["A001", "A002"]  # each once, the held one first
+            finally:
+                printer.close()
     finally:
         holder.close()
-        cups.stop()
 
 
 def test_a_stopped_cups_queue_is_reported_and_takes_no_ticket(
