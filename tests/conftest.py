@@ -147,6 +147,26 @@ def events(app) -> MemoryPublisher:  # type: ignore[no-untyped-def]
     return app.extensions["mpp_events"]
 
 
+@pytest.fixture
+def mpp(db_url, monkeypatch, tmp_path):  # type: ignore[no-untyped-def]
+    """The `mpp` command on the test database: ``mpp("site", "export")`` gives click's
+    result (``exit_code``, ``output``)."""
+    from click.testing import CliRunner
+
+    from mpp.cli import main
+
+    monkeypatch.setenv("MPP_DATABASE_URL", db_url)
+    monkeypatch.setenv("MPP_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("MPP_SECRET_KEY", "cli-secret")
+    monkeypatch.delenv("MPP_REDIS_URL", raising=False)
+    runner = CliRunner()
+
+    def run(*args: str, stdin: str | None = None):  # type: ignore[no-untyped-def]
+        return runner.invoke(main, list(args), input=stdin, catch_exceptions=False)
+
+    return run
+
+
 # -- live servers and the browser ------------------------------------------------------------
 @pytest.fixture
 def live_server(db_url: str, tmp_path: Path) -> Iterator[LiveServer]:

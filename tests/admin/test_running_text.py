@@ -5,10 +5,8 @@ site file, on SQLite and PostgreSQL alike."""
 from __future__ import annotations
 
 import pytest
-from click.testing import CliRunner
 from sqlalchemy import select
 
-from mpp.cli import main
 from mpp.domain.errors import ValidationFailed
 from mpp.models import Site
 from mpp.services.admin import AdminService
@@ -98,23 +96,18 @@ def test_the_settings_form_saves_the_english_running_text(app, admin_client):
     assert "English running text must be at most 2000 characters" in r.get_data(as_text=True)
 
 
-def test_mpp_site_export_and_load_carry_the_english_text(db_url, monkeypatch, tmp_path):
-    monkeypatch.setenv("MPP_DATABASE_URL", db_url)
-    monkeypatch.setenv("MPP_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("MPP_SECRET_KEY", "cli-secret")
-    monkeypatch.delenv("MPP_REDIS_URL", raising=False)
-    runner = CliRunner()
-    exported = runner.invoke(main, ["site", "export"], catch_exceptions=False).output
+def test_mpp_site_export_and_load_carry_the_english_text(mpp, tmp_path):
+    exported = mpp("site", "export").output
     assert 'running_text_en = "Welcome to the Kendari City Public Service Mall.' in exported
     path = tmp_path / "site.toml"
     path.write_text(exported.replace('running_text_en = "Welcome to the Kendari',
                                      f'running_text_en = "{ENGLISH} Kendari', 1))
-    r = runner.invoke(main, ["site", "load", str(path)], catch_exceptions=False)
+    r = mpp("site", "load", str(path))
     assert r.exit_code == 0 and "0 created, 1 updated" in r.output, r.output
-    again = runner.invoke(main, ["site", "export"], catch_exceptions=False).output
+    again = mpp("site", "export").output
     assert again == path.read_text()
 
     path.write_text('[site]\ncode = "kendari"\nname = "MPP"\nrunning_text_en = ["no"]\n')
-    r = runner.invoke(main, ["site", "load", str(path)])
+    r = mpp("site", "load", str(path))
     assert r.exit_code == 2
     assert "'running_text_en' must be text" in r.output and r.output.count("\n") == 1

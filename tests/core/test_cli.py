@@ -19,20 +19,6 @@ from mpp.services.demo import demo_site_text
 from mpp.services.queue import QueueService
 
 
-@pytest.fixture
-def mpp(db_url, monkeypatch, tmp_path):
-    monkeypatch.setenv("MPP_DATABASE_URL", db_url)
-    monkeypatch.setenv("MPP_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("MPP_SECRET_KEY", "cli-secret")
-    monkeypatch.delenv("MPP_REDIS_URL", raising=False)
-    runner = CliRunner()
-
-    def run(*args: str, stdin: str | None = None):
-        return runner.invoke(main, list(args), input=stdin, catch_exceptions=False)
-
-    return run
-
-
 def test_user_add_then_login_works(mpp, db_url):
     r = mpp("user", "add", "budi", "--role", "staff", "--agency", "SAMSAT", "--password",
             "rahasia-123")
