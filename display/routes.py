@@ -13,6 +13,7 @@ from typing import Any
 from flask import current_app, jsonify, render_template, request, send_file, url_for
 from sqlalchemy import select
 
+from mpp.domain.ids import parse_id
 from mpp.hall import current_hall
 from mpp.models import Counter, Service
 from mpp.voice import TICKET_NUMBER, Voice, VoiceUnavailable, announcement_text
@@ -58,9 +59,8 @@ def announcement() -> Any:
     match = TICKET_NUMBER.match(number)
     if match is None:
         return _error(400, "invalid_number", "number must be a ticket number such as A007.")
-    try:
-        counter_id = int(request.args.get("counter_id", ""))
-    except ValueError:
+    counter_id = parse_id(request.args.get("counter_id", ""))
+    if counter_id is None:
         return _error(400, "invalid_counter_id", "counter_id must be a counter's id.")
     with current_hall().db.read() as s:
         counter = s.get(Counter, counter_id)

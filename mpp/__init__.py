@@ -12,6 +12,7 @@ from .db import Database
 from .events import SettlingPublisher, SocketIOPublisher
 from .extensions import csrf, limiter, login_manager, socketio
 from .hall import Hall
+from .inputs import init_inputs
 from .services.printing import PrintingService
 from .services.queue import QueueService
 
@@ -58,6 +59,7 @@ def create_app(config: Config | None = None, clock: Clock | None = None) -> Flas
     queue.issue_hooks.append(printing.issue_hook)
     app.extensions["mpp_printing"] = printing
 
+    init_inputs(app)
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)

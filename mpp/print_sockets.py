@@ -27,6 +27,7 @@ from .device_sockets import (
     tell_and_disconnect,
 )
 from .domain.errors import DomainError
+from .domain.ids import MAX_ID
 from .events import PRINT, PRINT_JOB, PRINTED, PRINTER_STATE, printer_room
 from .extensions import socketio
 from .hall import current_hall
@@ -36,7 +37,7 @@ from .services.printing import PrintingService
 
 class PrintedBody(BaseModel):
     model_config = ConfigDict(strict=True)
-    job_id: int = Field(gt=0)
+    job_id: int = Field(gt=0, le=MAX_ID)
     ok: bool
     error: str | None = Field(default=None, max_length=2000)
 

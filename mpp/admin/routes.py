@@ -31,7 +31,9 @@ from sqlalchemy import func, select
 from ..domain import hours
 from ..domain.actor import Actor
 from ..domain.errors import DomainError, ValidationFailed
+from ..domain.ids import parse_id
 from ..hall import current_hall
+from ..inputs import query_id, query_page
 from ..models import Agency, Counter, Device, Service, Ticket, User
 from ..services import accounts
 from ..services.admin import AdminService, hours_by_day
@@ -220,7 +222,7 @@ def agency_form(agency_id: int | None = None) -> Any:
 def services() -> Any:
     """Every service with its prefix, standard, quota and hours."""
     svc = _svc()
-    agency_id = request.args.get("agency", type=int)
+    agency_id = query_id("agency")
     with svc.db.read() as s:
         rows = svc.services(s, agency_id)
         return _page("services.html", services=rows, agencies=svc.agencies(s),
@@ -286,7 +288,7 @@ def service_form(service_id: int | None = None) -> Any:
         elif service is not None:
             values = _service_values(service)
         else:
-            values = {"agency_id": request.args.get("agency", type=int), "fee": 0,
+            values = {"agency_id": query_id("agency"), "fee": 0,
                       "sla_minutes": 30, "priority_enabled": True, "regular_per_priority": 2,
                       "active": True, **{f"hours_{d}": v for d, v in NEW_SERVICE_HOURS.items()}}
         tickets = svc.tickets_of(s, Ticket.origin_service_id, service.id) if service else 0
@@ -314,7 +316,9 @@ def counter_form(counter_id: int | None = None) -> Any:
     if request.method == "POST":
         f = _form()
         try:
-            ids = [int(x) for x in request.form.getlist("service_ids")]
+            ids = [parse_id(x) for x in request.form.getlist("service_ids")]
+            if None in ids:
+                raise ValueError("not a service id")
             new_id = svc.save_counter(_actor(), counter_id, agency_id=f.get("agency_id") or 0,
                                       name=f.get("name", ""), service_ids=ids,
                                       spoken_name=f.get("spoken_name", ""),
@@ -330,15 +334,15 @@ def counter_form(counter_id: int | None = None) -> Any:
         counter = svc.get(s, Counter, counter_id, "Counter") if counter_id else None
         if error is not None:
             values = _form()
-            values["service_ids"] = [int(x) for x in request.form.getlist("service_ids")
-                                     if x.isdigit()]
+            values["service_ids"] = [i for i in map(parse_id, request.form.getlist("service_ids"))
+                                     if i is not None]
             values["active"] = _checked("active")
         elif counter is not None:
             values = {"agency_id": counter.agency_id, "name": counter.name,
                       "spoken_name": counter.spoken_name, "active": counter.active,
                       "service_ids": [sv.id for sv in counter.services]}
         else:
-            values = {"agency_id": request.args.get("agency", type=int), "active": True,
+            values = {"agency_id": query_id("agency"), "active": True,
                       "service_ids": []}
         return _page("counter_form.html", error, counter=counter, values=values,
                      agencies=svc.agencies(s),
@@ -697,7 +701,7 @@ AUDIT_PAGE = 100
 def audit() -> Any:
     """Every administrative change: who, when, what (newest first)."""
     svc = _svc()
-    page = max(1, request.args.get("page", 1, type=int))
+    page = query_page()
     entity = request.args.get("entity") or None
     with svc.db.read() as s:
         site = svc.site(s)

@@ -8,7 +8,6 @@ from typing import Any
 import qrcode
 import qrcode.image.svg
 from flask import Response, current_app, jsonify, request
-from pydantic import Field
 
 from printer.layout import TicketPrint, paper
 from printer.preview import ticket_png
@@ -18,11 +17,11 @@ from ..services.printing import PrintingService, check_paper
 from . import bp
 from .auth import current_actor, requires
 from .openapi import ANSWERS, BODIES, MEDIA, SCHEMAS, _obj, _ref
-from .schemas import Body, parse_body
+from .schemas import Body, Id, parse_body
 
 
 class ReprintBody(Body):
-    printer_device_id: int | None = Field(default=None, gt=0)
+    printer_device_id: Id | None = None
 
 
 def printing() -> PrintingService:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from flask import Response, jsonify, request
 from pydantic import Field
@@ -17,7 +17,7 @@ from ..services.survey import SurveyService
 from . import bp
 from .auth import current_actor, requires
 from .openapi import ANSWERS, BODIES, CREATED, QUERY, SCHEMAS, _obj, _ref
-from .schemas import Body, parse_body
+from .schemas import Body, Id, parse_body
 
 FORMATS = ("json", "csv", "xlsx")
 MIME = {"csv": "text/csv; charset=utf-8",
@@ -35,7 +35,7 @@ class ComplaintBody(Body):
     body: str = Field(min_length=1, max_length=4000)
     name: str = Field(default="", max_length=200)
     contact: str = Field(default="", max_length=200)
-    agency: int | str | None = None
+    agency: Id | Annotated[str, Field(max_length=40)] | None = None
     ticket_token: str | None = Field(default=None, max_length=64)
 
 

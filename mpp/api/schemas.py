@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
-from typing import Literal, TypeVar
+from typing import Annotated, Literal, TypeVar
 
 from flask import request
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..domain.errors import DomainError
+from ..domain.ids import MAX_ID
 
 M = TypeVar("M", bound=BaseModel)
+#: a row's id in a body: positive, and small enough for a 64-bit column
+Id = Annotated[int, Field(gt=0, le=MAX_ID)]
 
 
 class Body(BaseModel):
@@ -23,13 +26,13 @@ class LoginBody(Body):
 
 
 class IssueBody(Body):
-    service_id: int = Field(gt=0)
+    service_id: Id
     priority: bool = False
     priority_category: Literal["elderly", "disabled", "pregnant", "child"] | None = None
 
 
 class TransferBody(Body):
-    service_id: int = Field(gt=0)
+    service_id: Id
 
 
 class EmptyBody(Body):
@@ -46,6 +49,11 @@ def parse_body(model: type[M]) -> M:
             data = json.loads(raw)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise DomainError(f"The body is not valid JSON: {exc}", "malformed_json") from exc
+        except (ValueError, RecursionError) as exc:
+            # a number of thousands of digits, or arrays nested thousands deep
+            raise DomainError("The body is JSON this server does not read: numbers must have "
+                              "fewer than 4300 digits and nesting must stay shallow.",
+                              "malformed_json") from exc
     if not isinstance(data, dict):
         raise DomainError("The body must be a JSON object.", "malformed_json")
     return model.model_validate(data)

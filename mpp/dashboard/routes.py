@@ -13,6 +13,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..domain.errors import DomainError
+from ..domain.ids import parse_id
 from ..hall import current_hall
 from ..models import Agency, Counter
 from ..services.presenter import site_of
@@ -120,7 +121,8 @@ def rate() -> Any:
     raw = request.args.get("counter", "")
     with hall.db.read() as s:
         site = site_of(s)
-        counter = s.get(Counter, int(raw)) if raw.isdigit() else None
+        counter_id = parse_id(raw)
+        counter = s.get(Counter, counter_id) if counter_id is not None else None
         if counter is None:
             return render_template("error.html", message=(
                 "Sebutkan loket: /rate?counter=ID&token=TOKEN. / Name the counter.")), 404

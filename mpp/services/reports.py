@@ -59,6 +59,7 @@ from ..clock import Clock
 from ..db import Database
 from ..domain import ikm as ikm_math
 from ..domain.errors import DomainError, Forbidden, ValidationFailed
+from ..domain.ids import parse_id
 from ..models import (
     Agency,
     Complaint,
@@ -317,8 +318,9 @@ class ReportService:
         if asked in (None, ""):
             return own_agency_id
         agency = None
-        if asked.isdigit():
-            agency = s.get(Agency, int(asked))
+        agency_id = parse_id(asked)
+        if agency_id is not None:
+            agency = s.get(Agency, agency_id)
         if agency is None:
             agency = s.scalars(select(Agency).where(Agency.code == asked)).first()
         if agency is None:
