@@ -42,6 +42,8 @@ class Config:
         #: database, cutting revoked devices and replaced print agents; 0 turns it off
         self.DEVICE_RECHECK_SECONDS: float = float(
             os.environ.get("MPP_DEVICE_RECHECK_SECONDS", "5"))
+        #: the largest request body accepted (bytes); larger ones get 413 before being read
+        self.MAX_CONTENT_LENGTH: int = int(os.environ.get("MPP_MAX_REQUEST_BYTES", "1000000"))
         self.TESTING = False
         self.WTF_CSRF_ENABLED = True
 

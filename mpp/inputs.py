@@ -7,7 +7,8 @@ use :func:`query_id` and :func:`query_page`, which refuse what they cannot read 
 
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, current_app, request
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import BaseConverter, ValidationError
 
 from .domain.errors import DomainError
@@ -34,8 +35,20 @@ class IdConverter(BaseConverter):
 
 
 def init_inputs(app: Flask) -> None:
-    """Make ``<int:...>`` mean :class:`IdConverter` (before any blueprint is registered)."""
+    """Make ``<int:...>`` mean :class:`IdConverter` (call before any blueprint is registered)
+    and refuse bodies above ``MAX_CONTENT_LENGTH`` before reading them."""
     app.url_map.converters["int"] = IdConverter
+    app.before_request(_refuse_large_bodies)
+
+
+def _refuse_large_bodies() -> None:
+    """413 for a body declared larger than the limit, whatever the route: nothing of it is
+    read. (A body without Content-Length is cut at the limit when it is read.)"""
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if limit and (request.content_length or 0) > limit:
+        raise RequestEntityTooLarge(
+            f"Permintaan terlalu besar (batas {limit:,} byte). / The request is too large "
+            f"(the limit is {limit:,} bytes).")
 
 
 def query_id(name: str) -> int | None:
