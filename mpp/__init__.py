@@ -13,6 +13,7 @@ from .events import SettlingPublisher, SocketIOPublisher
 from .extensions import csrf, limiter, login_manager, socketio
 from .hall import Hall
 from .inputs import init_inputs
+from .origins import same_site_origins
 from .services.printing import PrintingService
 from .services.queue import QueueService
 
@@ -44,7 +45,9 @@ def create_app(config: Config | None = None, clock: Clock | None = None) -> Flas
     # is bound to that server only, and tests build many apps in one process.
     from . import print_sockets, sockets  # noqa: F401
     socketio.init_app(app, async_mode="threading", message_queue=config.REDIS_URL,
-                      channel=config.REDIS_CHANNEL, cors_allowed_origins=[],
+                      channel=config.REDIS_CHANNEL,
+                      cors_allowed_origins=same_site_origins(
+                          config.PUBLIC_URL, config.ALLOWED_ORIGINS, config.TRUSTED_PROXIES > 0),
                       # boards notice a dead link within ~20 s and reconnect
                       ping_interval=10, ping_timeout=10,
                       logger=False, engineio_logger=False)

@@ -42,8 +42,18 @@ class Config:
         #: database, cutting revoked devices and replaced print agents; 0 turns it off
         self.DEVICE_RECHECK_SECONDS: float = float(
             os.environ.get("MPP_DEVICE_RECHECK_SECONDS", "5"))
+        #: web origins besides the site's own allowed to open Socket.IO connections
+        #: (comma-separated, e.g. https://mpp.example.go.id); the site's own need no entry
+        self.ALLOWED_ORIGINS: list[str] = [
+            o.strip() for o in os.environ.get("MPP_ALLOWED_ORIGINS", "").split(",")
+            if o.strip()]
         #: the largest request body accepted (bytes); larger ones get 413 before being read
         self.MAX_CONTENT_LENGTH: int = int(os.environ.get("MPP_MAX_REQUEST_BYTES", "1000000"))
+        #: live-socket limits (see mpp.socket_guard)
+        self.SOCKETS_PER_ADDRESS: int = int(os.environ.get("MPP_SOCKETS_PER_ADDRESS", "1000"))
+        self.SOCKETS_PER_TICKET: int = int(os.environ.get("MPP_SOCKETS_PER_TICKET", "5"))
+        self.SOCKET_BACKLOG: int = int(os.environ.get("MPP_SOCKET_BACKLOG", "200"))
+        self.SOCKET_SEND_TIMEOUT: float = float(os.environ.get("MPP_SOCKET_SEND_TIMEOUT", "30"))
         self.TESTING = False
         self.WTF_CSRF_ENABLED = True
 
