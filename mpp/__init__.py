@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from flask import Flask
 
-from .clock import Clock, SystemClock
+from .clock import Clock, clock_from_environment
 from .config import Config, persistent_secret
 from .db import Database
 from .events import SettlingPublisher, SocketIOPublisher
@@ -51,7 +51,7 @@ def create_app(config: Config | None = None, clock: Clock | None = None) -> Flas
                       # boards notice a dead link within ~20 s and reconnect
                       ping_interval=10, ping_timeout=10,
                       logger=False, engineio_logger=False)
-    clock = clock or SystemClock()
+    clock = clock or clock_from_environment()  # the system clock unless a test moved it
     publisher = SocketIOPublisher(socketio)
     queue = QueueService(db, clock, publisher, config.PUBLIC_URL)
     # boards show the waiting counts as sent: make them settle on the truth after concurrent

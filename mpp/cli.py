@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import socket
 import sys
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +37,10 @@ def _db(config: Config) -> Database:
 
 
 def _now() -> datetime:
-    return datetime.now(UTC)
+    """The system clock (moved only where a test set MPP_TEST_CLOCK_OFFSET)."""
+    from .clock import clock_from_environment
+
+    return clock_from_environment().now()
 
 
 class _CLIGroup(click.Group):
@@ -171,15 +174,15 @@ def user_add(username: str, role: str, agency_code: str | None, password: str | 
 def user_password(username: str, password: str | None, password_stdin: bool,
                   activate: bool) -> None:
     """Set a user's password (e.g. an admin who forgot theirs); their tokens stop working."""
-    from .clock import SystemClock
+    from .clock import clock_from_environment
     from .services.admin import AdminService
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     if not password:
         _fail("give --password PASSWORD or --password-stdin")
-    AdminService(_db(Config()), SystemClock()).set_password("cli", username, password or "",
-                                                            activate=activate)
+    AdminService(_db(Config()), clock_from_environment()).set_password(
+        "cli", username, password or "", activate=activate)
     click.echo(f"password of {username} changed" + (" and account active" if activate else ""))
 
 
@@ -239,7 +242,7 @@ def site_export() -> None:
 @click.option("--date", "day", default=None, help="YYYY-MM-DD (default: today, site time).")
 def close_day(day: str | None) -> None:
     """End a business day: tickets still waiting become expired."""
-    from .clock import SystemClock
+    from .clock import clock_from_environment
     from .events import MemoryPublisher
     from .services.queue import QueueService
 
@@ -252,7 +255,7 @@ def close_day(day: str | None) -> None:
     config = Config()
     db = _db(config)
     publisher = _cli_publisher(config) or MemoryPublisher()
-    svc = QueueService(db, SystemClock(), publisher, config.PUBLIC_URL)
+    svc = QueueService(db, clock_from_environment(), publisher, config.PUBLIC_URL)
     n = svc.close_day(Actor(role="system", name="cli"), parsed)
     click.echo(f"{n} waiting ticket(s) expired")
 

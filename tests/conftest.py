@@ -27,14 +27,28 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-quic"]
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "per_day: reads per-day numbers or today's calls from a live server; CI runs "
+        "these again with the servers' clocks one minute before the site's midnight "
+        "(MPP_TEST_LIVE_CLOCK=23:59, see support/live_clock.py)")
+
+
+#: outcomes that must fail CI: a test that did not run, or whose result was excused
+SOFT_OUTCOMES = ("skipped", "xfailed", "xpassed")
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """With MPP_TEST_NO_SKIP set (CI sets it), a skipped test fails the run: CI must run the
-    PostgreSQL, Redis and browser tests, never quietly skip them."""
+    """With MPP_TEST_NO_SKIP set (CI sets it), a skipped, xfailed or xpassed test fails the
+    run: CI must run the PostgreSQL, Redis and browser tests, and never excuse a result."""
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-    skipped = reporter.stats.get("skipped", []) if reporter is not None else []
-    if os.environ.get("MPP_TEST_NO_SKIP") and skipped and exitstatus == 0:
-        reporter.write_line(f"MPP_TEST_NO_SKIP: {len(skipped)} test(s) skipped; CI must run "
-                            "them all (the skip reasons follow)", red=True)
+    if reporter is None or not os.environ.get("MPP_TEST_NO_SKIP") or exitstatus != 0:
+        return
+    soft = {kind: len(reporter.stats.get(kind, [])) for kind in SOFT_OUTCOMES}
+    if any(soft.values()):
+        counts = ", ".join(f"{n} {kind}" for kind, n in soft.items() if n)
+        reporter.write_line(f"MPP_TEST_NO_SKIP: {counts}; CI must run every test and accept "
+                            "no excused result (the reasons follow)", red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
 import requests
 
 from mpp.services.demo import demo_device_token
 
 from ..support.databases import TEST_SECRET
 from ..support.live import LiveServer
+
+pytestmark = pytest.mark.per_day  # CI runs these again one minute before midnight
 
 
 def test_restart_keeps_tickets_sequences_and_events(any_db_url, tmp_path):

@@ -60,7 +60,8 @@ def two_servers(request: pytest.FixtureRequest,
     with databases.pg_copy(template) as url:
         a = LiveServer(url, folder / "a", redis_url=databases.REDIS_URL, extra_env=env).start()
         try:
-            b = LiveServer(url, folder / "b", redis_url=databases.REDIS_URL, extra_env=env).start()
+            b = LiveServer(url, folder / "b", redis_url=databases.REDIS_URL, extra_env=env,
+                           clock_offset=a.clock_offset).start()
         except Exception:
             a.stop()
             raise

@@ -27,6 +27,8 @@ from tests.support.print_live import (
     printer_row,
 )
 
+pytestmark = pytest.mark.per_day  # CI runs these again one minute before midnight
+
 
 @pytest.fixture
 def printer() -> Iterator[FakeNetworkPrinter]:

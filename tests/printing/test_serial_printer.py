@@ -30,6 +30,8 @@ from tests.support.print_live import (
 )
 from tests.support.pty_printer import PtyPrinter
 
+pytestmark = pytest.mark.per_day  # CI runs these again one minute before midnight
+
 
 @pytest.fixture
 def printer() -> Iterator[PtyPrinter]:

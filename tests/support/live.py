@@ -9,11 +9,13 @@ import socket
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import requests
 
 from .databases import TEST_SECRET
+from .live_clock import clock_env, live_offset
 
 
 def free_port() -> int:
@@ -27,15 +29,19 @@ class LiveServer:
 
     def __init__(self, db_url: str, data_dir: Path, redis_url: str | None = None,
                  port: int | None = None, extra_env: dict[str, str] | None = None,
-                 threads: int = 120):
+                 threads: int = 120, clock_offset: float | None = None):
         self.db_url = db_url
         self.threads = threads
+        # the server reads the hour the suite chose (see live_clock), also after restart();
+        # servers that share a database are given the first one's clock_offset
+        self.clock_offset = live_offset() if clock_offset is None else clock_offset
         self.data_dir = data_dir
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, "MPP_DATABASE_URL": db_url, "MPP_SECRET_KEY": TEST_SECRET,
                     "MPP_PUBLIC_URL": self.url, "MPP_DATA_DIR": str(data_dir),
-                    "PYTHONUNBUFFERED": "1", **(extra_env or {})}
+                    "PYTHONUNBUFFERED": "1", **clock_env(self.clock_offset),
+                    **(extra_env or {})}
         if redis_url:
             self.env["MPP_REDIS_URL"] = redis_url
         else:
@@ -61,6 +67,10 @@ class LiveServer:
                 pass
             time.sleep(0.1)
         raise RuntimeError(f"server did not start: {self.log.read_text()[-2000:]}")
+
+    def now(self) -> datetime:
+        """What the server's clock reads now."""
+        return datetime.now(UTC) + timedelta(seconds=self.clock_offset)
 
     def stop(self) -> None:
         if self.proc is None:
