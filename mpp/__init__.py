@@ -9,15 +9,27 @@ from flask import Flask
 from .clock import Clock, clock_from_environment
 from .config import Config, persistent_secret
 from .db import Database
-from .events import SettlingPublisher, SocketIOPublisher
+from .events import SocketIOPublisher
 from .extensions import csrf, limiter, login_manager, socketio
 from .hall import Hall
 from .inputs import init_inputs
 from .origins import same_site_origins
+from .queue_feed import QueueFeed
 from .services.printing import PrintingService
 from .services.queue import QueueService
+from .socket_guard import Limits, SendTimeout, SocketGuard
 
 __version__ = "0.1.0"
+
+
+def async_mode() -> str:
+    """``gevent`` inside a gevent-patched process (the server's worker), else ``threading``
+    (tests and commands that build the app in an ordinary process)."""
+    try:
+        from gevent import monkey
+    except ImportError:  # pragma: no cover - gevent is a dependency
+        return "threading"
+    return "gevent" if monkey.is_module_patched("socket") else "threading"
 
 
 def create_app(config: Config | None = None, clock: Clock | None = None) -> Flask:
@@ -33,18 +45,11 @@ def create_app(config: Config | None = None, clock: Clock | None = None) -> Flas
     app.config["SESSION_COOKIE_SECURE"] = config.PUBLIC_URL.startswith("https://")
     app.config["RATELIMIT_ENABLED"] = True
     app.config["RATELIMIT_STORAGE_URI"] = config.RATELIMIT_STORAGE_URL
-    if config.TRUSTED_PROXIES:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
-        n = config.TRUSTED_PROXIES
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n,  # type: ignore[method-assign]
-                                x_host=n)
-
     db = Database(config.DATABASE_URL)
     # Import the Socket.IO handlers before init_app: a handler defined while a server exists
     # is bound to that server only, and tests build many apps in one process.
     from . import print_sockets, sockets  # noqa: F401
-    socketio.init_app(app, async_mode="threading", message_queue=config.REDIS_URL,
+    socketio.init_app(app, async_mode=async_mode(), message_queue=config.REDIS_URL,
                       channel=config.REDIS_CHANNEL,
                       cors_allowed_origins=same_site_origins(
                           config.PUBLIC_URL, config.ALLOWED_ORIGINS, config.TRUSTED_PROXIES > 0),
@@ -54,9 +59,23 @@ def create_app(config: Config | None = None, clock: Clock | None = None) -> Flas
     clock = clock or clock_from_environment()  # the system clock unless a test moved it
     publisher = SocketIOPublisher(socketio)
     queue = QueueService(db, clock, publisher, config.PUBLIC_URL)
-    # boards show the waiting counts as sent: make them settle on the truth after concurrent
-    # changes (see SettlingPublisher)
-    queue.publisher = SettlingPublisher(publisher, queue.queue_counts)
+    # waiting counts and call orders go out in coalesced rounds (see mpp.queue_feed); they
+    # go through queue.publisher as it is when sent (tests wrap it to record events)
+    queue.feed = QueueFeed(lambda events: queue.publisher.publish(events), queue.feed_round,
+                           spawn=socketio.start_background_task, sleep=socketio.sleep)
+    app.extensions["mpp_sockets"] = SocketGuard(Limits(
+        per_address=config.SOCKETS_PER_ADDRESS, per_ticket=config.SOCKETS_PER_TICKET,
+        backlog=config.SOCKET_BACKLOG, send_timeout=config.SOCKET_SEND_TIMEOUT))
+    # outermost, so that Socket.IO connections see them too: the client's address behind
+    # nginx (socket limits, login rate limit) and a stalled WebSocket's write timeout
+    if config.TRUSTED_PROXIES:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = config.TRUSTED_PROXIES
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n,  # type: ignore[method-assign]
+                                x_host=n)
+    app.wsgi_app = SendTimeout(app.wsgi_app,  # type: ignore[method-assign]
+                               config.SOCKET_SEND_TIMEOUT)
     app.extensions["mpp"] = Hall(db=db, clock=clock, publisher=publisher, queue=queue)
     printing = PrintingService(db, clock, queue, config.PUBLIC_URL)
     queue.issue_hooks.append(printing.issue_hook)

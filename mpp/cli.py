@@ -78,14 +78,14 @@ def _lan_address() -> str:
 @click.option("--port", default=8080, show_default=True, type=int)
 @click.option("--demo/--no-demo", default=None,
               help="Load the demo MPP (default: only when the database is empty).")
-@click.option("--threads", default=200, show_default=True,
-              help="Worker threads: one per open display/console connection plus requests.")
-def run(host: str, port: int, demo: bool | None, threads: int) -> None:
+@click.option("--connections", default=None, type=click.IntRange(min=50),
+              help="The most live pages and requests held at once (default 10000).")
+def run(host: str, port: int, demo: bool | None, connections: int | None) -> None:
     """Create the schema if needed and serve the whole app."""
     import os
 
     from . import create_app, migrate
-    from .server import serve
+    from .server import DEFAULT_CONNECTIONS, serve
     from .services.demo import DEMO_USERS, demo_tokens_in_use, load_demo
 
     config = Config()
@@ -126,10 +126,10 @@ def run(host: str, port: int, demo: bool | None, threads: int) -> None:
             click.echo(f"  {u.username:18} {u.password:12} {u.role}"
                        + (f" ({u.agency})" if u.agency else ""))
     db.dispose()
-    app = create_app(config)
     click.echo(f"Serving on http://{host}:{port}  (Ctrl+C to stop)", nl=True)
     sys.stdout.flush()
-    serve(app, host, port, threads=threads)
+    # the app is built in the gevent worker, after it has patched the standard library
+    serve(lambda: create_app(config), host, port, connections or DEFAULT_CONNECTIONS)
 
 
 def _version() -> str:

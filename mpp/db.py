@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -56,11 +57,15 @@ class Database:
         reader = self.engine.execution_options(sqlite_begin="DEFERRED")
         self._writer = sessionmaker(self.engine, expire_on_commit=False)
         self._reader = sessionmaker(reader, expire_on_commit=False)
+        # SQLite has one writer at a time. Writers of this process queue here, in Python,
+        # rather than in SQLite's busy handler, which sleeps in C: under gevent that sleep
+        # would stall every greenlet of the worker, the lock holder's too (docs/serving.md).
+        self._write_lock = threading.RLock() if self.is_sqlite else nullcontext()
 
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A transaction that will write: committed on success, rolled back on error."""
-        with self._writer() as session, session.begin():
+        with self._write_lock, self._writer() as session, session.begin():
             yield session
 
     @contextmanager

@@ -1,20 +1,45 @@
-"""Serving the app with gunicorn's threaded worker (what `mpp run` and deploy/ use).
+"""Serving the app with gunicorn's gevent worker (what `mpp run` and deploy/ use).
 
-Flask-SocketIO runs in threading mode: every WebSocket holds one thread, and blocking
-database and printer I/O need no monkey-patching. See deploy/README.md for the sizing.
+Every request and every live socket is a greenlet: an idle WebSocket (a citizen's status
+page, a board) costs memory, not a thread, so one process holds thousands of them while
+kiosks and counters keep getting answers. docs/serving.md gives the measurements behind the
+choice and the rules that keep the worker cooperative (no blocking call inside an open SQLite
+write transaction, build the app after gevent has patched the standard library).
 """
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
+#: the most sockets (live pages and requests) one worker holds at once; gunicorn's default
+#: of 1,000 would refuse the 1,001st status page of a busy hall
+DEFAULT_CONNECTIONS = 10_000
+
+
+def gunicorn_options(host: str, port: int, connections: int = DEFAULT_CONNECTIONS,
+                     workers: int = 1) -> dict[str, Any]:
+    """The gunicorn settings of `mpp run` (deploy/gunicorn.conf.py sets the same)."""
+    return {
+        "bind": f"{host}:{port}", "workers": workers, "worker_class": "gevent",
+        "worker_connections": connections,
+        # the worker's heartbeat; a live socket is not a request that can time out
+        "timeout": 60, "graceful_timeout": 3, "keepalive": 30,
+        "accesslog": None, "errorlog": "-", "loglevel": "warning",
+        "control_socket_disable": True,
+    }
+
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]
-    def __init__(self, app: Flask, options: dict[str, Any]):
-        self.application = app
+    """A gunicorn application that builds the Flask app inside the worker, after gevent has
+    patched it: locks and threads made before `monkey.patch_all()` would not cooperate."""
+
+    def __init__(self, factory: Callable[[], Flask], options: dict[str, Any]):
+        self.factory = factory
         self.options = options
         super().__init__()
 
@@ -23,14 +48,15 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
             self.cfg.set(key, value)
 
     def load(self) -> Flask:
-        return self.application
+        return self.factory()
 
 
-def serve(app: Flask, host: str, port: int, threads: int = 200) -> None:
-    """Serve ``app`` in this process until interrupted (one gthread worker)."""
-    _Gunicorn(app, {
-        "bind": f"{host}:{port}", "workers": 1, "worker_class": "gthread",
-        "threads": threads, "timeout": 0, "graceful_timeout": 5, "keepalive": 30,
-        "accesslog": None, "errorlog": "-", "loglevel": "warning",
-        "control_socket_disable": True,
-    }).run()
+def serve(factory: Callable[[], Flask], host: str, port: int,
+          connections: int = DEFAULT_CONNECTIONS) -> None:
+    """Serve the app that ``factory`` builds, in this process until interrupted."""
+    # The worker patches after `mpp` (and so urllib3 and redis.asyncio, through
+    # python-socketio's client) was imported here; gevent then warns that those modules
+    # hold unpatched SSL names. The worker makes no TLS connection through either (PostgreSQL
+    # uses libpq's TLS, the Redis client the patched ssl module), so the warning is noise.
+    warnings.filterwarnings("ignore", message="Monkey-patching ssl after ssl")
+    _Gunicorn(factory, gunicorn_options(host, port, connections)).run()

@@ -3,9 +3,10 @@ publish everything after that (see mpp.events)."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from flask import request
+from flask import current_app, request
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, emit, join_room
 
@@ -18,6 +19,9 @@ from .hall import current_hall
 from .models import Device
 from .services import accounts
 from .services.queue import counter_room, service_room
+from .socket_guard import SocketGuard, close_slow_readers
+
+log = logging.getLogger("mpp.sockets")
 
 
 def _actor_from_auth(auth: Any) -> Actor | None:
@@ -58,6 +62,38 @@ def _hall_snapshot() -> dict[str, Any]:
     return {**snapshot, "board": board} if board is not None else snapshot
 
 
+def _guard() -> SocketGuard:
+    return current_app.extensions["mpp_sockets"]
+
+
+def _admit(namespace: str, ticket: str | None = None) -> None:
+    """Count this socket against its address's and ticket's limits (mpp.socket_guard);
+    refuse it past them. The first socket starts this process's slow-reader sweep."""
+    guard = _guard()
+    refusal = guard.admit(namespace, request.sid,  # type: ignore[attr-defined]
+                          request.remote_addr or "?", ticket)
+    if refusal is not None:
+        raise ConnectionRefusedError(refusal)
+    global _sweeping
+    if not _sweeping:
+        _sweeping = True
+        socketio.start_background_task(_sweep_slow_readers, socketio.server.eio,
+                                       guard.limits.backlog)
+
+
+_sweeping = False
+
+
+def _sweep_slow_readers(eio: Any, backlog: int) -> None:
+    """Every second, close the sockets of clients that stopped reading (mpp.socket_guard)."""
+    while True:
+        socketio.sleep(1)
+        try:
+            close_slow_readers(eio.sockets.values(), backlog)
+        except Exception:  # noqa: BLE001 - keep sweeping
+            log.exception("slow-reader sweep failed")
+
+
 @socketio.on("connect", namespace=HALL)
 def hall_connect(auth: Any = None) -> None:
     """A display, kiosk or staff page joins the hall; it gets the snapshot at once (and again
@@ -66,6 +102,7 @@ def hall_connect(auth: Any = None) -> None:
     actor = _actor_from_auth(auth)
     if actor is None:
         raise ConnectionRefusedError("unauthorized: send auth={'token': TOKEN}")
+    _admit(HALL)
     if actor.device_id is not None:
         device_sockets().add(DeviceSocket(request.sid, HALL,  # type: ignore[attr-defined]
                                           actor.device_id,
@@ -85,6 +122,7 @@ def hall_connect(auth: Any = None) -> None:
 
 @socketio.on("disconnect", namespace=HALL)
 def hall_disconnect(*_args: Any) -> None:
+    _guard().release(HALL, request.sid)  # type: ignore[attr-defined]
     _boards.pop(request.sid, None)  # type: ignore[attr-defined]
     device_sockets().remove(request.sid, HALL)  # type: ignore[attr-defined]
 
@@ -106,9 +144,15 @@ def ticket_connect(auth: Any = None) -> None:
         ticket = queue.ticket_by_token(token)
     except DomainError as exc:
         raise ConnectionRefusedError(exc.code) from exc
+    _admit(TICKET, ticket=token)
     join_room(ticket_room(token))
     join_room(service_room(ticket["service"]["id"]))
     # Read it again now that the rooms are joined: a change committed since the first read
     # (a call ahead while a page reconnects) is then either in what is sent here or in an
     # event that follows it, never in neither.
     emit(TICKET_CHANGED, {"ticket": queue.ticket_by_token(token)})
+
+
+@socketio.on("disconnect", namespace=TICKET)
+def ticket_disconnect(*_args: Any) -> None:
+    _guard().release(TICKET, request.sid)  # type: ignore[attr-defined]

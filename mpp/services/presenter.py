@@ -246,6 +246,17 @@ class Presenter:
                 "people_ahead": self.queue_positions(service).get(ticket.id, 0),
                 "transfer_count": ticket.transfer_count}
 
+    def service_feed(self, service: Service) -> dict[str, Any]:
+        """The ``queue`` event on /ticket for one service: today's waiting tickets' ids in
+        the exact order the rule will call them, and what a status page needs to show its
+        place and estimate (``people_ahead`` = index in ``order``; ``estimated_wait_minutes``
+        = ceil(people_ahead × typical_service_seconds ÷ max(open_counters, 1) ÷ 60))."""
+        positions = self.queue_positions(service)
+        return {"service_id": service.id, "waiting": self.waiting_count(service.id),
+                "order": sorted(positions, key=positions.__getitem__),
+                "typical_service_seconds": self.typical_service_seconds(service),
+                "open_counters": self.open_counters(service.id)}
+
     def call(self, ticket: Ticket, recall: bool) -> dict[str, Any]:
         assert ticket.counter is not None
         return {"ticket": self.ticket(ticket),

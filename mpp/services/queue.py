@@ -34,7 +34,6 @@ from ..domain.states import HELD, Action, TicketStatus, next_status
 from ..events import (
     CALLED,
     HALL,
-    QUEUE,
     TICKET,
     TICKET_CHANGED,
     Event,
@@ -51,7 +50,10 @@ from ..models import (
     Ticket,
     TicketEvent,
 )
+from ..queue_feed import FeedRound, QueueFeed, service_room
 from .presenter import Presenter, site_of
+
+__all__ = ["QueueService", "counter_room", "service_room"]
 
 PRIORITY_CATEGORIES = ("elderly", "disabled", "pregnant", "child")
 RECENT_CALLS = 10
@@ -59,10 +61,6 @@ RECENT_CALLS = 10
 #: called after a ticket is issued, inside the transaction, with the presenter that
 #: serialized it: (session, ticket, actor, presenter) -> events to publish after commit
 IssueHook = Callable[[Session, Ticket, Actor, Presenter], list[Event]]
-
-
-def service_room(service_id: int) -> str:
-    return f"service:{service_id}"
 
 
 def counter_room(counter_id: int) -> str:
@@ -79,6 +77,9 @@ class QueueService:
         self.publisher = publisher
         self.base_url = base_url
         self.issue_hooks: list[IssueHook] = []
+        #: coalesced waiting counts and call orders (see mpp.queue_feed); without one (a
+        #: command run outside the server) nothing about the queue is sent
+        self.feed: QueueFeed | None = None
 
     # -- plumbing --------------------------------------------------------------------------
     def presenter(self, session: Session, now: datetime | None = None,
@@ -97,16 +98,26 @@ class QueueService:
             counter_id=ticket.counter_id if kind != "transferred" else detail.get("counter_id"),
             service_id=ticket.service_id, detail=detail))
 
-    def _ticket_events(self, p: Presenter, ticket: Ticket, services: set[int],
-                       data: dict[str, Any] | None = None) -> list[Event]:
-        """The ``ticket`` event for this ticket and the queue events of the services touched."""
-        events = [Event(TICKET_CHANGED, TICKET, {"ticket": data or p.ticket(ticket)},
-                        ticket_room(ticket.token))]
-        events.append(Event(QUEUE, HALL, p.queue_counts()))
-        for sid in sorted(services):
-            events.append(Event(QUEUE, TICKET, {"service_id": sid, "waiting": p.waiting_count(sid)},
-                                service_room(sid)))
-        return events
+    @staticmethod
+    def _ticket_event(p: Presenter, ticket: Ticket,
+                      data: dict[str, Any] | None = None) -> Event:
+        """The ``ticket`` event for this ticket's own status page."""
+        return Event(TICKET_CHANGED, TICKET, {"ticket": data or p.ticket(ticket)},
+                     ticket_room(ticket.token))
+
+    def _publish(self, events: list[Event], touched: set[int] | None = None) -> None:
+        """Send ``events`` (after the commit), then have the queue feed send the waiting
+        counts and call orders of the ``touched`` services."""
+        self.publisher.publish(events)
+        if touched and self.feed is not None:
+            self.feed.touch(touched)
+
+    def feed_round(self, service_ids: set[int]) -> FeedRound:
+        """The queue feed's read: hall counts, and the call order of each service given."""
+        with self.db.read() as s:
+            p = self.presenter(s)
+            services = s.scalars(select(Service).where(Service.id.in_(service_ids))).all()
+            return FeedRound(p.queue_counts(), {sv.id: p.service_feed(sv) for sv in services})
 
     @staticmethod
     def load_ticket(session: Session, ticket_id: int, lock: bool = True) -> Ticket:
@@ -167,6 +178,10 @@ class QueueService:
                 # Rolling back undoes the increment, so the count stays at the quota.
                 raise Conflict(f"The daily quota of {service.daily_quota} tickets for "
                                f"{service.name} has been reached.", "quota_reached")
+            # Read the time only now that the numbering row is locked (until the commit):
+            # within a service the issue-time order, which the queue follows, is then the
+            # number order citizens see, however many kiosks issue at once.
+            now = max(now, self.clock.now())
             ticket = Ticket(
                 site_id=p.site.id, service_id=service.id, origin_service_id=service.id,
                 business_date=day, sequence=seq,
@@ -182,10 +197,10 @@ class QueueService:
             s.flush()
             p = self.presenter(s, now, p.site)
             data = p.ticket(ticket)
-            events = self._ticket_events(p, ticket, {service.id}, data)
+            events = [self._ticket_event(p, ticket, data)]
             for hook in self.issue_hooks:
                 events.extend(hook(s, ticket, actor, p))
-        self.publisher.publish(events)
+        self._publish(events, {service.id})
         return data
 
     # -- counters --------------------------------------------------------------------------
@@ -216,7 +231,8 @@ class QueueService:
             s.refresh(counter)
             data = p.counter(counter)
             events = [Event("counter", HALL, {"counter": data})]
-        self.publisher.publish(events)
+        # an open counter shortens the estimated wait of its services
+        self._publish(events, set(data["service_ids"]))
         return data
 
     def _close(self, s: Session, counter: Counter, now: datetime) -> None:
@@ -241,7 +257,7 @@ class QueueService:
             s.refresh(counter)
             data = self.presenter(s, now).counter(counter)
             events = [Event("counter", HALL, {"counter": data})]
-        self.publisher.publish(events)
+        self._publish(events, set(data["service_ids"]))
         return data
 
     @staticmethod
@@ -323,9 +339,8 @@ class QueueService:
             s.flush()
             p = self.presenter(s, now)
             call = p.call(ticket, recall=False)
-            events = [Event(CALLED, HALL, call),
-                      *self._ticket_events(p, ticket, {ticket.service_id}, call["ticket"])]
-        self.publisher.publish(events)
+            events = [Event(CALLED, HALL, call), self._ticket_event(p, ticket, call["ticket"])]
+        self._publish(events, {ticket.service_id})
         return call["ticket"]
 
     @staticmethod
@@ -400,7 +415,7 @@ class QueueService:
             events = []
             if action == Action.RECALL:
                 events.append(Event(CALLED, HALL, p.call(ticket, recall=True)))
-            events += self._ticket_events(p, ticket, touched, data)
+            events.append(self._ticket_event(p, ticket, data))
             counter_id = detail.get("counter_id", ticket.counter_id)
             # Every hall page learns that the counter's ticket changed, without the ticket's
             # token; the counter's rating tablet (in the counter's room) gets the finished
@@ -411,7 +426,7 @@ class QueueService:
                 events.append(Event("survey_offer", HALL,
                                     {"counter_id": counter_id, "ticket": data},
                                     counter_room(counter_id)))
-        self.publisher.publish(events)
+        self._publish(events, touched)
         return data
 
     def cancel(self, actor: Actor, ticket_id: int) -> dict[str, Any]:
@@ -430,8 +445,8 @@ class QueueService:
             s.flush()
             p = self.presenter(s, now)
             data = p.ticket(ticket)
-            events = self._ticket_events(p, ticket, {ticket.service_id}, data)
-        self.publisher.publish(events)
+            events = [self._ticket_event(p, ticket, data)]
+        self._publish(events, {ticket.service_id})
         return data
 
     def close_day(self, actor: Actor, day: date | None = None) -> int:
@@ -449,12 +464,10 @@ class QueueService:
                 self._log(s, t, "expired", TicketStatus.WAITING, actor, now,
                           business_date=day.isoformat())
             s.flush()
-            p = self.presenter(s, now)
-            events = [Event(QUEUE, HALL, p.queue_counts())] if tickets else []
-            events += [Event(TICKET_CHANGED, TICKET, {"ticket": {"id": t.id, "status": t.status,
+            events = [Event(TICKET_CHANGED, TICKET, {"ticket": {"id": t.id, "status": t.status,
                                                                "number": t.number}},
                              ticket_room(t.token)) for t in tickets]
-        self.publisher.publish(events)
+        self._publish(events, {t.service_id for t in tickets})
         return len(tickets)
 
     # -- reading -----------------------------------------------------------------------------

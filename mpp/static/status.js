@@ -1,8 +1,10 @@
 /* The citizen's status page: keeps the server-rendered view of one ticket live.
  *
  * Listens on the Socket.IO namespace /ticket with auth {ticket_token}: a `ticket` event
- * carries this ticket as it now stands; a `queue` event for its service means the number
- * of people ahead may have changed, so the ticket is fetched again by its token.
+ * carries this ticket as it now stands; a `queue` event for its service carries that
+ * service's waiting tickets in call order (`order`, ticket ids), so the page finds its own
+ * place and estimate in it (applyQueue) without asking the server. Only when its ticket is
+ * not in the order (an older server, a ticket of an earlier day) is the ticket fetched again.
  * Every update is also announced as a DOM event `mpp:ticket` (detail: the ticket) so that
  * other parts of the page (the satisfaction survey in #survey) can react to it.
  * While the page is hidden (another tab, the phone locked) it holds no connection: the
@@ -118,6 +120,19 @@
     if (isFinal(ticket.status)) { stopLive(); }
   }
 
+  /* A `queue` event of our service: our place is our index in its call order; the estimate
+   * follows the server's rule (mpp.domain.estimates.estimated_wait_minutes). */
+  function applyQueue(msg) {
+    if (ticket.status !== "waiting" || !msg || !ticket.service
+        || msg.service_id !== ticket.service.id) { return; }
+    var ahead = Array.isArray(msg.order) ? msg.order.indexOf(ticket.id) : -1;
+    if (ahead < 0) { scheduleRefetch(); return; }
+    var wait = ahead <= 0 ? 0 : Math.ceil(ahead * msg.typical_service_seconds
+                                          / Math.max(msg.open_counters, 1) / 60);
+    if (ahead === ticket.people_ahead && wait === ticket.estimated_wait_minutes) { return; }
+    update({ people_ahead: ahead, estimated_wait_minutes: wait });
+  }
+
   function setLive(state) {
     var live = el("st-live");
     live.setAttribute("data-state", state);
@@ -176,12 +191,7 @@
     socket.on("ticket", function (msg) {
       if (msg && msg.ticket) { socketTickets += 1; update(msg.ticket); }
     });
-    socket.on("queue", function (msg) {
-      if (ticket.status === "waiting" && (!msg || !ticket.service
-          || msg.service_id === ticket.service.id)) {
-        scheduleRefetch();
-      }
-    });
+    socket.on("queue", applyQueue);
   }
 
   /* Hidden: let go of the connection (and of polling). */

@@ -27,7 +27,6 @@ large.
 
 from __future__ import annotations
 
-import math
 import os
 import random
 import threading
@@ -175,11 +174,8 @@ def serve(url: str, plan: Plan, workdir: Path, redis_url: str) -> Iterator[list[
     env = {"MPP_REDIS_CHANNEL": f"mpp-day-{uuid.uuid4().hex[:12]}",
            # every staff member signs in from 127.0.0.1
            "MPP_LOGIN_RATE_LIMIT": "10000 per minute"}
-    sockets = math.ceil((plan.boards + plan.phones) / plan.processes)
-    # one thread per open WebSocket, plus the concurrent requests
-    threads = sockets + plan.kiosks + plan.counters + 32
-    servers = [LiveServer(url, workdir / f"server-{i}", redis_url=redis_url, extra_env=env,
-                          threads=threads) for i in range(plan.processes)]
+    servers = [LiveServer(url, workdir / f"server-{i}", redis_url=redis_url, extra_env=env)
+               for i in range(plan.processes)]
     try:
         with ThreadPoolExecutor(len(servers)) as pool:
             for future in [pool.submit(s.start, 60) for s in servers]:

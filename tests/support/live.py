@@ -29,9 +29,8 @@ class LiveServer:
 
     def __init__(self, db_url: str, data_dir: Path, redis_url: str | None = None,
                  port: int | None = None, extra_env: dict[str, str] | None = None,
-                 threads: int = 120, clock_offset: float | None = None):
+                 clock_offset: float | None = None):
         self.db_url = db_url
-        self.threads = threads
         # the server reads the hour the suite chose (see live_clock), also after restart();
         # servers that share a database are given the first one's clock_offset
         self.clock_offset = live_offset() if clock_offset is None else clock_offset
@@ -54,7 +53,7 @@ class LiveServer:
         out = open(self.log, "ab")  # noqa: SIM115 - closed with the process
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "mpp.cli", "run", "--no-demo", "--host", "127.0.0.1",
-             "--port", str(self.port), "--threads", str(self.threads)],
+             "--port", str(self.port)],
             env=self.env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -1,0 +1,133 @@
+"""The queue feed: what waits, sent to boards and status pages in coalesced rounds.
+
+A busy hall changes many times a second, and every waiting citizen may hold a status page
+open. Sending each page its own ticket after every change would cost one database read and
+one message per waiting citizen per change. Instead a change only marks its services dirty
+(``touch``); a background task then, at most every ``interval`` seconds, reads once what
+waits and sends
+
+- on ``/hall``: ``queue``, the waiting counts of every service and agency (boards, kiosks);
+- on ``/ticket``, to the room of each dirty service: ``queue`` with that service's waiting
+  tickets' ids in the exact order the rule will call them and what the estimate needs
+  (:func:`service_feed`). Each status page finds its own ticket's place in ``order``, so one
+  message, encoded once, serves every page following the service.
+
+Changes made on other processes, or at the same moment as this one, may reach clients in
+any order; so ``settle`` seconds after the last round the dirty services are read and sent
+once more, and the last thing every client gets was read after the last change. The
+``ticket`` event of a ticket that itself changed (called, finished...) is still sent at once
+by the service that changed it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from .events import HALL, QUEUE, TICKET, Event
+
+log = logging.getLogger("mpp.queue_feed")
+
+
+def service_room(service_id: int) -> str:
+    """The /ticket sockets of the status pages of one service's tickets."""
+    return f"service:{service_id}"
+
+
+@dataclass(frozen=True)
+class FeedRound:
+    """What one read found: the hall counts and each asked-for service's feed."""
+
+    hall: dict[str, Any]
+    services: dict[int, dict[str, Any]]
+
+
+#: reads the hall counts and the feeds of the given services, in one transaction
+Reader = Callable[[set[int]], FeedRound]
+#: starts ``fn`` in the background (a greenlet under gevent, else a thread)
+Spawner = Callable[[Callable[[], None]], Any]
+
+
+def _thread(fn: Callable[[], None]) -> Any:
+    t = threading.Thread(target=fn, daemon=True, name="mpp-queue-feed")
+    t.start()
+    return t
+
+
+class QueueFeed:
+    """Coalesces queue changes into one read and one message per service per round."""
+
+    def __init__(self, publish: Callable[[list[Event]], None], read: Reader,
+                 interval: float = 0.1,
+                 settle: float = 0.5, spawn: Spawner = _thread,
+                 sleep: Callable[[float], None] = time.sleep):
+        self.publish = publish
+        self.read = read
+        self.interval = interval
+        self.settle = settle
+        self.spawn = spawn
+        self.sleep = sleep
+        self._lock = threading.Lock()
+        self._dirty: set[int] = set()
+        self._hall_dirty = False
+        self._unsettled: set[int] = set()
+        self._settle_at = 0.0
+        self._running = False
+        #: set while no round is due or running (tests wait on it)
+        self.idle = threading.Event()
+        self.idle.set()
+
+    def touch(self, service_ids: Iterable[int]) -> None:
+        """The waiting tickets of these services changed (committed): send them soon."""
+        with self._lock:
+            self._dirty.update(service_ids)
+            self._hall_dirty = True
+            self.idle.clear()
+            if not self._running:
+                self._running = True
+                self.spawn(self._run)
+
+    def flush(self) -> None:
+        """Read and send what is dirty now, in the caller's thread (for commands and tests)."""
+        with self._lock:
+            dirty, hall = self._take(settle=False)
+        if dirty or hall:
+            self._send(dirty)
+
+    def _take(self, settle: bool = True) -> tuple[set[int], bool]:
+        dirty, hall = self._dirty, self._hall_dirty
+        self._dirty, self._hall_dirty = set(), False
+        if settle and (dirty or hall):
+            self._unsettled |= dirty
+            self._settle_at = time.monotonic() + self.settle
+        return dirty, hall
+
+    def _run(self) -> None:
+        while True:
+            self.sleep(self.interval)  # let the changes of this moment gather
+            with self._lock:
+                dirty, hall = self._take()
+                if not (dirty or hall):
+                    if not self._unsettled:
+                        self._running = False
+                        self.idle.set()
+                        return
+                    if time.monotonic() < self._settle_at:
+                        continue
+                    dirty, self._unsettled = self._unsettled, set()
+            self._send(dirty)
+
+    def _send(self, services: set[int]) -> None:
+        try:
+            found = self.read(services)
+        except Exception:  # noqa: BLE001 - the next change or the settling round sends again
+            log.exception("could not read the queue feed")
+            return
+        events = [Event(QUEUE, HALL, found.hall)]
+        events += [Event(QUEUE, TICKET, feed, service_room(sid))
+                   for sid, feed in sorted(found.services.items())]
+        self.publish(events)
