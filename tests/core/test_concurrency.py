@@ -97,3 +97,63 @@ def test_eight_counters_calling_at_once_never_call_one_ticket_twice_and_leave_no
         calls = s.scalars(select(TicketEvent.ticket_id).where(TicketEvent.kind == "called")).all()
         assert sorted(calls) == sorted(issued)
         assert not s.scalars(select(Ticket).where(Ticket.status == "waiting")).all()
+
+
+def test_a_lower_number_is_never_called_after_a_higher_one_while_twenty_kiosks_issue(
+        any_db_url):
+    """With a clock that moves, each ticket's issue time is read under the numbering lock:
+    the queue (by issue time) then calls a service's tickets in number order however many
+    kiosks issue at once. (Read before the lock, B008 was called before B004.)"""
+    from mpp.clock import SystemClock
+
+    from ..conftest import make_app
+
+    app = make_app(any_db_url, SystemClock())  # type: ignore[arg-type]
+    try:
+        desks = _eight_counters(app)[:2]
+        service_id = Api(app.test_client()).service_id("KK")
+        token = Api(app.test_client()).device_token("kiosk-1")
+        start = threading.Barrier(ISSUERS + len(desks))
+        issuing = threading.Event()
+
+        def kiosk(_: int) -> None:
+            client = Api(app.test_client())
+            start.wait()
+            for _ in range(15):
+                r = client.post("/tickets", {"service_id": service_id}, token=token)
+                assert r.status == 201, r.body
+
+        def counter(desk: tuple[int, str]) -> None:
+            cid, user = desk
+            client = Api(app.test_client())
+            staff = client.login(user)
+            start.wait()
+            while True:
+                r = client.post(f"/counters/{cid}/call-next", token=staff)
+                assert r.status == 200, r.body
+                if r.body["ticket"] is None:
+                    if not issuing.is_set():
+                        return
+                    continue
+                f = client.post(f"/tickets/{r.body['ticket']['id']}/finish", token=staff)
+                assert f.status == 200, f.body
+
+        issuing.set()
+        with ThreadPoolExecutor(ISSUERS + len(desks)) as pool:
+            counters = [pool.submit(counter, d) for d in desks]
+            for f in [pool.submit(kiosk, i) for i in range(ISSUERS)]:
+                f.result()
+            issuing.clear()
+            for f in counters:
+                f.result()
+
+        with app.extensions["mpp"].db.read() as s:
+            called = s.scalars(
+                select(Ticket.sequence).join(TicketEvent, TicketEvent.ticket_id == Ticket.id)
+                .where(TicketEvent.kind == "called", Ticket.service_id == service_id)
+                .order_by(TicketEvent.id)).all()
+        assert len(called) == ISSUERS * 15
+        late = [(a, b) for a, b in zip(called, called[1:], strict=False) if b < a]
+        assert not late, f"called after a higher number: {late[:5]}"
+    finally:
+        app.extensions["mpp"].db.dispose()
