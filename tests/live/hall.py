@@ -79,12 +79,14 @@ class HallListener:
     def __init__(self, url: str, token: str | None, **auth: Any):
         self.extra_auth = auth  # e.g. counter=ID: a rating tablet following its counter
         self.events: queue.Queue[tuple[str, Any, float]] = queue.Queue()
+        self.heard: list[tuple[str, Any]] = []  # every event, also those next() skipped
         self.client = socketio.Client(reconnection=False)
         self.client.on("*", self._record, namespace="/hall")
         self.url = url
         self.token = token
 
     def _record(self, event: str, data: Any = None) -> None:
+        self.heard.append((event, data))
         self.events.put((event, data, time.monotonic()))
 
     def connect(self) -> HallListener:

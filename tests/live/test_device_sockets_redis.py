@@ -4,7 +4,6 @@ cutting the device's sockets held by the other."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -135,15 +134,12 @@ def test_revoking_a_display_through_process_a_cuts_its_socket_on_process_b(
         for listener in (display_b, display_a, kiosk_b):
             listener.next("snapshot")
         revoke_device(a.url, a.db_url, "display-1")
-        revoked_at = time.monotonic()
-        # on the process that handled the revoke: at once
-        wait_for(lambda: not display_a.client.connected, timeout=2, what="display on A cut")
-        # on the other process: at its next check of its device sockets
+        # on the process that handled the revoke, and on the other one at its next check of
+        # its device sockets (how soon is for bench/, not for a test on a shared machine)
+        wait_for(lambda: not display_a.client.connected, timeout=CUT_WITHIN,
+                 what="display on A cut")
         wait_for(lambda: not display_b.client.connected, timeout=CUT_WITHIN,
                  what="display on B cut")
-        took = time.monotonic() - revoked_at
-        print(f"revoke via A -> display socket on B closed after {took:.2f} s "
-              f"(check every {RECHECK_SECONDS:g} s)")
         assert display_b.next("revoked", timeout=1)["code"] == "revoked"
         # the other devices stay, and the revoked token cannot come back on either process
         assert kiosk_b.client.connected

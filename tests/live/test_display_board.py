@@ -5,9 +5,7 @@ Screenshots land in test-output/screenshots/board-*.png.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -58,18 +56,16 @@ def finish_held(hall: HallApi) -> Iterator[None]:
             hall.act(staff, c["ticket"]["id"], "finish")
 
 
-def test_board_shows_a_new_call_within_a_second(tv: Page, shared_server: LiveServer,
-                                                hall: HallApi, shots: Path, finish_held: None):
+def test_board_shows_a_new_call(tv: Page, shared_server: LiveServer, hall: HallApi,
+                                shots: Path, finish_held: None):
     open_board(tv, shared_server, hall.device_token("display-1"))
     wait_online(tv)
     expect(tv.get_by_test_id("site-name")).to_have_text("Mal Pelayanan Publik Kota Kendari")
     issued = hall.issue("KTP")
     cid = hall.open_counter("dukcapil1", "Loket 1")
     hall.call_next("dukcapil1", cid)
-    called_at = time.monotonic()
-    expect(tv.get_by_test_id("latest-number")).to_have_text(issued["number"], timeout=1000)
-    shown_after = time.monotonic() - called_at
-    assert shown_after < 1.0
+    # how fast is for bench/, not for a test on a shared machine
+    expect(tv.get_by_test_id("latest-number")).to_have_text(issued["number"])
     expect(tv.get_by_test_id("latest-counter")).to_have_text("Loket 1")
     expect(tv.locator(f"[data-testid=counters] li[data-counter-id='{cid}'] .t-number")
            ).to_have_text(issued["number"])
@@ -280,7 +276,7 @@ def test_a_busy_hall_fits_on_one_screen(tv: Page, live_server: LiveServer, shots
             for i, (_, agency, _) in enumerate(BUSY_HALL):
                 accounts.create_user(s, START, f"busy{i}", "petugas-mpp", "staff", agency)
                 # signed in here: twelve sign-ins over HTTP would meet the login rate limit
-                hall._tokens[f"busy{i}"], _ = accounts.login(s, datetime.now(UTC), f"busy{i}",
+                hall._tokens[f"busy{i}"], _ = accounts.login(s, live_server.now(), f"busy{i}",
                                                               "petugas-mpp")
     finally:
         db.dispose()
@@ -295,7 +291,9 @@ def test_a_busy_hall_fits_on_one_screen(tv: Page, live_server: LiveServer, shots
     expect(tv.locator("[data-testid=counters] li[data-counter-id]")).to_have_count(12)
     expect(tv.locator("[data-testid=recent-calls] li")).to_have_count(5)
     expect(tv.get_by_test_id("latest-counter")).to_have_text("Loket 12")
-    tv.wait_for_timeout(4500)  # the new-call flash is over
+    # the new-call flash is over (its CSS animation has ended)
+    tv.wait_for_function("() => document.querySelector('[data-testid=latest]')"
+                         ".getAnimations().length === 0")
     # nothing is cut off: every tile, call and agency row lies inside its panel
     clipped = tv.evaluate("""() => {
       const out = [];
