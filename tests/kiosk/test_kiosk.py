@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import requests
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from mpp.db import Database
@@ -87,31 +88,30 @@ def test_a_citizen_takes_a_ticket_and_it_is_printed(live_server: LiveServer, kio
         open_kiosk(page, live_server)
         assert "token=" not in page.url  # the token left the address bar for localStorage
         assert page.evaluate("localStorage.getItem('mpp.kiosk.token')") == KIOSK
-        assert page.locator("h1:visible").inner_text() == "Pilih instansi"
+        expect(page.locator("h1:visible")).to_have_text("Pilih instansi")
         shot(page, output_dir, "landscape-1-agencies")
         page.click("[data-agency='DUKCAPIL']")
         page.wait_for_selector("[data-screen='services'].active")
         shot(page, output_dir, "landscape-2-services")
         page.click("[data-service='KTP']")
         page.wait_for_selector("[data-screen='standard'].active")
-        standard = page.locator("#std-body").inner_text()
         for text in ("Persyaratan", "Fotokopi Kartu Keluarga", "Prosedur",
                      "Waktu penyelesaian", "30 menit", "Biaya", "Gratis", "Dasar hukum"):
-            assert text in standard
+            expect(page.locator("#std-body")).to_contain_text(text)
         shot(page, output_dir, "landscape-3-standard")
         page.click("#take-regular")
         page.wait_for_selector("[data-screen='ticket'].active")
-        assert page.locator("#t-number").inner_text() == "A001"
-        assert page.locator("#t-ahead").inner_text() == "0 orang"
+        expect(page.locator("#t-number")).to_have_text("A001")
+        expect(page.locator("#t-ahead")).to_have_text("0 orang")
         page.wait_for_function("document.getElementById('t-qr').naturalWidth > 0")
         page.wait_for_selector(".k-print.printed", timeout=20000)
-        assert "sudah tercetak" in page.locator("#t-print").inner_text()
+        expect(page.locator("#t-print")).to_contain_text("sudah tercetak")
         shot(page, output_dir, "landscape-4-ticket-printed")
         wait_for(lambda: printer.numbers() == ["A001"], what="the paper ticket")
         paper = printer.receipts()[0]
         ticket = requests.get(f"{live_server.url}/api/v1/queue", timeout=10).json()
         assert paper.qrs[0].payload.startswith(f"{live_server.url}/t/")
-        assert page.locator("#t-qr").get_attribute("alt") == paper.qrs[0].payload
+        expect(page.locator("#t-qr")).to_have_attribute("alt", paper.qrs[0].payload)
         page.locator("#t-qr").screenshot(path=str(tmp_path / "qr.png"))
         assert zbar((tmp_path / "qr.png").read_bytes(), tmp_path) == [paper.qrs[0].payload]
         assert ticket["services"][0]["waiting"] == 1
@@ -145,13 +145,13 @@ def test_portrait_priority_ticket_is_shown_while_the_printer_is_offline(
     assert all(b is not None and b["height"] >= 64 and b["width"] >= 64 for b in boxes)
     page.click("[data-category='pregnant']")
     page.wait_for_selector("[data-screen='ticket'].active")
-    assert page.locator("#t-number").inner_text() == "B001"
-    assert page.locator("#t-priority").inner_text() == "Prioritas: Ibu hamil"
+    expect(page.locator("#t-number")).to_have_text("B001")
+    expect(page.locator("#t-priority")).to_have_text("Prioritas: Ibu hamil")
     # no print agent runs: the ticket stands on screen with a clear word about the printer
     page.wait_for_selector(".k-print.failed", timeout=10000)
     page.wait_for_function("document.getElementById('t-qr').naturalWidth > 0")
-    assert "Nomor Anda tetap berlaku" in page.locator("#t-print").inner_text()
-    assert "printer tidak terhubung" in page.locator("#t-print").inner_text()
+    expect(page.locator("#t-print")).to_contain_text("Nomor Anda tetap berlaku")
+    expect(page.locator("#t-print")).to_contain_text("printer tidak terhubung")
     shot(page, output_dir, "portrait-4-ticket-printer-offline")
     status = requests.get(f"{live_server.url}/api/v1/queue", timeout=10).json()
     kk = [s for s in status["services"] if s["waiting"]]
@@ -168,23 +168,25 @@ def test_closed_and_full_services_say_so_in_both_languages(
     page.click("[data-agency='DUKCAPIL']")
     page.wait_for_selector("[data-screen='services'].active")
     akta = page.locator("[data-service='AKTA']")
-    assert "Tutup" in akta.inner_text()
-    assert "Layanan ini tidak buka hari ini." in akta.inner_text()
-    kk = page.locator("[data-service='KK']").inner_text()
-    assert "Kuota habis" in kk and "sudah habis hari ini" in kk
+    expect(akta).to_contain_text("Tutup")
+    expect(akta).to_contain_text("Layanan ini tidak buka hari ini.")
+    kk = page.locator("[data-service='KK']")
+    expect(kk).to_contain_text("Kuota habis")
+    expect(kk).to_contain_text("sudah habis hari ini")
     shot(page, output_dir, "landscape-5-closed-and-full")
     page.click("[data-service='AKTA']")
     notice = page.locator("#std-closed")
-    assert notice.is_visible() and "Layanan sedang tutup" in notice.inner_text()
-    assert not page.locator("#take-regular").is_visible()
+    expect(notice).to_be_visible()
+    expect(notice).to_contain_text("Layanan sedang tutup")
+    expect(page.locator("#take-regular")).to_be_hidden()
     page.click("#lang-toggle")
-    assert "This service is closed" in notice.inner_text()
-    assert "This service is not open today." in notice.inner_text()
+    expect(notice).to_contain_text("This service is closed")
+    expect(notice).to_contain_text("This service is not open today.")
     shot(page, output_dir, "landscape-6-closed-english")
     page.click("#lang-toggle")
     page.click("#back")
     page.click("[data-service='KK']")
-    assert "Kuota hari ini sudah habis" in notice.inner_text()
+    expect(notice).to_contain_text("Kuota hari ini sudah habis")
     # A service that fills up while the citizen reads its standard: the 409 is explained.
     page.click("#back")
     page.click("[data-service='KTP']")
@@ -194,13 +196,12 @@ def test_closed_and_full_services_say_so_in_both_languages(
     set_service(live_server, "KTP", daily_quota=1)
     page.click("#take-regular")
     page.wait_for_selector("#modal:not([hidden])")
-    assert page.locator("#modal-title").inner_text() == "Kuota hari ini sudah habis"
-    assert "datang kembali" in page.locator("#modal-body").inner_text()
+    expect(page.locator("#modal-title")).to_have_text("Kuota hari ini sudah habis")
+    expect(page.locator("#modal-body")).to_contain_text("datang kembali")
     shot(page, output_dir, "landscape-7-quota-message")
     page.click("#modal-ok")
-    page.wait_for_function(
-        "document.getElementById('std-closed').innerText.includes('Kuota hari ini sudah habis')")
-    assert not page.locator("#take-regular").is_visible()
+    expect(notice).to_contain_text("Kuota hari ini sudah habis")
+    expect(page.locator("#take-regular")).to_be_hidden()
     # closed at the moment of taking: the server's reason is shown
     set_service(live_server, "KTP", daily_quota=None, hours="closed")
     set_service(live_server, "KK", daily_quota=None)
@@ -212,8 +213,8 @@ def test_closed_and_full_services_say_so_in_both_languages(
     page.click("#lang-toggle")
     page.click("#take-regular")
     page.wait_for_selector("#modal:not([hidden])")
-    assert page.locator("#modal-title").inner_text() == "This service is closed"
-    assert page.locator("#modal-body").inner_text() == "This service is not open today."
+    expect(page.locator("#modal-title")).to_have_text("This service is closed")
+    expect(page.locator("#modal-body")).to_have_text("This service is not open today.")
     shot(page, output_dir, "landscape-8-closed-message-english")
 
 
@@ -222,23 +223,23 @@ def test_the_language_switch_changes_every_label_and_the_service_names(
     page = kiosk_page(LANDSCAPE)
     open_kiosk(page, live_server)
     page.click("#lang-toggle")
-    assert page.locator("h1:visible").inner_text() == "Choose an agency"
-    assert page.locator("#lang-toggle").inner_text() == "Bahasa Indonesia"
-    assert page.evaluate("document.documentElement.lang") == "en"
-    assert page.locator("#site-name").inner_text() == "Kendari City Public Service Mall"
+    expect(page.locator("h1:visible")).to_have_text("Choose an agency")
+    expect(page.locator("#lang-toggle")).to_have_text("Bahasa Indonesia")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("#site-name")).to_have_text("Kendari City Public Service Mall")
     page.click("[data-agency='DUKCAPIL']")
-    assert "Electronic ID card (KTP-el)" in page.locator("[data-service='KTP']").inner_text()
+    expect(page.locator("[data-service='KTP']")).to_contain_text("Electronic ID card (KTP-el)")
     page.click("[data-service='KTP']")
-    body = page.locator("#std-body").inner_text()
-    assert "Requirements" in body and "Free of charge" in body and "30 minutes" in body
-    assert page.locator("#take-regular").inner_text() == "Take a queue number"
+    for text in ("Requirements", "Free of charge", "30 minutes"):
+        expect(page.locator("#std-body")).to_contain_text(text)
+    expect(page.locator("#take-regular")).to_have_text("Take a queue number")
     shot(page, output_dir, "landscape-9-standard-english")
     page.click("#take-regular")
     page.wait_for_selector("[data-screen='ticket'].active")
-    assert page.locator("[data-i18n='your_number']").inner_text() == "Your queue number"
+    expect(page.locator("[data-i18n='your_number']")).to_have_text("Your queue number")
     page.click("#lang-toggle")
-    assert page.locator("[data-i18n='your_number']").inner_text() == "Nomor antrian Anda"
-    assert "Perekaman dan Pencetakan KTP-el" in page.locator("#t-service").inner_text()
+    expect(page.locator("[data-i18n='your_number']")).to_have_text("Nomor antrian Anda")
+    expect(page.locator("#t-service")).to_contain_text("Perekaman dan Pencetakan KTP-el")
 
 
 def test_the_kiosk_returns_to_the_start_after_idle_time(live_server: LiveServer,
@@ -251,7 +252,7 @@ def test_the_kiosk_returns_to_the_start_after_idle_time(live_server: LiveServer,
     page.click("#take-regular")
     page.wait_for_selector("[data-screen='ticket'].active")
     page.wait_for_selector("[data-screen='agencies'].active", timeout=8000)
-    assert page.locator("h1:visible").inner_text() == "Pilih instansi"  # default language back
+    expect(page.locator("h1:visible")).to_have_text("Pilih instansi")  # default language back
     # a touch keeps it where it is
     page.click("[data-agency='DUKCAPIL']")
     for _ in range(8):
@@ -266,7 +267,7 @@ def test_without_a_valid_kiosk_token_the_kiosk_asks_for_setup(live_server: LiveS
     page = kiosk_page(LANDSCAPE)
     page.goto(f"{live_server.url}/kiosk")
     page.wait_for_selector("[data-screen='setup'].active")
-    assert page.locator("h1:visible").inner_text() == "Kiosk belum terpasang"
+    expect(page.locator("h1:visible")).to_have_text("Kiosk belum terpasang")
     display = demo_device_token(TEST_SECRET, "display-1")
     page.goto(f"{live_server.url}/kiosk?token={display}")
     page.wait_for_selector("[data-screen='setup'].active")
@@ -297,13 +298,13 @@ def test_a_kiosk_that_cannot_reach_the_server_says_so_and_recovers(
     page.route("**/api/v1/auth/me", lambda route: route.abort("connectionrefused"))
     page.goto(f"{live_server.url}/kiosk?token={KIOSK}")
     page.wait_for_selector("#modal:not([hidden])")
-    assert "tidak terhubung ke server" in page.locator("#modal-body").inner_text()
-    assert not page.locator("section[data-screen='setup']").is_visible()
+    expect(page.locator("#modal-body")).to_contain_text("tidak terhubung ke server")
+    expect(page.locator("section[data-screen='setup']")).to_be_hidden()
     shot(page, output_dir, "landscape-10-no-server")
     page.unroute("**/api/v1/auth/me")
     page.wait_for_selector("#kiosk[data-ready='1']", timeout=15000)
-    assert page.locator("#modal").is_hidden()
-    assert page.locator("h1:visible").inner_text() == "Pilih instansi"
+    expect(page.locator("#modal")).to_be_hidden()
+    expect(page.locator("h1:visible")).to_have_text("Pilih instansi")
 
 
 def test_a_service_without_a_priority_lane_offers_none(live_server: LiveServer,
@@ -314,7 +315,7 @@ def test_a_service_without_a_priority_lane_offers_none(live_server: LiveServer,
     page.click("[data-agency='DUKCAPIL']")
     page.click("[data-service='AKTA']")
     page.wait_for_selector("#take-regular:visible")
-    assert page.locator("#take-priority").is_hidden()
+    expect(page.locator("#take-priority")).to_be_hidden()
     page.click("#back")
     page.click("[data-service='KTP']")
     page.wait_for_selector("#take-priority:visible")
