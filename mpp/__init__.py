@@ -18,6 +18,7 @@ from .queue_feed import QueueFeed
 from .services.printing import PrintingService
 from .services.queue import QueueService
 from .socket_guard import Limits, SendTimeout, SocketGuard
+from .ticket_privacy import TicketSecretGuard
 
 __version__ = "0.1.0"
 
@@ -57,7 +58,8 @@ def create_app(config: Config | None = None, clock: Clock | None = None) -> Flas
                       ping_interval=10, ping_timeout=10,
                       logger=False, engineio_logger=False)
     clock = clock or clock_from_environment()  # the system clock unless a test moved it
-    publisher = SocketIOPublisher(socketio)
+    # no ticket token goes to /hall but a survey offer to its counter's tablet
+    publisher = TicketSecretGuard(SocketIOPublisher(socketio))
     queue = QueueService(db, clock, publisher, config.PUBLIC_URL)
     # waiting counts and call orders go out in coalesced rounds (see mpp.queue_feed); they
     # go through queue.publisher as it is when sent (tests wrap it to record events)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -17,3 +18,14 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[])
 LOGIN_LIMIT_MESSAGE = ("Terlalu banyak percobaan masuk dari alamat ini; tunggu satu menit lalu "
                        "coba lagi. / Too many sign-in attempts from this address; wait a "
                        "minute and try again.")
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+#: one budget of sign-in attempts per client address, shared by the login page and
+#: ``POST /api/v1/auth/login`` (so that trying both does not double it)
+login_limit = limiter.shared_limit(_login_limit, scope="login",
+                                   key_func=lambda: request.remote_addr or "?",
+                                   methods=["POST"], error_message=LOGIN_LIMIT_MESSAGE)

@@ -10,12 +10,13 @@ from flask import current_app, request
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, emit, join_room
 
-from .device_sockets import DeviceSocket, device_sockets
+from .device_sockets import DeviceSocket, UserSocket, device_sockets
 from .domain.actor import Actor
 from .domain.errors import DomainError
 from .events import HALL, SNAPSHOT, TICKET, TICKET_CHANGED, device_room, ticket_room
 from .extensions import socketio
 from .hall import current_hall
+from .hall_access import tablet_counter, user_token_hash
 from .models import Device
 from .services import accounts
 from .services.queue import counter_room, service_room
@@ -57,7 +58,7 @@ def _board_settings(actor: Actor) -> dict[str, Any] | None:
 
 def _hall_snapshot() -> dict[str, Any]:
     """The hall snapshot, plus ``board`` (the device's settings) for a display device."""
-    snapshot = current_hall().queue.snapshot()
+    snapshot = current_hall().queue.snapshot(with_ticket_tokens=False)
     board = _boards.get(request.sid)  # type: ignore[attr-defined]
     return {**snapshot, "board": board} if board is not None else snapshot
 
@@ -102,6 +103,7 @@ def hall_connect(auth: Any = None) -> None:
     actor = _actor_from_auth(auth)
     if actor is None:
         raise ConnectionRefusedError("unauthorized: send auth={'token': TOKEN}")
+    tablet_of = tablet_counter(actor, auth)  # refuses a tablet asking for another counter
     _admit(HALL)
     if actor.device_id is not None:
         device_sockets().add(DeviceSocket(request.sid, HALL,  # type: ignore[attr-defined]
@@ -110,10 +112,13 @@ def hall_connect(auth: Any = None) -> None:
         join_room(device_room(actor.device_id))
         hall = current_hall()
         accounts.note_device_seen(hall.db, actor.device_id, hall.clock.now())
-        follow = auth.get("counter")
-        if actor.role == "display" and isinstance(follow, int) and not isinstance(follow, bool):
-            # a counter's rating tablet: it gets that counter's finished tickets to survey
-            join_room(counter_room(follow))
+        if tablet_of is not None:
+            # the counter's rating tablet: it gets that counter's finished tickets to survey
+            join_room(counter_room(tablet_of))
+    elif actor.user_id is not None:
+        # re-checked like a device: a logout, deactivation or new password cuts it
+        device_sockets().add(UserSocket(request.sid, HALL,  # type: ignore[attr-defined]
+                                        actor.user_id, user_token_hash(auth)))
     board = _board_settings(actor)
     if board is not None:
         _boards[request.sid] = board  # type: ignore[attr-defined]

@@ -1,4 +1,5 @@
-"""Cutting a revoked device off the live feeds at once, not only at its next reconnect."""
+"""Cutting a revoked device or a deactivated user off the live feeds at once, not only at
+the next reconnect or the next periodic check (mpp.device_sockets)."""
 
 from __future__ import annotations
 
@@ -19,3 +20,10 @@ def cut_device(device_id: int) -> int:
     for namespace, room in ((HALL, device_room(device_id)), (PRINT, printer_room(device_id))):
         socketio.close_room(room, namespace=namespace)
     return cut
+
+
+def cut_user(user_id: int) -> int:
+    """After a user was deactivated or given a new password (committed): disconnect their
+    sockets in this process whose token or session no longer works, each told ``revoked``;
+    the number disconnected. Other processes cut theirs at their next periodic check."""
+    return device_sockets().check(user_ids={user_id})

@@ -24,7 +24,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_login import current_user, login_user
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import func, select
 
@@ -37,9 +37,9 @@ from ..inputs import query_id, query_page
 from ..models import Agency, Counter, Device, Service, Ticket, User
 from ..services import accounts
 from ..services.admin import AdminService, hours_by_day
-from ..web.session import SessionUser
+from ..web.session import begin_session
 from . import bp
-from .live import cut_device
+from .live import cut_device, cut_user
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -413,6 +413,7 @@ def user_form(user_id: int) -> Any:
         except DomainError as exc:
             error = exc
         else:
+            cut_user(user_id)  # a deactivated user's open pages stop at once
             flash("Pengguna disimpan.")
             return redirect(url_for(".user_form", user_id=user_id))
     with svc.db.read() as s:
@@ -439,6 +440,7 @@ def user_password(user_id: int) -> Any:
     except DomainError as exc:
         flash(exc.message, "error")
         return redirect(url_for(".user_form", user_id=user_id))
+    cut_user(user_id)
     flash("Kata sandi baru disimpan. / New password saved.")
     return redirect(url_for(".user_form", user_id=user_id))
 
@@ -478,7 +480,8 @@ def device_status(device: Device) -> tuple[str, str]:
 
 def _device_settings_from_form() -> dict[str, Any]:
     return {"printer_device_id": request.form.get("printer_device_id") or None,
-            "agencies": request.form.getlist("agencies"), "title": request.form.get("title")}
+            "agencies": request.form.getlist("agencies"), "title": request.form.get("title"),
+            "counter_id": request.form.get("counter_id") or None}
 
 
 def _token_page(result: Any, rotated: bool) -> Any:
@@ -510,7 +513,7 @@ def device_new() -> Any:
         return _page("device_form.html", error, device=None, values=values,
                      printers=[d for d in svc.devices(s) if d.kind == "printer"
                                and d.revoked_at is None],
-                     agencies=svc.agencies(s), kinds=KIND_LABELS)
+                     agencies=svc.agencies(s), kinds=KIND_LABELS, counters=svc.counters(s))
 
 
 @bp.route("/admin/devices/<int:device_id>", methods=["GET", "POST"])
@@ -539,11 +542,12 @@ def device_form(device_id: int) -> Any:
             values = {"name": device.name, "kind": device.kind,
                       "printer_device_id": (device.settings or {}).get("printer_device_id"),
                       "agencies": (device.settings or {}).get("agencies", []),
-                      "title": (device.settings or {}).get("title", "")}
+                      "title": (device.settings or {}).get("title", ""),
+                      "counter_id": (device.settings or {}).get("counter_id")}
         return _page("device_form.html", error, device=device, values=values,
                      printers=[d for d in svc.devices(s) if d.kind == "printer"
                                and d.revoked_at is None],
-                     agencies=svc.agencies(s), kinds=KIND_LABELS,
+                     agencies=svc.agencies(s), kinds=KIND_LABELS, counters=svc.counters(s),
                      when=lambda m: _local(m, ZoneInfo(site.timezone)),
                      state=json.dumps(device.state or {}, ensure_ascii=False))
 
@@ -755,11 +759,9 @@ def account_password() -> Any:
         except DomainError as exc:
             error = exc
         else:
-            # The new password ends every other session; this one continues.
-            with current_hall().db.read() as s:
-                user = s.get(User, _actor().user_id)
-                user.agency  # noqa: B018
-                login_user(SessionUser(user))
+            # The new password ends every session (its tokens are revoked); this browser
+            # continues in a new one.
+            begin_session(_actor().user_id or 0)
             flash("Kata sandi diganti. / Password changed.")
             return redirect(url_for(".account_password"))
     return _page("password.html", error)

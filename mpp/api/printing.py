@@ -55,6 +55,9 @@ def ticket_preview(ticket_id: int) -> Any:
     assert actor is not None
     current_hall().queue.get_ticket(ticket_id, actor)  # 403 for another agency's ticket
     job = printing().ticket_for_print(ticket_id, actor)
+    # a staff screen never holds the citizen's token: the preview's QR code points nowhere
+    job["ticket"] = {**job["ticket"], "token": None,
+                     "status_url": f"{current_app.config['PUBLIC_URL']}/t/pratinjau"}
     png = ticket_png(TicketPrint.from_job(job), paper(size))
     return Response(png, mimetype="image/png", headers={"Cache-Control": "no-store"})
 

@@ -10,6 +10,8 @@ from pydantic import Field
 from ..domain.errors import DomainError
 from ..extensions import limiter
 from ..hall import current_hall
+from ..hall_access import bound_counter
+from ..models import Device
 from ..services import report_export
 from ..services.complaints import ComplaintService
 from ..services.reports import ReportService, check_range, parse_day
@@ -28,7 +30,8 @@ class SurveyBody(Body):
     token: str = Field(min_length=1, max_length=64)
     scores: list[int]
     comment: str = Field(default="", max_length=2000)
-    source: Literal["status_page", "counter_tablet"] = "status_page"
+    #: ignored, kept so that older pages still validate: the server records the channel
+    source: Literal["status_page", "counter_tablet"] | None = None
 
 
 class ComplaintBody(Body):
@@ -136,9 +139,22 @@ def survey_state(token: str) -> Any:
 
 @bp.post("/surveys")
 def submit_survey() -> Any:
-    """Answer the SKM for a finished ticket (its token): 409 when not done or answered."""
+    """Answer the SKM for a finished ticket (its token): 409 when not done or answered. Sent
+    with the token of the rating tablet registered to the ticket's counter, the answer is
+    recorded as the tablet's (``counter_tablet``), else as the status page's."""
     body = parse_body(SurveyBody)
-    return jsonify(_surveys().submit(body.token, body.scores, body.comment, body.source)), 201
+    return jsonify(_surveys().submit(body.token, body.scores, body.comment,
+                                     tablet_of=_tablet_counter())), 201
+
+
+def _tablet_counter() -> int | None:
+    """The counter the calling display device is the rating tablet of, if any."""
+    actor = current_actor()
+    if actor is None or actor.role != "display" or actor.device_id is None:
+        return None
+    with current_hall().db.read() as s:
+        device = s.get(Device, actor.device_id)
+        return bound_counter(device.settings if device is not None else None)
 
 
 def _complaints() -> ComplaintService:

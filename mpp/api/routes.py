@@ -8,9 +8,10 @@ from flask import current_app, jsonify, request
 
 from ..domain.errors import DomainError
 from ..domain.states import Action
-from ..extensions import LOGIN_LIMIT_MESSAGE, limiter
+from ..extensions import login_limit
 from ..hall import current_hall
 from ..services import accounts
+from ..ticket_privacy import without_ticket_secrets
 from . import bp
 from .auth import ALL_ROLES, bearer_token, current_actor, requires
 from .openapi import openapi_document
@@ -30,13 +31,8 @@ def openapi() -> Any:
     return jsonify(openapi_document(current_app))
 
 
-def _login_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
 @bp.post("/auth/login")
-@limiter.limit(_login_limit, key_func=lambda: request.remote_addr or "?",
-               error_message=LOGIN_LIMIT_MESSAGE)
+@login_limit
 def login() -> Any:
     """Exchange a username and password for a bearer token."""
     body = parse_body(LoginBody)
@@ -87,8 +83,8 @@ def counters() -> Any:
 @bp.get("/queue")
 def queue() -> Any:
     """The hall snapshot: waiting per service, each counter's ticket, the recent calls
-    (tickets' tokens only for a signed-in caller or a hall device)."""
-    return jsonify(current_hall().queue.snapshot(with_ticket_tokens=current_actor() is not None))
+    (tickets' tokens are null for every caller: mpp.ticket_privacy)."""
+    return jsonify(current_hall().queue.snapshot(with_ticket_tokens=False))
 
 
 @bp.post("/tickets")
@@ -113,7 +109,8 @@ def ticket_by_token(token: str) -> Any:
 @requires("admin", "manager", "staff")
 def get_ticket(ticket_id: int) -> Any:
     """A ticket by id, for staff (of its agency, when tied to one)."""
-    return jsonify({"ticket": current_hall().queue.get_ticket(ticket_id, current_actor())})
+    ticket = current_hall().queue.get_ticket(ticket_id, current_actor())
+    return jsonify({"ticket": without_ticket_secrets(ticket)})
 
 
 @bp.post("/counters/<int:counter_id>/open")
@@ -140,7 +137,8 @@ def call_next(counter_id: int) -> Any:
     """Call the next ticket to this counter; ``{"ticket": null}`` when nothing waits."""
     actor = current_actor()
     assert actor is not None
-    return jsonify({"ticket": current_hall().queue.call_next(actor, counter_id)})
+    ticket = current_hall().queue.call_next(actor, counter_id)
+    return jsonify({"ticket": without_ticket_secrets(ticket)})
 
 
 @bp.get("/counters/<int:counter_id>/queue")
@@ -149,14 +147,14 @@ def counter_queue(counter_id: int) -> Any:
     """What the counter console shows: the counter, its ticket, who waits for it."""
     actor = current_actor()
     assert actor is not None
-    return jsonify(current_hall().queue.counter_view(actor, counter_id))
+    return jsonify(without_ticket_secrets(current_hall().queue.counter_view(actor, counter_id)))
 
 
 def _act(ticket_id: int, action: Action, service_id: int | None = None) -> Any:
     actor = current_actor()
     assert actor is not None
     ticket = current_hall().queue.act(actor, ticket_id, action, service_id)
-    return jsonify({"ticket": ticket})
+    return jsonify({"ticket": without_ticket_secrets(ticket)})
 
 
 @bp.post("/tickets/<int:ticket_id>/<any(recall, start, finish, 'no-show'):action>")
@@ -180,4 +178,5 @@ def cancel(ticket_id: int) -> Any:
     """Cancel a waiting ticket."""
     actor = current_actor()
     assert actor is not None
-    return jsonify({"ticket": current_hall().queue.cancel(actor, ticket_id)})
+    ticket = current_hall().queue.cancel(actor, ticket_id)
+    return jsonify({"ticket": without_ticket_secrets(ticket)})

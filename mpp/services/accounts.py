@@ -86,22 +86,60 @@ def create_user(s: Session, now: datetime, username: str, password: str, role: s
     return user
 
 
+#: a hash to check wrong usernames against (made on first use, with HASH_METHOD as set)
+_decoy: dict[str, str] = {}
+
+
+def _checked_user(s: Session, username: str, password: str) -> User:
+    """The active user with this username and password; Unauthorized otherwise. An unknown
+    or inactive username costs the same hash check as a known one, so that the answer's
+    time does not tell which usernames exist."""
+    user = s.scalars(select(User).where(User.username == username)).first()
+    if user is None or not user.active:
+        decoy = _decoy.get(HASH_METHOD)
+        if decoy is None:
+            decoy = _decoy[HASH_METHOD] = generate_password_hash(secrets.token_hex(8),
+                                                                 HASH_METHOD)
+        check_password_hash(decoy, password)
+        raise Unauthorized("Wrong username or password.", "bad_credentials")
+    if not check_password_hash(user.password_hash, password):
+        raise Unauthorized("Wrong username or password.", "bad_credentials")
+    return user
+
+
 def login(s: Session, now: datetime, username: str, password: str) -> tuple[str, User]:
     """Check the password and give a new bearer token; Unauthorized on bad credentials."""
-    user = s.scalars(select(User).where(User.username == username)).first()
-    if user is None or not user.active or not check_password_hash(user.password_hash, password):
-        raise Unauthorized("Wrong username or password.", "bad_credentials")
+    user = _checked_user(s, username, password)
     token = secrets.token_urlsafe(32)
     s.add(AuthToken(user_id=user.id, token_hash=token_digest(token), created_at=now,
                     expires_at=now + TOKEN_LIFETIME))
     return token, user
 
 
+def start_session(s: Session, now: datetime, user: User, lifetime: timedelta) -> str:
+    """A browser session's server-side key: an auth token kept in the signed session cookie.
+    Logging out, deactivating the user or resetting the password revokes it, so a cookie
+    captured before then stops working (mpp.web.session checks it on every request)."""
+    token = secrets.token_urlsafe(32)
+    s.add(AuthToken(user_id=user.id, token_hash=token_digest(token), created_at=now,
+                    expires_at=now + lifetime))
+    return token
+
+
+def session_user(s: Session, now: datetime, user_id: int, token: str) -> User | None:
+    """The active user of a live browser session, or None once it has ended."""
+    row = s.scalars(select(AuthToken).where(AuthToken.token_hash == token_digest(token))
+                    ).first()
+    if (row is None or row.user_id != user_id or row.revoked_at is not None
+            or row.expires_at <= now):
+        return None
+    user = s.get(User, user_id)
+    return user if user is not None and user.active else None
+
+
 def check_password(s: Session, username: str, password: str) -> User:
-    user = s.scalars(select(User).where(User.username == username)).first()
-    if user is None or not user.active or not check_password_hash(user.password_hash, password):
-        raise Unauthorized("Wrong username or password.", "bad_credentials")
-    return user
+    """The active user with this username and password (the login page); Unauthorized."""
+    return _checked_user(s, username, password)
 
 
 def revoke_token(s: Session, now: datetime, token: str) -> None:

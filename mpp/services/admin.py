@@ -580,6 +580,18 @@ class AdminService:
             if kind != "display":
                 raise ValidationFailed("Only a display board has a title.", "invalid_settings")
             clean["title"] = title
+        counter_id = settings.get("counter_id")
+        if counter_id not in (None, "", 0, "0"):
+            # a rating tablet: only it gets the counter's finished tickets (with their
+            # tokens) to offer the survey (mpp.hall_access)
+            if kind != "display":
+                raise ValidationFailed("Only a display device can be a counter's rating "
+                                       "tablet.", "invalid_settings")
+            counter = s.get(Counter, _count(counter_id, "Counter") or 0)
+            if counter is None:
+                raise NotFound("Choose an existing counter for the rating tablet.",
+                               "counter_not_found")
+            clean["counter_id"] = counter.id
         return clean
 
     def update_device(self, actor: Actor, device_id: int, *, name: str,
@@ -596,7 +608,7 @@ class AdminService:
             clean = self._device_settings(s, device.kind, settings, device.id)
             # Keep settings other areas add (e.g. a kiosk's language) that the form lacks.
             merged = {k: v for k, v in (device.settings or {}).items()
-                      if k not in ("printer_device_id", "agencies", "title")}
+                      if k not in ("printer_device_id", "agencies", "title", "counter_id")}
             merged.update(clean)
             self._apply(s, actor, now, device, "device", {"name": name, "settings": merged})
 

@@ -15,7 +15,7 @@ from importlib import resources
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Device, User
+from ..models import Counter, Device, User
 from . import accounts
 from .site_layout import load_layout, parse_toml
 
@@ -44,6 +44,8 @@ DEMO_USERS = (
 )
 
 DEMO_DEVICES = (("kiosk-1", "kiosk"), ("display-1", "display"), ("printer-1", "printer"))
+#: rating tablets (display devices registered to one counter each): name -> counter name
+DEMO_TABLETS = {"tablet-1": "Loket 1", "tablet-4": "Loket 4"}
 
 
 def demo_site_text() -> str:
@@ -71,12 +73,29 @@ def load_demo(s: Session, now: datetime, secret: str) -> dict[str, str]:
             device, _ = accounts.create_device(s, now, name, kind, actor="demo")
         device.token_hash = accounts.token_digest(token)
         device.revoked_at = None
+    for name, counter_name in DEMO_TABLETS.items():
+        tokens[name] = _demo_tablet(s, now, secret, name, counter_name)
     s.flush()
     kiosk = s.scalars(select(Device).where(Device.name == "kiosk-1")).one()
     printer = s.scalars(select(Device).where(Device.name == "printer-1")).one()
     if kiosk.settings.get("printer_device_id") != printer.id:
         kiosk.settings = {**kiosk.settings, "printer_device_id": printer.id}
     return tokens
+
+
+def _demo_tablet(s: Session, now: datetime, secret: str, name: str, counter_name: str) -> str:
+    """A demo rating tablet: a display device registered to its counter."""
+    token = demo_device_token(secret, name)
+    device = s.scalars(select(Device).where(Device.name == name)).first()
+    if device is None:
+        device, _ = accounts.create_device(s, now, name, "display", actor="demo")
+    device.token_hash = accounts.token_digest(token)
+    device.revoked_at = None
+    counter = s.scalars(select(Counter).where(Counter.name == counter_name)
+                        .order_by(Counter.id)).first()
+    if counter is not None and (device.settings or {}).get("counter_id") != counter.id:
+        device.settings = {**(device.settings or {}), "counter_id": counter.id}
+    return token
 
 
 def demo_tokens_in_use(s: Session, secret: str) -> dict[str, str] | None:

@@ -47,15 +47,17 @@ class SurveyService:
                     "elements": elements()}
 
     def submit(self, token: str, scores: object, comment: str = "",
-               source: str = "status_page") -> dict[str, Any]:
-        """Record the answer for a finished ticket; 409 when not done or already answered."""
+               tablet_of: int | None = None) -> dict[str, Any]:
+        """Record the answer for a finished ticket; 409 when not done or already answered.
+
+        The channel (``source``) is the server's to say, never the client's: an answer sent
+        by the rating tablet registered to the counter that finished the ticket
+        (``tablet_of``, that counter's id) is ``counter_tablet``, any other ``status_page``.
+        """
         try:
             checked = ikm.check_scores(scores)
         except ikm.InvalidScores as exc:
             raise ValidationFailed(str(exc), "invalid_scores") from None
-        if source not in SOURCES:
-            raise ValidationFailed(f"source must be one of {', '.join(SOURCES)}.",
-                                   "invalid_source")
         comment = (comment or "").strip()
         if len(comment) > MAX_COMMENT:
             raise ValidationFailed(f"The comment is longer than {MAX_COMMENT} characters.",
@@ -72,6 +74,8 @@ class SurveyService:
                 if exists is not None:
                     raise Conflict("This ticket's survey has already been answered.",
                                    "survey_already_answered")
+                source = ("counter_tablet" if tablet_of is not None
+                          and ticket.counter_id == tablet_of else "status_page")
                 agency_id = s.scalars(select(Service.agency_id).where(
                     Service.id == ticket.service_id)).one()
                 row = SurveyResponse(ticket_id=ticket.id, service_id=ticket.service_id,
@@ -80,7 +84,7 @@ class SurveyService:
                 s.add(row)
                 s.flush()
                 answer = {"id": row.id, "ticket_id": ticket.id, "service_id": row.service_id,
-                          "scores": checked, "comment": comment,
+                          "scores": checked, "comment": comment, "source": source,
                           "submitted_at": now.isoformat()}
         except IntegrityError:
             # Two answers for one ticket at the same moment: the unique ticket_id decides.

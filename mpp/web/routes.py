@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import jsonify, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask import jsonify, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import text
 from werkzeug.exceptions import HTTPException
@@ -14,11 +14,11 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from ..domain.errors import DomainError, Unauthorized
-from ..extensions import LOGIN_LIMIT_MESSAGE, limiter
+from ..extensions import login_limit
 from ..hall import current_hall
 from ..services import accounts
 from . import bp
-from .session import SessionUser
+from .session import begin_session, end_session
 
 HOME_BY_ROLE = {"staff": "/console", "manager": "/dashboard", "admin": "/admin"}
 
@@ -55,8 +55,7 @@ def _safe_next(target: str | None) -> str | None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: __import__("flask").current_app.config["LOGIN_RATE_LIMIT"],
-               methods=["POST"], error_message=LOGIN_LIMIT_MESSAGE)
+@login_limit
 def login() -> Any:
     """Sign in staff, managers and admins (session cookie, CSRF-protected form)."""
     form = LoginForm()
@@ -65,15 +64,12 @@ def login() -> Any:
         hall = current_hall()
         try:
             with hall.db.read() as s:
-                user = accounts.check_password(s, form.username.data or "",
-                                               form.password.data or "")
-                user.agency  # noqa: B018
-                session_user = SessionUser(user)
+                user_id = accounts.check_password(s, form.username.data or "",
+                                                  form.password.data or "").id
         except Unauthorized:
             error = "Nama pengguna atau kata sandi salah."
         else:
-            session.permanent = True
-            login_user(session_user)
+            session_user = begin_session(user_id)
             target = _safe_next(request.args.get("next")) or HOME_BY_ROLE.get(
                 session_user.role, "/")
             return redirect(target)
@@ -85,9 +81,8 @@ def login() -> Any:
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout() -> Any:
-    """End the browser session."""
-    logout_user()
-    session.clear()
+    """End the browser session, on the server too (a copied cookie stops working)."""
+    end_session(current_user._get_current_object())
     return redirect(url_for("web.login"))
 
 

@@ -77,7 +77,7 @@ def test_only_the_counters_tablet_gets_a_finished_ticket_with_its_token(
     display registered as the counter's rating tablet gets the finished ticket whole."""
     tablet = HallListener(shared_server.url, hall.device_token("tablet-1"),  # Loket 1's
                           counter=loket1).connect()
-    hall.open_counter("dukcapil2", "Loket 2")
+    loket2 = hall.open_counter("dukcapil2", "Loket 2")
     other = HallListener(shared_server.url, hall.device_token("tablet-4")).connect()
     try:
         issued = hall.issue("KTP")
@@ -95,7 +95,7 @@ def test_only_the_counters_tablet_gets_a_finished_ticket_with_its_token(
         other.next("counter_ticket")
         # a later call reaches every page after whatever was sent with the finish
         hall.issue("KK")
-        marker = hall.call_next("dukcapil2", other.extra_auth["counter"])
+        marker = hall.call_next("dukcapil2", loket2)
         for listener in (board, other):
             while listener.next("called")["ticket"]["id"] != marker["id"]:
                 pass

@@ -281,8 +281,8 @@ def test_counter_tablet_offers_the_survey_after_each_finished_ticket(hall_server
     base = server.url
     counters = requests.get(f"{base}/api/v1/counters", timeout=5).json()["counters"]
     loket4 = next(c for c in counters if c["name"] == "Loket 4")
-    display = demo_device_token(TEST_SECRET, "display-1")
-    page.goto(f"{base}/rate?counter={loket4['id']}&token={display}")
+    tablet = demo_device_token(TEST_SECRET, "tablet-4")  # registered to Loket 4
+    page.goto(f"{base}/rate?counter={loket4['id']}#token={tablet}")
     page.wait_for_selector("body[data-state=online]", timeout=15000)
     assert page.is_visible("#rate-idle") and page.is_hidden("#sv")
     kiosk = {"Authorization": "Bearer " + demo_device_token(TEST_SECRET, "kiosk-1")}

@@ -85,11 +85,15 @@
     }
     $("sv-error").hidden = true;
     $("sv-submit").disabled = true;
+    var headers = { "Content-Type": "application/json", Accept: "application/json" };
+    // the counter tablet signs its answers with its device token: the server then records
+    // them as the tablet's (the channel is the server's to say)
+    var device = section.getAttribute("data-device-token");
+    if (device) { headers.Authorization = "Bearer " + device; }
     fetch("/api/v1/surveys", {
       method: "POST",
-      headers: { "Content-Type": "application/json", Accept: "application/json" },
-      body: JSON.stringify({ token: token(), scores: scores, comment: $("sv-comment").value,
-                             source: section.getAttribute("data-source") || "status_page" }),
+      headers: headers,
+      body: JSON.stringify({ token: token(), scores: scores, comment: $("sv-comment").value }),
     }).then(function (r) {
       return r.json().then(function (body) {
         if (r.status === 201 || (body.error && body.error.code === "survey_already_answered")) {
