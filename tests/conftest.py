@@ -34,6 +34,22 @@ def pytest_configure(config: pytest.Config) -> None:
         "(MPP_TEST_LIVE_CLOCK=23:59, see support/live_clock.py)")
 
 
+#: fixtures that bring in a PostgreSQL or Redis server (parameters named "postgres" too)
+SERVER_FIXTURES = {"postgres": {"pg_url", "_pg_template", "two_servers"},
+                   "redis": {"redis_url", "two_servers"}}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark each test `postgres` / `redis` from the fixtures it uses, so `-m` selects all
+    the tests that need a server, not only those whose file says so."""
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        for marker, fixtures in SERVER_FIXTURES.items():
+            if names & fixtures or (marker == "postgres" and "postgres" in params.values()):
+                item.add_marker(marker)
+
+
 #: outcomes that must fail CI: a test that did not run, or whose result was excused
 SOFT_OUTCOMES = ("skipped", "xfailed", "xpassed")
 
