@@ -46,8 +46,8 @@ from tests.support import databases  # noqa: E402
 from tests.support.crowd import Crowd, Screen, Seen  # noqa: E402
 from tests.support.live import LiveServer  # noqa: E402
 
-SERVICES = ["KTP", "KK", "AKTA", "SKCK", "JKN", "NIB", "PBG"]
-COUNTERS = [("dukcapil1", "Loket 1", "DUKCAPIL"), ("dukcapil2", "Loket 3", "DUKCAPIL"),
+SERVICES = ["KK", "AKTA", "SKCK", "JKN", "NIB", "PBG", "PAJAK"]  # no daily quota
+COUNTERS = [("dukcapil1", "Loket 2", "DUKCAPIL"), ("dukcapil2", "Loket 3", "DUKCAPIL"),
             ("polresta1", "Loket 8", "POLRESTA"), ("bpjs1", "Loket 9", "BPJSKES"),
             ("dpmptsp1", "Loket 4", "DPMPTSP")]
 PASSWORD = "petugas-mpp"

@@ -9,6 +9,7 @@ write transaction, build the app after gevent has patched the standard library).
 
 from __future__ import annotations
 
+import resource
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -51,6 +52,17 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
         return self.factory()
 
 
+def raise_open_file_limit(wanted: int) -> int:
+    """Raise this process's open-file limit toward ``wanted`` (each socket is a file; the
+    usual soft limit of 1,024 would stop a hall at about a thousand screens); the new limit."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        return target
+    return soft
+
+
 def serve(factory: Callable[[], Flask], host: str, port: int,
           connections: int = DEFAULT_CONNECTIONS) -> None:
     """Serve the app that ``factory`` builds, in this process until interrupted."""
@@ -59,4 +71,5 @@ def serve(factory: Callable[[], Flask], host: str, port: int,
     # hold unpatched SSL names. The worker makes no TLS connection through either (PostgreSQL
     # uses libpq's TLS, the Redis client the patched ssl module), so the warning is noise.
     warnings.filterwarnings("ignore", message="Monkey-patching ssl after ssl")
+    raise_open_file_limit(connections + 1024)  # the sockets, plus database and log files
     _Gunicorn(factory, gunicorn_options(host, port, connections)).run()
