@@ -216,3 +216,27 @@ def test_a_status_page_opened_in_a_background_tab_connects_when_first_shown(
         assert len(sockets) == 1
     finally:
         context.close()
+
+
+def test_the_place_and_estimate_follow_the_queue_feed_without_a_read_per_page(
+        shared_server, shared_hall, phone_page):
+    """A priority ticket goes ahead (the ratio allows it): the page learns its new place from
+    the service's `queue` message (the call order), not by fetching its ticket again, so a
+    change costs the server one message per service, not one read per waiting citizen."""
+    page = phone_page
+    shared_hall.issue("PAJAK")
+    mine = shared_hall.issue("PAJAK")
+    fetched: list[str] = []
+    page.on("request", lambda r: fetched.append(r.url) if "/tickets/by-token/" in r.url
+            else None)
+    page.goto(mine["status_url"])
+    expect(page.locator("#st-live")).to_have_attribute("data-state", "on")
+    expect(page.locator("#st-ahead")).to_have_text("1")
+    before = len(fetched)
+
+    shared_hall.issue("PAJAK", priority=True)  # an elderly citizen: called first
+    expect(page.locator("#st-ahead")).to_have_text("2")
+    truth = shared_hall.ticket(mine["token"])
+    assert truth["people_ahead"] == 2
+    expect(page.locator("#st-wait")).to_have_text(f"± {truth['estimated_wait_minutes']} menit")
+    assert fetched[before:] == [], "the page fetched its ticket instead of reading the feed"
