@@ -1,8 +1,10 @@
 """The board page and its announcement audio.
 
 The board connects to the ``/hall`` Socket.IO namespace with its device token; for each call
-it asks ``/display/announcement`` for the phrase and its cached audio, then plays the chime
-and the phrase in turn.
+it asks ``/display/announcement`` (with the same token) for the phrase and its cached audio,
+then plays the chime and the phrase in turn. Only a display device may ask, and only for a
+call made today, so nobody can make the server synthesise and keep audio for made-up
+numbers; the cache itself is bounded (``MPP_AUDIO_CACHE_MB``, mpp.voice).
 """
 
 from __future__ import annotations
@@ -13,9 +15,13 @@ from typing import Any
 from flask import current_app, jsonify, render_template, request, send_file, url_for
 from sqlalchemy import select
 
+from mpp.api.auth import current_actor
+from mpp.domain.errors import DomainError
 from mpp.domain.ids import parse_id
+from mpp.domain.numbering import business_date
 from mpp.hall import current_hall
-from mpp.models import Counter, Service
+from mpp.models import Counter, Service, Ticket, TicketEvent
+from mpp.services.presenter import site_of
 from mpp.voice import TICKET_NUMBER, Voice, VoiceUnavailable, announcement_text
 
 from . import bp
@@ -30,7 +36,8 @@ def current_voice() -> Voice:
     voice = current_app.extensions.get("mpp_voice")
     if voice is None:
         voice = Voice(current_app.config["AUDIO_DIR"],
-                      command=current_app.config.get("VOICE_COMMAND", "espeak-ng"))
+                      command=current_app.config.get("VOICE_COMMAND", "espeak-ng"),
+                      max_bytes=int(current_app.config.get("AUDIO_CACHE_MB", 200)) * 1024 * 1024)
         current_app.extensions["mpp_voice"] = voice
     return voice
 
@@ -55,6 +62,15 @@ def announcement() -> Any:
     Answers ``{"text", "audio_url", "chime_url", "voice"}``; ``audio_url`` is null (and
     ``voice`` false) when this server cannot speak, so the board shows the text only.
     """
+    try:
+        actor = current_actor()
+    except DomainError as exc:
+        return _error(exc.status, exc.code, exc.message)
+    if actor is None:
+        return _error(401, "auth_required", "Send the display's token: "
+                      "Authorization: Bearer TOKEN.")
+    if actor.role != "display":
+        return _error(403, "forbidden_role", "Only display boards ask for announcements.")
     number = (request.args.get("number") or "").strip().upper()
     match = TICKET_NUMBER.match(number)
     if match is None:
@@ -68,9 +84,13 @@ def announcement() -> Any:
             return _error(404, "counter_not_found", f"Counter {counter_id} does not exist.")
         spoken = counter.spoken_name or counter.name
         prefixes = set(s.scalars(select(Service.prefix)))
-    # Only numbers a service could issue, so the audio cache stays bounded.
-    if match.group(1) not in prefixes:
-        return _error(404, "unknown_prefix", f"No service issues numbers starting {match[1]}.")
+        # Only numbers a service could issue, and only calls that happened today.
+        if match.group(1) not in prefixes:
+            return _error(404, "unknown_prefix",
+                          f"No service issues numbers starting {match[1]}.")
+        if not _called_today(s, number, counter_id):
+            return _error(404, "call_not_found",
+                          f"{number} was not called to {counter.name} today.")
     text = announcement_text(number, spoken)
     voice = current_voice()
     body: dict[str, Any] = {"number": number, "counter_id": counter_id, "text": text,
@@ -84,6 +104,17 @@ def announcement() -> Any:
         current_app.logger.warning("announcement without voice: %s", exc)
         body["voice_error"] = str(exc)
     return jsonify(body)
+
+
+def _called_today(s: Any, number: str, counter_id: int) -> bool:
+    """Whether ticket ``number`` was called or recalled to the counter today (site time)."""
+    hall = current_hall()
+    today = business_date(hall.clock.now(), site_of(s).timezone)
+    return s.scalars(
+        select(TicketEvent.id).join(Ticket, Ticket.id == TicketEvent.ticket_id)
+        .where(Ticket.number == number, Ticket.business_date == today,
+               TicketEvent.counter_id == counter_id,
+               TicketEvent.kind.in_(["called", "recalled"])).limit(1)).first() is not None
 
 
 @bp.get("/audio/chime.wav")

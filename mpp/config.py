@@ -36,6 +36,9 @@ class Config:
                                                          "memory://")
         self.DATA_DIR: Path = data
         self.AUDIO_DIR: Path = Path(os.environ.get("MPP_AUDIO_DIR", data / "audio"))
+        #: the most the announcement audio cache may hold (MB); the least recently played
+        #: phrases are deleted beyond it
+        self.AUDIO_CACHE_MB: int = int(os.environ.get("MPP_AUDIO_CACHE_MB", "200"))
         #: the speech synthesiser for announcements (Indonesian voice); empty: chime only
         self.VOICE_COMMAND: str = os.environ.get("MPP_VOICE_COMMAND", "espeak-ng")
         #: how often (seconds) each process re-checks its device sockets against the

@@ -35,6 +35,8 @@ ESPEAK_VOICE = "id"
 ESPEAK_SPEED = 150  # words per minute; a little slower than espeak's 175 for a large hall
 #: phrases not played for this long are deleted (a day's phrases are a few hundred MB)
 CACHE_DAYS = 2
+#: the most the phrase cache may hold; beyond it the least recently played go first
+DEFAULT_CACHE_BYTES = 200 * 1024 * 1024
 PRUNE_EVERY_SECONDS = 3600
 CHIME_RATE = 22050
 
@@ -117,11 +119,13 @@ class Voice:
     """Makes and caches announcement audio (WAV files) in ``audio_dir``."""
 
     def __init__(self, audio_dir: Path, command: str | None = "espeak-ng",
-                 voice: str = ESPEAK_VOICE, speed: int = ESPEAK_SPEED):
+                 voice: str = ESPEAK_VOICE, speed: int = ESPEAK_SPEED,
+                 max_bytes: int = DEFAULT_CACHE_BYTES):
         self.audio_dir = Path(audio_dir)
         self.command = command
         self.voice = voice
         self.speed = speed
+        self.max_bytes = max_bytes
         self._pruned_at = 0.0
 
     @property
@@ -149,7 +153,29 @@ class Voice:
         self._write_atomically(path, lambda target: self._speak(text, target))
         if time.monotonic() - self._pruned_at > PRUNE_EVERY_SECONDS:
             self.prune()
+        self.cap(keep=path)
         return path
+
+    def cap(self, keep: Path | None = None) -> int:
+        """Delete the least recently played phrases while the cache holds more than
+        ``max_bytes`` (never ``keep``, the one just made); returns how many were deleted."""
+        files = []
+        for wav in (self.audio_dir / "phrases").glob("*.wav"):
+            with contextlib.suppress(OSError):
+                st = wav.stat()
+                files.append((st.st_mtime, st.st_size, wav))
+        total = sum(size for _, size, _ in files)
+        removed = 0
+        for _, size, wav in sorted(files, key=lambda f: f[0]):
+            if total <= self.max_bytes:
+                break
+            if keep is not None and wav == keep:
+                continue
+            with contextlib.suppress(OSError):
+                wav.unlink()
+                total -= size
+                removed += 1
+        return removed
 
     def prune(self, days: float = CACHE_DAYS) -> int:
         """Delete cached phrases not used for ``days``; returns how many were deleted."""

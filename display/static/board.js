@@ -329,7 +329,8 @@
     function fetchAnnouncement(item) {
       const url = boardEl.dataset.announcementUrl + "?number=" + encodeURIComponent(item.number)
         + "&counter_id=" + encodeURIComponent(item.counterId);
-      return fetch(url, { cache: "no-store" })
+      // only a display may ask, with its token (the server speaks only real calls)
+      return fetch(url, { cache: "no-store", headers: { Authorization: "Bearer " + token } })
         .then((r) => (r.ok ? r.json() : null))
         .catch(() => null);
     }

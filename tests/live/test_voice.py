@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from mpp.services.demo import demo_device_token
 from mpp.voice import (
     Voice,
     VoiceUnavailable,
@@ -19,6 +20,8 @@ from mpp.voice import (
 )
 
 from ..conftest import make_app
+from ..support.api import Api
+from ..support.databases import TEST_SECRET
 
 needs_espeak = pytest.mark.skipif(shutil.which("espeak-ng") is None,
                                   reason="needs espeak-ng (scripts/system-deps.sh installs it)")
@@ -120,14 +123,31 @@ def counter_id(client, name: str = "Loket 3") -> int:  # type: ignore[no-untyped
     return next(c["id"] for c in counters if c["name"] == name)
 
 
+def call_one(client, name: str = "Loket 2") -> tuple[str, int]:  # type: ignore[no-untyped-def]
+    """Issue a KTP ticket and call it to the counter: (its number, the counter's id); the
+    board may ask only for calls that happened."""
+    api = Api(client)
+    number = api.issue("KTP")["number"]
+    cid = api.open_counter("dukcapil2", name)
+    api.post(f"/counters/{cid}/call-next", token=api.login("dukcapil2"))
+    return number, cid
+
+
+def board_headers() -> dict[str, str]:
+    return {"Authorization": "Bearer " + demo_device_token(TEST_SECRET, "display-1")}
+
+
 @needs_espeak
 @needs_sox
 def test_announcement_gives_the_phrase_and_audio_that_plays(voice_app, tmp_path: Path):  # type: ignore[no-untyped-def]
     client = voice_app.test_client()
-    r = client.get(f"/display/announcement?number=A007&counter_id={counter_id(client)}")
+    number, cid = call_one(client)
+    assert number == "A001"
+    r = client.get(f"/display/announcement?number={number}&counter_id={cid}",
+                   headers=board_headers())
     assert r.status_code == 200
     body = r.get_json()
-    assert body["text"] == "Nomor antrian, a, nol, nol, tujuh. Silakan menuju, loket tiga."
+    assert body["text"] == "Nomor antrian, a, nol, nol, satu. Silakan menuju, loket dua."
     assert body["voice"] is True
     audio = client.get(body["audio_url"])
     assert audio.status_code == 200
@@ -143,8 +163,9 @@ def test_announcement_gives_the_phrase_and_audio_that_plays(voice_app, tmp_path:
 def test_without_espeak_the_announcement_is_text_only(db_url: str, clock, tmp_path: Path):  # type: ignore[no-untyped-def]
     app = make_app(db_url, clock, AUDIO_DIR=tmp_path, VOICE_COMMAND="no-such-espeak")
     client = app.test_client()
-    body = client.get(f"/display/announcement?number=A001&counter_id={counter_id(client)}"
-                      ).get_json()
+    number, cid = call_one(client)
+    body = client.get(f"/display/announcement?number={number}&counter_id={cid}",
+                      headers=board_headers()).get_json()
     assert body["voice"] is False and body["audio_url"] is None
     assert body["text"].startswith("Nomor antrian, a, nol, nol, satu.")
     assert client.get(body["chime_url"]).status_code == 200
@@ -161,7 +182,7 @@ def test_without_espeak_the_announcement_is_text_only(db_url: str, clock, tmp_pa
 ])
 def test_bad_announcement_requests_get_a_clear_error(voice_app, query: str, status: int,  # type: ignore[no-untyped-def]
                                                      code: str):
-    r = voice_app.test_client().get(f"/display/announcement?{query}")
+    r = voice_app.test_client().get(f"/display/announcement?{query}", headers=board_headers())
     assert r.status_code == status
     assert r.get_json()["error"]["code"] == code
 

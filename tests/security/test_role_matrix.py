@@ -109,7 +109,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     # the display board (its page is public; it connects with the token in its URL)
     ("/display", "GET"): ANYONE,
     ("/display/static/<path:filename>", "GET"): ANYONE,
-    ("/display/announcement", "GET"): ANYONE,
+    ("/display/announcement", "GET"): frozenset({"display"}),  # only real calls (issue 9)
     ("/display/audio/chime.wav", "GET"): ANYONE,
     ("/display/audio/phrases/<key>.wav", "GET"): ANYONE,
     # the kiosk (its page is public; it calls the API with the token from its URL)
