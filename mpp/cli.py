@@ -75,7 +75,8 @@ def _lan_address() -> str:
 
 @main.command()
 @click.option("--host", default="0.0.0.0", show_default=True)
-@click.option("--port", default=8080, show_default=True, type=int)
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535),
+              help="0: a free port, announced on the 'Serving on' line.")
 @click.option("--demo/--no-demo", default=None,
               help="Load the demo MPP (default: only when the database is empty).")
 @click.option("--connections", default=None, type=click.IntRange(min=50),
@@ -89,6 +90,8 @@ def run(host: str, port: int, demo: bool | None, connections: int | None) -> Non
     from .services.demo import DEMO_USERS, demo_tokens_in_use, load_demo
 
     config = Config()
+    listener = _listen(host, port)
+    port = listener.getsockname()[1]  # the one the system chose for --port 0
     if "MPP_PUBLIC_URL" not in os.environ:
         shown = _lan_address() if host in ("0.0.0.0", "::") else host
         config.PUBLIC_URL = f"http://{shown}:{port}"
@@ -129,7 +132,21 @@ def run(host: str, port: int, demo: bool | None, connections: int | None) -> Non
     click.echo(f"Serving on http://{host}:{port}  (Ctrl+C to stop)", nl=True)
     sys.stdout.flush()
     # the app is built in the gevent worker, after it has patched the standard library
-    serve(lambda: create_app(config), host, port, connections or DEFAULT_CONNECTIONS)
+    serve(lambda: create_app(config), host, port, connections or DEFAULT_CONNECTIONS,
+          listener_fd=listener.detach())  # gunicorn owns (and closes) the socket from here
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """The listening socket, bound before anything is announced: with port 0 the system
+    picks a free port, and whatever answers on the announced port is this process."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    both = host == "::" and socket.has_dualstack_ipv6()  # "::" also hears IPv4, as before
+    try:
+        return socket.create_server((host, port), family=family, backlog=2048,
+                                    dualstack_ipv6=both)
+    except OSError as exc:
+        _fail(f"cannot listen on {host}:{port}: {exc.strerror}")
+        raise  # not reached: _fail exits
 
 
 def _version() -> str:

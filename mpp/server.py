@@ -64,12 +64,16 @@ def raise_open_file_limit(wanted: int) -> int:
 
 
 def serve(factory: Callable[[], Flask], host: str, port: int,
-          connections: int = DEFAULT_CONNECTIONS) -> None:
-    """Serve the app that ``factory`` builds, in this process until interrupted."""
+          connections: int = DEFAULT_CONNECTIONS, listener_fd: int | None = None) -> None:
+    """Serve the app that ``factory`` builds, in this process until interrupted; on the
+    listening socket ``listener_fd`` (already bound, then owned by gunicorn) when given."""
     # The worker patches after `mpp` (and so urllib3 and redis.asyncio, through
     # python-socketio's client) was imported here; gevent then warns that those modules
     # hold unpatched SSL names. The worker makes no TLS connection through either (PostgreSQL
     # uses libpq's TLS, the Redis client the patched ssl module), so the warning is noise.
     warnings.filterwarnings("ignore", message="Monkey-patching ssl after ssl")
     raise_open_file_limit(connections + 1024)  # the sockets, plus database and log files
-    _Gunicorn(factory, gunicorn_options(host, port, connections)).run()
+    options = gunicorn_options(host, port, connections)
+    if listener_fd is not None:
+        options["bind"] = f"fd://{listener_fd}"
+    _Gunicorn(factory, options).run()

@@ -3,6 +3,7 @@ and exit status 2 (the README's promise)."""
 
 from __future__ import annotations
 
+import socket
 from datetime import UTC, datetime
 
 import pytest
@@ -183,3 +184,10 @@ def test_close_day_expires_waiting_tickets(mpp, db_url):
 def test_an_unusable_database_url_is_one_line(monkeypatch, url):
     monkeypatch.setenv("MPP_DATABASE_URL", url)
     one_error_line(CliRunner().invoke(main, ["migrate"]))
+
+
+def test_run_on_a_port_another_process_holds_is_one_line(mpp):
+    with socket.create_server(("127.0.0.1", 0)) as taken:  # bound and listening: ours
+        port = taken.getsockname()[1]
+        line = one_error_line(mpp("run", "--host", "127.0.0.1", "--port", str(port)))
+    assert line.startswith(f"error: cannot listen on 127.0.0.1:{port}: "), line

@@ -15,7 +15,6 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from ..support.live import free_port
 from ..support.live_clock import clock_env, live_offset
 
 pytestmark = pytest.mark.per_day  # CI runs these again one minute before midnight
@@ -33,12 +32,12 @@ def _wait_until_serving(base: str, timeout: float = 30) -> None:
 
 
 def test_mpp_run_in_an_empty_folder_serves_the_demo_it_announces(tmp_path: Path) -> None:
-    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("MPP_")}
     env["PYTHONUNBUFFERED"] = "1"
     env.update(clock_env(live_offset()))  # per-day numbers: the hour the suite chose
+    # port 0: the server binds a free port itself and announces it
     proc = subprocess.Popen([sys.executable, "-m", "mpp.cli", "run", "--host", "127.0.0.1",
-                             "--port", str(port), "--threads", "20"],
+                             "--port", "0"],
                             cwd=tmp_path, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, start_new_session=True)
     lines: list[str] = []
@@ -53,6 +52,9 @@ def test_mpp_run_in_an_empty_folder_serves_the_demo_it_announces(tmp_path: Path)
                 break
         out = "".join(lines)
         assert "Demo MPP loaded." in out, out
+        serving = re.match(r"Serving on http://127\.0\.0\.1:(\d+) ", lines[-1])
+        assert serving, lines[-1]
+        port = int(serving.group(1))
         assert (tmp_path / "instance" / "mpp.sqlite3").exists()  # the embedded default
         links = dict(re.findall(r"^  (kiosk|display board|counter console|dashboard|admin|API)"
                                 r" +(\S+)$", out, re.M))

@@ -292,7 +292,6 @@ def test_an_agent_the_server_cuts_without_a_notice_reconnects_by_itself(
     from werkzeug.serving import make_server
 
     from printer.agent import PrintAgent
-    from tests.support.live import free_port
 
     app = Flask(__name__)
     server = SocketIO(app, async_mode="threading")
@@ -306,8 +305,8 @@ def test_an_agent_the_server_cuts_without_a_notice_reconnects_by_itself(
     def state(_data: Any = None) -> dict[str, Any]:
         return {"ok": True}
 
-    port = free_port()
-    http = make_server("127.0.0.1", port, app, threaded=True)
+    http = make_server("127.0.0.1", 0, app, threaded=True)  # a free port, bound here
+    port = http.server_port
     threading.Thread(target=http.serve_forever, daemon=True).start()
     agent = PrintAgent(f"http://127.0.0.1:{port}", "token", f"file:{tmp_path / 'out.bin'}",
                        journal=tmp_path / "journal.txt", retry_seconds=1)

@@ -55,6 +55,7 @@ from mpp.services import accounts
 from mpp.services.site_layout import load_layout
 
 from .live import LiveServer
+from .live_clock import live_offset
 
 AGENCY = "RAMAI"
 PASSWORD = "petugas-mpp"
@@ -174,8 +175,9 @@ def serve(url: str, plan: Plan, workdir: Path, redis_url: str) -> Iterator[list[
     env = {"MPP_REDIS_CHANNEL": f"mpp-day-{uuid.uuid4().hex[:12]}",
            # every staff member signs in from 127.0.0.1
            "MPP_LOGIN_RATE_LIMIT": "10000 per minute"}
-    servers = [LiveServer(url, workdir / f"server-{i}", redis_url=redis_url, extra_env=env)
-               for i in range(plan.processes)]
+    offset = live_offset()  # one clock for the servers of one database
+    servers = [LiveServer(url, workdir / f"server-{i}", redis_url=redis_url, extra_env=env,
+                          clock_offset=offset) for i in range(plan.processes)]
     try:
         with ThreadPoolExecutor(len(servers)) as pool:
             for future in [pool.submit(s.start, 60) for s in servers]:

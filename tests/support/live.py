@@ -1,9 +1,11 @@
-"""A real server process (`mpp run`) on a free loopback port, for Socket.IO and browser tests."""
+"""A real server process (`mpp run`) on a loopback port it binds itself, for Socket.IO and
+browser tests."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -24,8 +26,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+SERVING = re.compile(rb"^Serving on http://127\.0\.0\.1:(\d+) ", re.M)
+
+
 class LiveServer:
-    """``mpp run --no-demo`` against ``db_url``; ``restart()`` keeps the port and database."""
+    """``mpp run --no-demo --port 0`` against ``db_url``: the server binds a free port and
+    names it on its "Serving on" line, so the port is its own (no port picked here and
+    freed for it, which another process could take first); ``restart()`` keeps the port
+    and database. ``url`` is known once started."""
 
     def __init__(self, db_url: str, data_dir: Path, redis_url: str | None = None,
                  port: int | None = None, extra_env: dict[str, str] | None = None,
@@ -35,35 +43,47 @@ class LiveServer:
         # servers that share a database are given the first one's clock_offset
         self.clock_offset = live_offset() if clock_offset is None else clock_offset
         self.data_dir = data_dir
-        self.port = port or free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {**os.environ, "MPP_DATABASE_URL": db_url, "MPP_SECRET_KEY": TEST_SECRET,
-                    "MPP_PUBLIC_URL": self.url, "MPP_DATA_DIR": str(data_dir),
-                    "PYTHONUNBUFFERED": "1", **clock_env(self.clock_offset),
-                    **(extra_env or {})}
+        self.port = port or 0
+        self.url = ""
+        # MPP_PUBLIC_URL: the server's own http://127.0.0.1:PORT, once it has its port
+        self.env = {**{k: v for k, v in os.environ.items() if k != "MPP_PUBLIC_URL"},
+                    "MPP_DATABASE_URL": db_url, "MPP_SECRET_KEY": TEST_SECRET,
+                    "MPP_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1",
+                    **clock_env(self.clock_offset), **(extra_env or {})}
         if redis_url:
             self.env["MPP_REDIS_URL"] = redis_url
         else:
             self.env.pop("MPP_REDIS_URL", None)
         self.proc: subprocess.Popen[bytes] | None = None
-        self.log = data_dir / f"server-{self.port}.log"
+        self.log = data_dir / "server.log"
 
     def start(self, timeout: float = 30) -> LiveServer:
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.log.touch()
+        since = self.log.stat().st_size  # restart() appends to the same log
         out = open(self.log, "ab")  # noqa: SIM115 - closed with the process
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "mpp.cli", "run", "--no-demo", "--host", "127.0.0.1",
              "--port", str(self.port)],
             env=self.env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + timeout
+        bound = False
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"server exited: {self.log.read_text()[-2000:]}")
-            try:
-                if requests.get(f"{self.url}/healthz", timeout=1).status_code == 200:
-                    return self
-            except requests.RequestException:
-                pass
+            if not bound:  # the port this process bound, from its own output
+                with open(self.log, "rb") as log:
+                    log.seek(since)
+                    if (found := SERVING.search(log.read())) is not None:
+                        bound = True
+                        self.port = int(found.group(1))
+                        self.url = f"http://127.0.0.1:{self.port}"
+            if bound:
+                try:
+                    if requests.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                        return self
+                except requests.RequestException:
+                    pass
             time.sleep(0.1)
         raise RuntimeError(f"server did not start: {self.log.read_text()[-2000:]}")
 
