@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import select
 
-from mpp.models import Ticket, TicketEvent
+from mpp.models import Service, ServiceDay, Ticket, TicketEvent
 from mpp.services import accounts
 from mpp.services.site_layout import load_layout
 
@@ -157,3 +157,45 @@ def test_a_lower_number_is_never_called_after_a_higher_one_while_twenty_kiosks_i
         assert not late, f"called after a higher number: {late[:5]}"
     finally:
         app.extensions["mpp"].db.dispose()
+
+
+QUOTA, KIOSKS, TRIES = 30, 10, 5
+
+
+def _set_quota(app, code: str, quota: int) -> int:  # type: ignore[no-untyped-def]
+    with app.extensions["mpp"].db.write() as s:
+        service = s.scalars(select(Service).where(Service.code == code)).one()
+        service.daily_quota = quota
+        return service.id
+
+
+def test_kiosks_racing_for_the_last_places_refused_tickets_cost_no_number(any_app):
+    """50 tries for 30 places at once: 30 tickets B001-B030, 20 clear refusals, and the day's
+    sequence stays at 30, so the place freed by a raised quota is B031."""
+    service_id = _set_quota(any_app, "KK", QUOTA)
+    token = Api(any_app.test_client()).device_token("kiosk-1")
+    start = threading.Barrier(KIOSKS)
+
+    def kiosk(_: int) -> list[tuple[int, str]]:
+        client = Api(any_app.test_client())
+        start.wait()
+        answers = []
+        for _ in range(TRIES):
+            r = client.post("/tickets", {"service_id": service_id}, token=token)
+            answers.append((r.status, r.body["ticket"]["number"] if r.status == 201
+                            else r.error))
+        return answers
+
+    with ThreadPoolExecutor(KIOSKS) as pool:
+        answers = [a for batch in pool.map(kiosk, range(KIOSKS)) for a in batch]
+
+    numbers = sorted(n for status, n in answers if status == 201)
+    assert numbers == [f"B{i:03d}" for i in range(1, QUOTA + 1)]
+    assert [a for a in answers if a[0] != 201] == [(409, "quota_reached")] * (
+        KIOSKS * TRIES - QUOTA)
+    with any_app.extensions["mpp"].db.read() as s:
+        assert s.scalars(select(ServiceDay.last_sequence).where(
+            ServiceDay.service_id == service_id)).one() == QUOTA
+    _set_quota(any_app, "KK", QUOTA + 1)
+    r = Api(any_app.test_client()).post("/tickets", {"service_id": service_id}, token=token)
+    assert r.status == 201 and r.body["ticket"]["number"] == f"B{QUOTA + 1:03d}"
