@@ -2,7 +2,7 @@
 at hundreds of connected /hall clients.
 
 Two set-ups, each over a fresh demo MPP:
-  1. single:  one server process (`mpp run`, gunicorn gthread), all clients on it;
+  1. single:  one server process (`mpp run`, gunicorn's gevent worker), all clients on it;
   2. redis:   two server processes sharing one database and one Redis (MPP_REDIS_URL), the
               clients split between them, every call made through process A.
 For each, it connects N python-socketio clients to /hall (WebSocket transport, device token
@@ -219,7 +219,6 @@ def main() -> None:
     parser.add_argument("--pause", type=float, default=1.0,
                         help="seconds between one call's finish and the next call")
     args = parser.parse_args()
-    threads = args.clients + 64  # one thread per open WebSocket, plus requests
     print(f"hall latency: {args.clients} clients, {args.calls} calls, "
           f"database {'PostgreSQL' if args.postgres else 'SQLite'}, {os.cpu_count()} CPUs")
 
@@ -227,7 +226,7 @@ def main() -> None:
         work = Path(tmp)
         if args.only in (None, "single"):
             with database(args.postgres, work / "single") as url:
-                server = LiveServer(url, work / "single-srv", threads=threads).start()
+                server = LiveServer(url, work / "single-srv").start()
                 try:
                     run("single process", [server], args)
                 finally:
@@ -235,12 +234,10 @@ def main() -> None:
         if args.only in (None, "redis"):
             env = {"MPP_REDIS_CHANNEL": f"mpp-bench-{uuid.uuid4().hex[:8]}"}
             with database(args.postgres, work / "redis") as url:
-                a = LiveServer(url, work / "a", redis_url=args.redis, extra_env=env,
-                               threads=threads).start()
+                a = LiveServer(url, work / "a", redis_url=args.redis, extra_env=env).start()
                 b = None
                 try:
-                    b = LiveServer(url, work / "b", redis_url=args.redis, extra_env=env,
-                                   threads=threads).start()
+                    b = LiveServer(url, work / "b", redis_url=args.redis, extra_env=env).start()
                     run("two processes + Redis", [a, b], args)
                 finally:
                     with suppress(Exception):
