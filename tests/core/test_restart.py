@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import requests
 
 from mpp.services.demo import demo_device_token
 
 from ..support.databases import TEST_SECRET
-from ..support.live import LiveServer
+from ..support.live import FreshRun, LiveServer
 
 pytestmark = pytest.mark.per_day  # CI runs these again one minute before midnight
 
@@ -58,3 +60,34 @@ def test_restart_keeps_tickets_sequences_and_events(any_db_url, tmp_path):
             TicketEvent.ticket_id == called["ticket"]["id"]).order_by(TicketEvent.id)).all()
     db.dispose()
     assert kinds == ["issued", "called", "finished"]
+
+
+def test_the_secret_key_made_once_survives_a_restart(tmp_path):
+    """Without MPP_SECRET_KEY, `mpp run` makes a key once in its data folder: after a restart
+    a signed-in browser stays signed in and the demo devices' tokens still work."""
+    first = FreshRun(tmp_path).start()
+    try:
+        key = (tmp_path / "instance" / "secret_key").read_text()
+        kiosk = re.search(r"^  kiosk +\S+token=(\S+)$", first.output, re.M).group(1)
+        browser = requests.Session()
+        csrf = browser.get(f"{first.url}/api/v1/session", timeout=10).json()["csrf_token"]
+        r = browser.post(f"{first.url}/login", timeout=10, allow_redirects=False, data={
+            "username": "admin", "password": "admin-mpp", "csrf_token": csrf})
+        assert r.status_code == 302
+        assert browser.get(f"{first.url}/api/v1/auth/me", timeout=10).status_code == 200
+    finally:
+        first.stop()
+    second = FreshRun(tmp_path, clock_offset=first.clock_offset).start()
+    try:
+        assert "Demo MPP loaded." not in second.output  # the same database, kept
+        assert f"token={kiosk}" in second.output
+        assert (tmp_path / "instance" / "secret_key").read_text() == key
+        me = browser.get(f"{second.url}/api/v1/auth/me", timeout=10)  # the cookie of before
+        assert me.status_code == 200 and me.json()["name"]
+        services = requests.get(f"{second.url}/api/v1/services", timeout=10).json()["services"]
+        ktp = next(s["id"] for s in services if s["code"] == "KTP")
+        r = requests.post(f"{second.url}/api/v1/tickets", json={"service_id": ktp}, timeout=10,
+                          headers={"Authorization": f"Bearer {kiosk}"})
+        assert r.status_code == 201
+    finally:
+        second.stop()

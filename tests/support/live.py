@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -106,3 +107,60 @@ class LiveServer:
     def restart(self) -> None:
         self.stop()
         self.start()
+
+
+class FreshRun:
+    """``mpp run --port 0`` in ``folder`` with no MPP_ setting but the suite's clock, as on
+    a new machine: its own SQLite database, secret key and (first time) the demo MPP.
+    ``start()`` reads its output up to the "Serving on" line (``output``, ``port``, ``url``)
+    and waits until it answers there."""
+
+    def __init__(self, folder: Path, clock_offset: float | None = None):
+        self.folder = folder
+        self.clock_offset = live_offset() if clock_offset is None else clock_offset
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith("MPP_")}
+        self.env.update(PYTHONUNBUFFERED="1", **clock_env(self.clock_offset))
+        self.proc: subprocess.Popen[str] | None = None
+        self.output = ""
+        self.port = 0
+        self.url = ""
+
+    def start(self, timeout: float = 60) -> FreshRun:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "mpp.cli", "run", "--host", "127.0.0.1", "--port", "0"],
+            cwd=self.folder, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            text=True, start_new_session=True)
+        assert self.proc.stdout is not None
+        lines: list[str] = []
+        while not lines or not lines[-1].startswith("Serving on"):
+            line = self.proc.stdout.readline()  # the process ends (EOF) if it cannot start
+            assert line, "mpp run ended early:\n" + "".join(lines)
+            lines.append(line)
+        self.output = "".join(lines)
+        # keep reading what it logs later, so that a full pipe never stalls it
+        threading.Thread(target=self.proc.stdout.read, daemon=True).start()
+        found = SERVING.search(lines[-1].encode())
+        assert found, lines[-1]
+        self.port = int(found.group(1))
+        self.url = f"http://127.0.0.1:{self.port}"
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                    return self
+            except requests.RequestException:
+                time.sleep(0.1)
+        raise AssertionError(f"{self.url} did not answer within {timeout} s")
+
+    def stop(self) -> None:
+        if self.proc is None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=5)
+        self.proc = None
