@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -16,7 +17,6 @@ import requests
 
 from ..support import databases
 from ..support.crowd import Crowd, Screen
-from ..support.live import free_port
 from .hall import HallApi
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,18 +25,23 @@ GUNICORN = Path(sys.executable).parent / "gunicorn"
 
 def test_the_production_config_serves_the_api_and_hundreds_of_sockets(
         _sqlite_template: Path, tmp_path: Path):
-    port = free_port()
+    # the port is bound here and handed to gunicorn (fd://), so whoever answers on it is the
+    # gunicorn started below, never another process that took a port freed for it
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
     url = f"http://127.0.0.1:{port}"
     env = {**os.environ, "MPP_DATABASE_URL": databases.sqlite_copy(_sqlite_template, tmp_path),
            "MPP_SECRET_KEY": databases.TEST_SECRET, "MPP_PUBLIC_URL": url,
-           "MPP_DATA_DIR": str(tmp_path / "data"), "MPP_BIND": f"127.0.0.1:{port}",
+           "MPP_DATA_DIR": str(tmp_path / "data"), "MPP_BIND": f"fd://{listener.fileno()}",
            "MPP_WORKERS": "1"}
     env.pop("MPP_REDIS_URL", None)
     log = tmp_path / "gunicorn.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen([str(GUNICORN), "-c", str(ROOT / "deploy/gunicorn.conf.py"),
                                  "mpp.wsgi:app"], cwd=ROOT, env=env, stdout=out,
-                                stderr=subprocess.STDOUT, start_new_session=True)
+                                stderr=subprocess.STDOUT, start_new_session=True,
+                                pass_fds=[listener.fileno()])
+    listener.close()  # gunicorn holds it now
     try:
         deadline = time.monotonic() + 30
         while True:
