@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 from .live import free_port
+from .ports import listens_on
 
 CUPSD = "/usr/sbin/cupsd"
 LPADMIN = "/usr/sbin/lpadmin"
@@ -117,6 +118,9 @@ class PrivateCups:
             r = subprocess.run([LPSTAT, "-h", self.server, "-r"], capture_output=True,
                                text=True, timeout=10)
             if r.returncode == 0 and "is running" in r.stdout:
+                # the port was free when picked; the cupsd answering must be this one
+                if not listens_on(self.proc.pid, self.port):
+                    raise RuntimeError(f"another process answers on {self.server}")
                 return self
             time.sleep(0.1)
         raise RuntimeError(f"cupsd did not answer on {self.server}: {self.error_log[-2000:]}")
