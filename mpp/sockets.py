@@ -146,15 +146,15 @@ def ticket_connect(auth: Any = None) -> None:
         raise ConnectionRefusedError("send auth={'ticket_token': TOKEN}")
     queue = current_hall().queue
     try:
-        ticket = queue.ticket_by_token(token)
+        service_id = queue.service_of_token(token)
     except DomainError as exc:
         raise ConnectionRefusedError(exc.code) from exc
     _admit(TICKET, ticket=token)
     join_room(ticket_room(token))
-    join_room(service_room(ticket["service"]["id"]))
-    # Read it again now that the rooms are joined: a change committed since the first read
-    # (a call ahead while a page reconnects) is then either in what is sent here or in an
-    # event that follows it, never in neither.
+    join_room(service_room(service_id))
+    # Read the ticket only now that the rooms are joined: a change committed meanwhile (a
+    # call ahead while a page reconnects) is then either in what is sent here or in an event
+    # that follows it, never in neither.
     emit(TICKET_CHANGED, {"ticket": queue.ticket_by_token(token)})
 
 
