@@ -15,6 +15,7 @@ from .hall import Hall
 from .inputs import init_inputs
 from .origins import same_site_origins
 from .queue_feed import QueueFeed
+from .security_headers import init_security_headers
 from .services.printing import PrintingService
 from .services.queue import QueueService
 from .socket_guard import Limits, SendTimeout, SocketGuard
@@ -84,6 +85,7 @@ def create_app(config: Config | None = None, clock: Clock | None = None) -> Flas
     app.extensions["mpp_printing"] = printing
 
     init_inputs(app)
+    init_security_headers(app)
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)

@@ -222,7 +222,10 @@ def browser():  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def page(browser):  # type: ignore[no-untyped-def]
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="id-ID")
+    # Playwright's wait_for_function evaluates strings in the page, which the app's CSP (no
+    # eval) refuses; tests/security/test_csp_browser.py checks every screen under the CSP.
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="id-ID",
+                                  bypass_csp=True)
     page = context.new_page()
     yield page
     context.close()

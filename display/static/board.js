@@ -1,7 +1,8 @@
 /* The hall display board.
  *
  * Connects to the /hall Socket.IO namespace with the display device's token (from
- * ?token=..., then kept in localStorage so the TV can reload), redraws everything from each
+ * #token=... — or ?token=... in older links — once, then kept in localStorage so the TV can
+ * reload; a fragment never reaches the server's logs or a Referer), redraws everything from each
  * `snapshot` (sent on every connect and reconnect), applies `called`, `queue`, `counter`,
  * `counter_ticket` and `site` events, and announces every call and recall in turn: a chime,
  * then the Indonesian phrase made by the server (/display/announcement). Announcements never
@@ -27,10 +28,10 @@
       connecting: "Menyambung ke server…",
       recall: "PANGGILAN ULANG", no_calls: "Belum ada panggilan", no_counters: "Belum ada loket buka",
       to_counter: "menuju", enable_sound: "Klik untuk mengaktifkan suara",
-      no_token: "Papan ini belum terdaftar. Buka <code>/display?token=TOKEN</code> dengan token "
+      no_token: "Papan ini belum terdaftar. Buka <code>/display#token=TOKEN</code> dengan token "
         + "perangkat display (buat dengan <code>mpp device add NAMA --kind display</code>).",
       bad_token: "Token perangkat display ini tidak berlaku. Minta token baru kepada admin lalu "
-        + "buka <code>/display?token=TOKEN</code>.",
+        + "buka <code>/display#token=TOKEN</code>.",
       locale: "id-ID",
     },
     en: {
@@ -39,10 +40,10 @@
       offline: "Connection lost — reconnecting…", connecting: "Connecting to the server…",
       recall: "RECALL", no_calls: "No calls yet", no_counters: "No counter open yet",
       to_counter: "to", enable_sound: "Click to enable sound",
-      no_token: "This board is not registered. Open <code>/display?token=TOKEN</code> with a "
+      no_token: "This board is not registered. Open <code>/display#token=TOKEN</code> with a "
         + "display device token (create one with <code>mpp device add NAME --kind display</code>).",
       bad_token: "This display token is not valid. Ask the admin for a new one and open "
-        + "<code>/display?token=TOKEN</code>.",
+        + "<code>/display#token=TOKEN</code>.",
       locale: "en-GB",
     },
   };
@@ -53,7 +54,8 @@
   const params = new URLSearchParams(location.search);
 
   // -- the token: from the URL once, then from localStorage --------------------------------
-  let token = params.get("token");
+  let token = new URLSearchParams(location.hash.replace(/^#/, "")).get("token")
+    || params.get("token");
   try {
     if (token) {
       localStorage.setItem(TOKEN_KEY, token);

@@ -176,9 +176,12 @@
   };
 
   // -- the device token ----------------------------------------------------------------------
+  // Given once as /kiosk#token=... (a fragment never reaches the server, its logs or a
+  // Referer) or, in older links, ?token=...; then kept in localStorage.
   function takeToken() {
     const url = new URL(window.location.href);
-    const fromUrl = url.searchParams.get("token");
+    const fromUrl = new URLSearchParams(url.hash.replace(/^#/, "")).get("token")
+      || url.searchParams.get("token");
     if (fromUrl) {
       localStorage.setItem(TOKEN_KEY, fromUrl);
       url.searchParams.delete("token");  // keep it out of the address bar and history

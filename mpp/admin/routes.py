@@ -485,9 +485,12 @@ def _device_settings_from_form() -> dict[str, Any]:
 
 
 def _token_page(result: Any, rotated: bool) -> Any:
+    with current_hall().db.read() as s:
+        device = s.get(Device, result.device_id)
+        tablet_counter = (device.settings or {}).get("counter_id") if device else None
     response = current_app.make_response(render_template(
         "admin/device_token.html", device=result, rotated=rotated, kinds=KIND_LABELS,
-        public_url=current_app.config.get("PUBLIC_URL", "")))
+        public_url=current_app.config.get("PUBLIC_URL", ""), tablet_counter=tablet_counter))
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -36,7 +36,8 @@ def kiosk_page(browser) -> Iterator[Any]:  # type: ignore[no-untyped-def]
     contexts = []
 
     def make(viewport: dict[str, int]) -> Any:
-        ctx = browser.new_context(viewport=viewport, locale="id-ID", has_touch=True)
+        ctx = browser.new_context(viewport=viewport, locale="id-ID", has_touch=True,
+                                  bypass_csp=True)  # for wait_for_function (tests/conftest.py)
         contexts.append(ctx)
         return ctx.new_page()
 

@@ -35,7 +35,8 @@ def hall(shared_server: LiveServer) -> HallApi:
 @pytest.fixture
 def tv(browser):  # type: ignore[no-untyped-def]
     """A 1920x1080 page, the size of the hall's TVs."""
-    context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="id-ID")
+    context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="id-ID",
+                                  bypass_csp=True)  # for wait_for_function (tests/conftest.py)
     page = context.new_page()
     yield page
     context.close()

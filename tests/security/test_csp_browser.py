@@ -1,0 +1,98 @@
+"""In Chromium, under the Content-Security-Policy (enforced here, unlike in the other browser
+tests, whose Playwright waits need eval), every screen works and nothing is refused: the
+pages' behaviour lives in script files (no inline script), sockets connect, and the device
+pages take their token from the address once and drop it from the address bar."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import requests
+
+from mpp.services.demo import demo_device_token
+
+from ..support.databases import TEST_SECRET
+
+
+@pytest.fixture
+def strict_page(browser) -> Iterator[tuple[Any, list[str]]]:  # type: ignore[no-untyped-def]
+    """A page that enforces the CSP, and the refusals and script errors it met."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="id-ID")
+    page = context.new_page()
+    refused: list[str] = []
+    page.on("console", lambda m: refused.append(m.text)
+            if "Content Security Policy" in m.text else None)
+    page.on("pageerror", lambda e: refused.append(str(e)))
+    yield page, refused
+    context.close()
+
+
+def _sign_in(page, base: str, username: str, password: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{base}/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+
+
+def test_admin_forms_work_without_inline_script(live_server, strict_page):
+    page, refused = strict_page
+    base = live_server.url
+    _sign_in(page, base, "admin", "admin-mpp")
+    page.goto(f"{base}/admin/devices/new")
+    page.select_option("#kind", "display")
+    assert page.is_visible("select[name=counter_id]")
+    assert page.is_hidden("select[name=printer_device_id]")
+    page.select_option("#kind", "kiosk")
+    assert page.is_visible("select[name=printer_device_id]")
+    page.goto(f"{base}/admin/services")
+    with page.expect_navigation():
+        page.select_option("select[name=agency]", index=1)
+    assert "agency=" in page.url
+    page.goto(f"{base}/admin/holidays")
+    assert refused == []
+
+
+def test_device_pages_take_the_token_from_the_address_once(live_server, strict_page):
+    page, refused = strict_page
+    base = live_server.url
+    display = demo_device_token(TEST_SECRET, "display-1")
+    page.goto(f"{base}/display#token={display}")
+    page.wait_for_selector("#board[data-state=online]", timeout=15000)
+    assert display not in page.url
+    page.reload()  # the token was kept: the board comes back by itself
+    page.wait_for_selector("#board[data-state=online]", timeout=15000)
+    kiosk = demo_device_token(TEST_SECRET, "kiosk-1")
+    page.goto(f"{base}/kiosk#token={kiosk}")
+    page.wait_for_selector(".k-screen.active:not([data-screen=loading])", timeout=15000)
+    assert page.get_attribute(".k-screen.active", "data-screen") != "setup"
+    assert kiosk not in page.url
+    counters = requests.get(f"{base}/api/v1/counters", timeout=5).json()["counters"]
+    loket1 = next(c["id"] for c in counters if c["name"] == "Loket 1")
+    tablet = demo_device_token(TEST_SECRET, "tablet-1")
+    page.goto(f"{base}/rate?counter={loket1}&token={tablet}")  # an old-style link
+    page.wait_for_selector("body[data-state=online]", timeout=15000)
+    assert tablet not in page.url
+    assert refused == []
+
+
+def test_staff_manager_and_citizen_screens_run_under_the_csp(live_server, strict_page):
+    page, refused = strict_page
+    base = live_server.url
+    kiosk = {"Authorization": "Bearer " + demo_device_token(TEST_SECRET, "kiosk-1")}
+    services = requests.get(f"{base}/api/v1/services", timeout=5).json()["services"]
+    ktp = next(s for s in services if s["code"] == "KTP")
+    ticket = requests.post(f"{base}/api/v1/tickets", json={"service_id": ktp["id"]},
+                           headers=kiosk, timeout=5).json()["ticket"]
+    page.goto(f"{base}/t/{ticket['token']}")
+    page.wait_for_selector("#st-live[data-state=on]", timeout=15000)
+    _sign_in(page, base, "dukcapil1", "petugas-mpp")
+    page.goto(f"{base}/console")
+    page.wait_for_selector("#cs-live[data-state=on]", timeout=15000)
+    page.context.clear_cookies()
+    _sign_in(page, base, "manajer", "manajer-mpp")
+    page.goto(f"{base}/dashboard")
+    page.wait_for_selector("body[data-state=ready]", timeout=20000)
+    assert refused == []
