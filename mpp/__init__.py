@@ -13,6 +13,7 @@ from .events import SocketIOPublisher
 from .extensions import csrf, limiter, login_manager, socketio
 from .hall import Hall
 from .inputs import init_inputs
+from .ops import init_ops
 from .origins import same_site_origins
 from .queue_feed import QueueFeed
 from .security_headers import init_security_headers
@@ -84,6 +85,7 @@ def create_app(config: Config | None = None, clock: Clock | None = None) -> Flas
     queue.issue_hooks.append(printing.issue_hook)
     app.extensions["mpp_printing"] = printing
 
+    init_ops(app)  # first: every later hook and log line has the request id
     init_inputs(app)
     init_security_headers(app)
     login_manager.init_app(app)

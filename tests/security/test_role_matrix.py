@@ -55,6 +55,10 @@ REPORTS = MANAGERS | ADMIN
 EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     # the shell: health, sign-in, static files, landing page
     ("/healthz", "GET"): ANYONE,
+    ("/readyz", "GET"): ANYONE,
+    # for the operator: loopback clients (the test client is one) or MPP_METRICS_TOKEN;
+    # test_metrics.py checks the refusals
+    ("/metrics", "GET"): ANYONE,
     ("/", "GET"): ANYONE,
     ("/static/<path:filename>", "GET"): ANYONE,
     ("/login", "GET"): ANYONE,

@@ -1,0 +1,62 @@
+"""/metrics: Prometheus figures for the operator only."""
+
+from __future__ import annotations
+
+import re
+
+from prometheus_client.parser import text_string_to_metric_families
+
+from ..conftest import make_app
+
+
+def _samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    return {(s.name, tuple(sorted(s.labels.items()))): s.value
+            for family in text_string_to_metric_families(text) for s in family.samples}
+
+
+def test_the_hall_figures_follow_what_happens(api, client):
+    for _ in range(3):
+        api.issue("KTP")
+    api.issue("KK")
+    cid = api.open_counter("dukcapil1", "Loket 1")
+    assert api.post(f"/counters/{cid}/call-next", token=api.login("dukcapil1")).status == 200
+    r = client.get("/metrics")
+    assert r.status_code == 200
+    assert r.content_type.startswith("text/plain; version=")
+    got = _samples(r.get_data(as_text=True))
+    assert got[("mpp_database_up", ())] == 1
+    assert got[("mpp_tickets_issued_today", (("service", "KTP"),))] == 3
+    assert got[("mpp_tickets_issued_today", (("service", "KK"),))] == 1
+    called = (got[("mpp_tickets_called_today", (("service", "KTP"),))]
+              + got[("mpp_tickets_called_today", (("service", "KK"),))])
+    assert called == 1
+    assert (got[("mpp_tickets_waiting", (("service", "KTP"),))]
+            + got[("mpp_tickets_waiting", (("service", "KK"),))]) == 3
+    assert got[("mpp_print_jobs_unanswered", ())] == 4  # kiosk-1 has a printer, none answered
+    assert got[("mpp_print_job_oldest_unanswered_seconds", ())] >= 0
+
+
+def test_requests_are_timed_by_endpoint_not_by_path(api, client):
+    ticket = api.issue("KTP")
+    client.get(f"/api/v1/tickets/by-token/{ticket['token']}")
+    text = client.get("/metrics").get_data(as_text=True)
+    assert re.search(r'mpp_http_request_duration_seconds_count\{endpoint="api.ticket_by_token",'
+                     r'method="GET"\} [1-9]', text), text[:3000]
+    assert 'endpoint="api.issue_ticket",method="POST",status="201"' in text
+    assert ticket["token"] not in text
+    assert re.search(r'mpp_event_publish_seconds_count\{event="[a-z_]+",namespace="/', text)
+
+
+def test_other_addresses_are_refused_unless_they_bring_the_token(db_url, clock):
+    app = make_app(db_url, clock)
+    away = {"REMOTE_ADDR": "203.0.113.9"}
+    r = app.test_client().get("/metrics", environ_base=away)
+    assert r.status_code == 403
+    assert r.get_json()["error"]["code"] == "metrics_forbidden"
+
+    app = make_app(db_url, clock, METRICS_TOKEN="scrape-me")
+    c = app.test_client()
+    assert c.get("/metrics").status_code == 403  # a token set: loopback needs it too
+    assert c.get("/metrics", headers={"Authorization": "Bearer wrong"}).status_code == 403
+    r = c.get("/metrics", environ_base=away, headers={"Authorization": "Bearer scrape-me"})
+    assert r.status_code == 200 and "mpp_tickets_waiting" in r.get_data(as_text=True)
