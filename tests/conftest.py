@@ -18,6 +18,7 @@ from mpp.hall import Hall
 from .support import databases
 from .support.api import Api
 from .support.databases import PG_SKIP, PG_URL, REDIS_SKIP, REDIS_URL, START
+from .support.factories import Factories
 from .support.live import LiveServer
 
 OUTPUT = Path(os.environ.get("MPP_TEST_OUTPUT", Path(__file__).parent.parent / "test-output"))
@@ -159,6 +160,12 @@ def any_app(any_db_url: str, clock: FixedClock):  # type: ignore[no-untyped-def]
     app = make_app(any_db_url, clock)
     yield app
     app.extensions["mpp"].db.dispose()
+
+
+@pytest.fixture
+def make(app) -> Factories:  # type: ignore[no-untyped-def]
+    """Services, counters, staff and tickets of the test's own (support/factories.py)."""
+    return Factories(app)
 
 
 @pytest.fixture

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 import requests
 from playwright.sync_api import expect
 
 from ..support import databases
+from ..support.browser import run_axe
 from ..support.live import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -36,13 +36,6 @@ def _patient_expect():  # type: ignore[no-untyped-def]
     expect.set_options(timeout=WAIT_MS)
     yield
     expect.set_options(timeout=5_000)
-
-
-def run_axe(page: Any, base_url: str) -> list[dict[str, Any]]:
-    page.add_script_tag(url=f"{base_url}/static/vendor/axe.min.js")
-    result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
-    return [{"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]]}
-            for v in result["violations"] if v["impact"] in ("serious", "critical")]
 
 
 def test_admin_sets_up_a_new_agency_that_issues_and_calls_tickets(live_server, browser,

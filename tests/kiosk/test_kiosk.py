@@ -18,6 +18,7 @@ from mpp.models import Service
 from mpp.services.demo import demo_device_token
 from tests.printing.test_layout import zbar
 from tests.support.agent_process import Agent
+from tests.support.browser import run_axe
 from tests.support.databases import TEST_SECRET
 from tests.support.fake_printer import FakeNetworkPrinter, wait_for
 from tests.support.live import LiveServer
@@ -280,11 +281,8 @@ def test_the_kiosk_passes_axe_checks_for_contrast_names_and_targets(
     open_kiosk(page, live_server)
     page.click("[data-agency='DUKCAPIL']")
     page.click("[data-service='KTP']")
-    page.add_script_tag(url=f"{live_server.url}/static/vendor/axe.min.js")
-    result = page.evaluate("""async () => {
-        const r = await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21aa']});
-        return r.violations.map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.length}));
-    }""")
+    result = run_axe(page, live_server.url, impacts=("minor", "moderate", "serious", "critical"),
+                     run_only=["wcag2a", "wcag2aa", "wcag21aa"])
     assert result == [], json.dumps(result)
     small = page.evaluate("""() => [...document.querySelectorAll('button')]
         .filter(b => b.offsetParent !== null)

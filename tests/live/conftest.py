@@ -11,7 +11,7 @@ import pytest
 
 from ..support import databases
 from ..support.live import LiveServer
-from .hall import HallApi
+from ..support.live_api import LiveApi
 
 
 @pytest.fixture(scope="module")
@@ -26,10 +26,10 @@ def shared_server(_sqlite_template: Path,
 
 
 @pytest.fixture(scope="module")
-def hall(shared_server: LiveServer) -> HallApi:
+def hall(shared_server: LiveServer) -> LiveApi:
     """Kiosk and counter actions against the module's server, over HTTP (one per module, so
     each staff member signs in once: the server limits sign-ins per address)."""
-    return HallApi(shared_server.url)
+    return LiveApi(shared_server.url)
 
 
 @pytest.fixture

@@ -1,5 +1,4 @@
-"""A small HTTP client for a live server: issue tickets as the demo kiosk, act as staff,
-and connect Socket.IO clients to /hall."""
+"""Socket.IO clients on /hall of a live server (its HTTP client: support/live_api.py)."""
 
 from __future__ import annotations
 
@@ -7,70 +6,7 @@ import queue
 import time
 from typing import Any
 
-import requests
 import socketio
-
-from mpp.services.demo import demo_device_token
-
-from ..support.databases import TEST_SECRET
-
-STAFF_PASSWORD = "petugas-mpp"
-
-
-class HallApi:
-    """``HallApi(url).call_next("dukcapil1", "Loket 1")`` and friends, over real HTTP."""
-
-    def __init__(self, url: str):
-        self.url = url
-        self.http = requests.Session()
-        self._tokens: dict[str, str] = {}
-
-    def device_token(self, name: str = "kiosk-1") -> str:
-        return demo_device_token(TEST_SECRET, name)
-
-    def staff_token(self, username: str) -> str:
-        if username not in self._tokens:
-            r = self.http.post(f"{self.url}/api/v1/auth/login",
-                               json={"username": username, "password": STAFF_PASSWORD}, timeout=10)
-            assert r.status_code == 200, r.text
-            self._tokens[username] = r.json()["token"]
-        return self._tokens[username]
-
-    def post(self, path: str, token: str, body: Any = None) -> Any:
-        r = self.http.post(f"{self.url}/api/v1{path}", json=body,
-                           headers={"Authorization": f"Bearer {token}"}, timeout=10)
-        assert r.status_code in (200, 201), (path, r.status_code, r.text)
-        return r.json()
-
-    def get(self, path: str) -> Any:
-        r = self.http.get(f"{self.url}/api/v1{path}", timeout=10)
-        assert r.status_code == 200, r.text
-        return r.json()
-
-    def service_id(self, code: str) -> int:
-        return next(s["id"] for s in self.get("/services")["services"] if s["code"] == code)
-
-    def counter(self, name: str, agency: str = "DUKCAPIL") -> dict[str, Any]:
-        return next(c for c in self.get("/counters")["counters"]
-                    if c["name"] == name and c["agency"]["code"] == agency)
-
-    def issue(self, code: str = "KTP") -> dict[str, Any]:
-        return self.post("/tickets", self.device_token(), {"service_id": self.service_id(code)})[
-            "ticket"]
-
-    def open_counter(self, username: str, name: str, agency: str = "DUKCAPIL") -> int:
-        cid = self.counter(name, agency)["id"]
-        self.post(f"/counters/{cid}/open", self.staff_token(username))
-        return cid
-
-    def call_next(self, username: str, counter_id: int) -> dict[str, Any]:
-        ticket = self.post(f"/counters/{counter_id}/call-next", self.staff_token(username))[
-            "ticket"]
-        assert ticket is not None, "nothing was waiting"
-        return ticket
-
-    def act(self, username: str, ticket_id: int, action: str) -> dict[str, Any]:
-        return self.post(f"/tickets/{ticket_id}/{action}", self.staff_token(username))["ticket"]
 
 
 class HallListener:

@@ -14,7 +14,7 @@ import requests
 
 from ..support import busy_hall, databases
 from ..support.live import LiveServer
-from .hall import HallApi
+from ..support.live_api import LiveApi
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
 
@@ -51,7 +51,7 @@ def test_boards_settle_on_the_true_waiting_counts_when_two_kiosks_issue_at_once(
     (here through different processes, for different services) each miss the other, and a
     board kept showing one ticket fewer than were waiting until the next change."""
     a, b = two_servers
-    hall = HallApi(a.url)
+    hall = LiveApi(a.url)
     display = hall.device_token("display-1")
     boards = [busy_hall.Listener(s.url, "/hall", {"token": display}).connect(10)
               for s in (a, b)]

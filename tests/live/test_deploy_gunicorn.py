@@ -17,7 +17,7 @@ import requests
 
 from ..support import databases
 from ..support.crowd import Crowd, Screen
-from .hall import HallApi
+from ..support.live_api import LiveApi
 
 ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = Path(sys.executable).parent / "gunicorn"
@@ -51,7 +51,7 @@ def test_the_production_config_serves_the_api_and_hundreds_of_sockets(
                     break
             assert time.monotonic() < deadline, log.read_text()[-2000:]
             time.sleep(0.1)
-        hall = HallApi(url)
+        hall = LiveApi(url)
         tickets = [hall.issue("KK") for _ in range(250)]
         screens = [Screen("page", url, {"ticket_token": t["token"]}, t["number"])
                    for t in tickets]

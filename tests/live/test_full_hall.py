@@ -21,7 +21,7 @@ import requests
 from ..support import databases
 from ..support.crowd import Crowd, Screen
 from ..support.live import LiveServer
-from .hall import HallApi
+from ..support.live_api import LiveApi
 
 SERVICES = ["KTP", "KK", "SKCK", "JKN", "NIB"]
 PAGES, BOARDS, ISSUES, ROUNDS = 500, 20, 20, 5
@@ -37,7 +37,7 @@ def server(_sqlite_template: Path, tmp_path: Path):  # type: ignore[no-untyped-d
     server.stop()
 
 
-def _issue(hall: HallApi, sids: dict[str, int], code: str) -> tuple[dict, float]:
+def _issue(hall: LiveApi, sids: dict[str, int], code: str) -> tuple[dict, float]:
     start = time.monotonic()
     r = hall.http.post(f"{hall.url}/api/v1/tickets", json={"service_id": sids[code]},
                        headers={"Authorization": f"Bearer {hall.device_token()}"}, timeout=30)
@@ -48,7 +48,7 @@ def _issue(hall: HallApi, sids: dict[str, int], code: str) -> tuple[dict, float]
 
 def test_a_full_hall_of_live_screens_leaves_kiosks_fast_and_every_board_hearing_every_call(
         server: LiveServer):
-    hall = HallApi(server.url)
+    hall = LiveApi(server.url)
     sids = {code: hall.service_id(code) for code in SERVICES}
     with ThreadPoolExecutor(4) as pool:
         waiting = [t for t, _ in pool.map(lambda i: _issue(hall, sids, SERVICES[i % 5]),

@@ -11,7 +11,7 @@ import pytest
 from mpp.console.texts import TEXTS as CONSOLE_TEXTS
 from mpp.status.texts import TEXTS as STATUS_TEXTS
 
-from ..support.api import PASSWORDS
+from ..support.api import password_of
 
 
 def sign_in(client, username: str) -> None:  # type: ignore[no-untyped-def]
@@ -20,7 +20,7 @@ def sign_in(client, username: str) -> None:  # type: ignore[no-untyped-def]
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
     assert token, page
     r = client.post("/login", data={"csrf_token": token.group(1), "username": username,
-                                    "password": PASSWORDS.get(username, "petugas-mpp")})
+                                    "password": password_of(username)})
     assert r.status_code == 302, r.get_data(as_text=True)
 
 

@@ -13,8 +13,8 @@ from playwright.sync_api import expect
 from mpp.db import Database
 from mpp.services import accounts
 
+from ..support.browser import run_axe
 from ..support.databases import START
-from .conftest import run_axe
 
 pytestmark = pytest.mark.browser
 

@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from tests.support.agent_process import Agent
+from tests.support.fake_printer import FakeNetworkPrinter
 from tests.support.live import LiveServer
 
 
 @pytest.fixture
-def server(db_url: str, tmp_path: Path) -> Iterator[LiveServer]:
-    s = LiveServer(db_url, tmp_path / "live").start()
-    yield s
-    s.stop()
+def server(live_server: LiveServer) -> LiveServer:
+    """The live server the print tests talk to (the suite's ``live_server``)."""
+    return live_server
+
+
+@pytest.fixture
+def printer() -> Iterator[FakeNetworkPrinter]:
+    """A network receipt printer on a loopback port that keeps what it is sent (a test
+    module may give its own kind of printer instead)."""
+    p = FakeNetworkPrinter()
+    yield p
+    p.close()
 
 
 @pytest.fixture

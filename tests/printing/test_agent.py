@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,13 +27,6 @@ from tests.support.print_live import (
 )
 
 pytestmark = pytest.mark.per_day  # CI runs these again one minute before midnight
-
-
-@pytest.fixture
-def printer() -> Iterator[FakeNetworkPrinter]:
-    p = FakeNetworkPrinter()
-    yield p
-    p.close()
 
 
 def test_each_job_is_printed_once_and_a_restart_prints_nothing_again(

@@ -35,13 +35,6 @@ pytestmark = pytest.mark.per_day  # CI runs these again one minute before midnig
 QUEUE = "kiosk-lobby"
 
 
-@pytest.fixture
-def printer() -> Iterator[FakeNetworkPrinter]:
-    p = FakeNetworkPrinter()
-    yield p
-    p.close()
-
-
 @contextmanager
 def private_cups(device_uri: str) -> Iterator[PrivateCups]:
     """A private cupsd whose raw queue QUEUE delivers to ``device_uri``."""

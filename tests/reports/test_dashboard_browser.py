@@ -15,6 +15,7 @@ from mpp.services.demo import demo_device_token
 from ..conftest import make_app
 from ..support import databases
 from ..support.api import Api
+from ..support.browser import run_axe, sign_in
 from ..support.databases import START, TEST_SECRET
 from ..support.live import LiveServer
 from .hallday import DAY, expected_hours, p90_seconds, run_day, service_ms
@@ -58,28 +59,11 @@ def dur(sec: float | None) -> str:
     return f"{m} mnt {r:02d} dtk" if m else f"{r} dtk"
 
 
-def run_axe(page, base_url: str) -> list[dict]:  # type: ignore[no-untyped-def,type-arg]
-    """Serious and critical axe-core violations of the page as it stands."""
-    page.add_script_tag(url=f"{base_url}/static/vendor/axe.min.js")
-    result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
-    return [{"id": v["id"], "nodes": [n["target"] for n in v["nodes"]]}
-            for v in result["violations"] if v["impact"] in ("serious", "critical")]
-
-
-def _login(page, base: str, username: str, password: str, target: str) -> None:  # type: ignore
-    page.goto(f"{base}{target}")
-    assert "/login" in page.url
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"**{target.split('?')[0]}*")
-
-
 def test_dashboard_shows_figures_and_charts(hall_server, page, output_dir):  # type: ignore
     server, day = hall_server
     base = server.url
     day_text = DAY.date().isoformat()
-    _login(page, base, "manajer", "manajer-mpp", f"/dashboard?from={day_text}&to={day_text}")
+    sign_in(page, base, "manajer", target=f"/dashboard?from={day_text}&to={day_text}")
     page.wait_for_selector("body[data-state=ready]", timeout=15000)
     kpis = page.inner_text("#kpis")
     assert f"Tiket diambil\n{len(day.tickets)}" in kpis
@@ -216,7 +200,7 @@ def test_complaint_from_public_page_is_followed_up_by_a_manager(hall_server, pag
     page.click("#cf button[type=submit]")
     page.wait_for_selector("#cf-done:not([hidden])")
     number = page.inner_text("#cf-done").split("#")[1].rstrip(".")
-    _login(page, base, "manajer", "manajer-mpp", "/dashboard/complaints")
+    sign_in(page, base, "manajer", target="/dashboard/complaints")
     page.wait_for_selector("body[data-state=ready]")
     card = page.locator(f"#complaint-{number}")
     assert "Formulir NIB tidak tersedia" in card.inner_text()
@@ -239,8 +223,7 @@ def test_evidence_report_prints_standards_skm_complaints_priority(hall_server, p
                                                                   output_dir):  # type: ignore
     server, day = hall_server
     base = server.url
-    _login(page, base, "manajer", "manajer-mpp",
-           "/reports/evidence?from=2026-11-23&to=2026-11-23")
+    sign_in(page, base, "manajer", target="/reports/evidence?from=2026-11-23&to=2026-11-23")
     text = page.inner_text("main")
     assert run_axe(page, base) == []
     assert "Standar pelayanan yang dipublikasikan" in text

@@ -8,11 +8,23 @@ from typing import Any
 
 from flask.testing import FlaskClient
 
-from mpp.services.demo import demo_device_token
+from mpp.services.demo import DEMO_USERS, demo_device_token
 
 from .databases import TEST_SECRET
 
-PASSWORDS = {"admin": "admin-mpp", "manajer": "manajer-mpp", "manajer-dukcapil": "manajer-mpp"}
+#: the demo users' passwords (mpp/services/demo.py), the one place tests read them from
+PASSWORDS = {u.username: u.password for u in DEMO_USERS}
+STAFF_PASSWORD = "petugas-mpp"  # the demo staff's, also given to users a test makes
+
+
+def password_of(username: str) -> str:
+    """A demo user's password, else the staff password (users a test adds use it)."""
+    return PASSWORDS.get(username, STAFF_PASSWORD)
+
+
+def device_token(name: str = "kiosk-1") -> str:
+    """A demo device's token in the test databases (derived from the test secret)."""
+    return demo_device_token(TEST_SECRET, name)
 
 
 @dataclass
@@ -35,13 +47,12 @@ class Api:
         self._tokens: dict[str, str] = {}
 
     def device_token(self, name: str = "kiosk-1") -> str:
-        return demo_device_token(TEST_SECRET, name)
+        return device_token(name)
 
     def login(self, username: str, password: str | None = None) -> str:
         if username not in self._tokens:
             r = self.post("/auth/login", {"username": username,
-                                          "password": password or PASSWORDS.get(username,
-                                                                               "petugas-mpp")})
+                                          "password": password or password_of(username)})
             assert r.status == 200, r.body
             self._tokens[username] = r.body["token"]
         return self._tokens[username]

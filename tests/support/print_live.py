@@ -5,40 +5,28 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import requests
-
-from mpp.services.demo import demo_device_token
-
 from .agent_process import Agent
-from .databases import TEST_SECRET
+from .api import device_token
 from .live import LiveServer
+from .live_api import LiveApi
 
-KIOSK = demo_device_token(TEST_SECRET, "kiosk-1")
-DISPLAY = demo_device_token(TEST_SECRET, "display-1")
+KIOSK = device_token("kiosk-1")
+DISPLAY = device_token("display-1")
 
 
 def issue(server: LiveServer, code: str = "KTP") -> dict[str, Any]:
     """A ticket taken at kiosk-1 (paired with printer-1): it makes a print job."""
-    services = requests.get(f"{server.url}/api/v1/services", timeout=10).json()["services"]
-    sid = next(s["id"] for s in services if s["code"] == code)
-    r = requests.post(f"{server.url}/api/v1/tickets", json={"service_id": sid},
-                      headers={"Authorization": f"Bearer {KIOSK}"}, timeout=10)
-    assert r.status_code == 201, r.text
-    return r.json()["ticket"]
+    return LiveApi(server.url).issue(code)
 
 
 def print_state(server: LiveServer, ticket: dict[str, Any]) -> dict[str, Any]:
-    return requests.get(f"{server.url}/api/v1/tickets/by-token/{ticket['token']}/print",
-                        timeout=10).json()
+    return LiveApi(server.url).get(f"/tickets/by-token/{ticket['token']}/print")
 
 
 def job_error(server: LiveServer, ticket: dict[str, Any]) -> str:
     """The last job's error, as staff see it."""
-    admin = requests.post(f"{server.url}/api/v1/auth/login",
-                          json={"username": "admin", "password": "admin-mpp"},
-                          timeout=10).json()["token"]
-    jobs = requests.get(f"{server.url}/api/v1/tickets/{ticket['id']}/print-jobs",
-                        headers={"Authorization": f"Bearer {admin}"}, timeout=10).json()
+    api = LiveApi(server.url)
+    jobs = api.get(f"/tickets/{ticket['id']}/print-jobs", token=api.login("admin"))
     return jobs["jobs"][-1]["error"]
 
 
@@ -47,9 +35,7 @@ def job_state(server: LiveServer, ticket: dict[str, Any]) -> str:
 
 
 def printer_row(server: LiveServer) -> dict[str, Any]:
-    r = requests.get(f"{server.url}/api/v1/devices/printers",
-                     headers={"Authorization": f"Bearer {DISPLAY}"}, timeout=10)
-    return r.json()["printers"][0]
+    return LiveApi(server.url).get("/devices/printers", token=DISPLAY)["printers"][0]
 
 
 def make_agent(agents: list[Agent], server: LiveServer, spec: str, tmp_path: Path,

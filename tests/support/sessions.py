@@ -8,7 +8,7 @@ from typing import Any
 
 from flask.testing import FlaskClient
 
-from .api import PASSWORDS
+from .api import password_of
 
 
 def csrf_token(client: FlaskClient) -> str:
@@ -18,7 +18,7 @@ def csrf_token(client: FlaskClient) -> str:
 def sign_in(client: FlaskClient, username: str, password: str | None = None) -> Any:
     """Sign in with the login form; returns the response (302 on success)."""
     return client.post("/login", data={
-        "username": username, "password": password or PASSWORDS.get(username, "petugas-mpp"),
+        "username": username, "password": password or password_of(username),
         "csrf_token": csrf_token(client)})
 
 
