@@ -167,7 +167,8 @@ def ticket_action(ticket_id: int, action: str) -> Any:
 @bp.post("/tickets/<int:ticket_id>/transfer")
 @requires("staff")
 def transfer(ticket_id: int) -> Any:
-    """Send a held ticket back to waiting, in another service, keeping its number and place."""
+    """Send a held ticket back to waiting, in another service, keeping its number and place;
+    409 ``service_closed`` when that service is closed for the rest of the day."""
     body = parse_body(TransferBody)
     return _act(ticket_id, Action.TRANSFER, body.service_id)
 

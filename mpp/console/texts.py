@@ -58,6 +58,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "transfer_help": "Nomor tetap sama dan tetap di urutannya menurut waktu ambil.",
         "transfer_service": "Layanan tujuan",
         "transfer_confirm": "Alihkan",
+        "transfer_closed": "tutup hari ini",
+        "transfer_unstaffed": "belum ada loket buka",
+        "transfer_unstaffed_warn": "Belum ada loket yang buka untuk {service}: warga akan "
+                                   "menunggu sampai ada loket yang dibuka untuknya. Tekan "
+                                   "\"Tetap alihkan\" bila memang demikian.",
+        "transfer_anyway": "Tetap alihkan",
         "cancel": "Batal",
         "no_show_title": "Catat {number} tidak hadir?",
         "no_show_help": "Warga tidak datang setelah dipanggil {n} kali. Tindakan ini tidak "
@@ -80,6 +86,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "err_not_your_ticket": "Nomor ini tidak dipegang loket Anda.",
         "err_same_service": "Nomor sudah berada di layanan itu.",
         "err_service_inactive": "Layanan tujuan tidak aktif.",
+        "err_service_closed": "Layanan tujuan sudah tutup hari ini; pilih layanan lain.",
         "err_other_agency": "Loket ini milik instansi lain.",
         "err_auth_required": "Sesi Anda berakhir. Silakan masuk kembali.",
         "err_forbidden_role": "Hanya petugas loket yang dapat melakukan ini.",
@@ -148,6 +155,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "transfer_help": "The number stays the same and keeps its place by issue time.",
         "transfer_service": "Target service",
         "transfer_confirm": "Transfer",
+        "transfer_closed": "closed today",
+        "transfer_unstaffed": "no counter open",
+        "transfer_unstaffed_warn": "No counter is open for {service}: the citizen will wait "
+                                   "until one opens for it. Press \"Transfer anyway\" if "
+                                   "that is intended.",
+        "transfer_anyway": "Transfer anyway",
         "cancel": "Cancel",
         "no_show_title": "Mark {number} as no-show?",
         "no_show_help": "The citizen did not come after {n} call(s). This cannot be undone.",
@@ -169,6 +182,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "err_not_your_ticket": "Your counter does not hold this number.",
         "err_same_service": "The number is already in that service.",
         "err_service_inactive": "The target service is not in use.",
+        "err_service_closed": "The target service is closed for today; choose another.",
         "err_other_agency": "This counter belongs to another agency.",
         "err_auth_required": "Your session has ended. Please sign in again.",
         "err_forbidden_role": "Only counter staff can do this.",

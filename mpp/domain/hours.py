@@ -101,6 +101,10 @@ def _subtract(ranges: list[Range], cut: Range) -> list[Range]:
     return out
 
 
+#: reasons a service will not open again today (a transfer into it is refused)
+CLOSED_FOR_THE_DAY = ("holiday", "closed_today", "closed", "inactive")
+
+
 @dataclass(frozen=True)
 class Availability:
     """Whether a kiosk may issue a ticket now, and if not, why (a stable reason code)."""

@@ -211,10 +211,11 @@ class Presenter:
     def ticket(self, ticket: Ticket) -> dict[str, Any]:
         service = ticket.service
         ahead = self.people_ahead(ticket)
-        wait = None
+        wait = open_counters = None
         if ticket.status == TicketStatus.WAITING:
+            open_counters = self.open_counters(service.id)
             wait = estimates.estimated_wait_minutes(
-                ahead, self.typical_service_seconds(service), self.open_counters(service.id))
+                ahead, self.typical_service_seconds(service), open_counters)
         counter = ticket.counter
         return {
             "id": ticket.id, "number": ticket.number,
@@ -225,6 +226,8 @@ class Presenter:
             "status": ticket.status, "priority": ticket.priority,
             "priority_category": ticket.priority_category,
             "people_ahead": ahead, "estimated_wait_minutes": wait,
+            # while waiting: the open counters serving its service (0: nobody calls it now)
+            "open_counters": open_counters,
             "counter": None if counter is None else {
                 "id": counter.id, "name": counter.name,
                 "spoken_name": counter.spoken_name or counter.name},

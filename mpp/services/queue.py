@@ -23,6 +23,7 @@ from ..db import Database
 from ..domain import numbering
 from ..domain.actor import Actor
 from ..domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..domain.hours import CLOSED_FOR_THE_DAY
 from ..domain.queue_order import (
     Candidate,
     ServiceQueue,
@@ -370,7 +371,10 @@ class QueueService:
 
     def act(self, actor: Actor, ticket_id: int, action: Action,
             service_id: int | None = None) -> dict[str, Any]:
-        """Recall, start, finish, no-show or transfer a ticket held by the actor's counter."""
+        """Recall, start, finish, no-show or transfer a ticket held by the actor's counter.
+
+        A transfer into a service closed for the rest of the day is refused
+        (``service_closed``): the citizen would wait in a queue nobody calls today."""
         now = self.clock.now()
         with self.db.write() as s:
             ticket = self._held_ticket(s, actor, ticket_id)
@@ -389,6 +393,7 @@ class QueueService:
                     raise Conflict("The ticket is already in that service.", "same_service")
                 if not target.active:
                     raise Conflict(f"{target.name} is not in use.", "service_inactive")
+                self._check_transfer_target(self.presenter(s, now, site), target)
                 detail = {"from_service_id": ticket.service_id, "to_service_id": target.id,
                           "counter_id": ticket.counter_id}
                 ticket.service_id = target.id
@@ -428,6 +433,15 @@ class QueueService:
                                     counter_room(counter_id)))
         self._publish(events, touched)
         return data
+
+    @staticmethod
+    def _check_transfer_target(p: Presenter, target: Service) -> None:
+        """Refuse a transfer into a queue that nobody will call today (a service not staffed
+        now may still open a counter: the console warns and asks before sending there)."""
+        avail = p.availability(target, quota=False)
+        if not avail.open and avail.reason in CLOSED_FOR_THE_DAY:
+            raise Conflict(f"{target.name} is closed for the rest of today: "
+                           f"{avail.message}", "service_closed")
 
     def cancel(self, actor: Actor, ticket_id: int) -> dict[str, Any]:
         """Cancel a waiting ticket (staff of its agency, or an admin)."""

@@ -453,6 +453,34 @@
     return null;
   }
 
+  /* A service that will not open again today takes no transfer; one that no open counter
+   * serves takes it only after the clerk confirms (the citizen would wait for a counter). */
+  var CLOSED_FOR_THE_DAY = ["holiday", "closed_today", "closed", "inactive"];
+
+  function closedForTheDay(s) {
+    return !s.open && CLOSED_FOR_THE_DAY.indexOf(s.closed_reason) >= 0;
+  }
+
+  function unstaffed(s) { return !closedForTheDay(s) && s.open_counters === 0; }
+
+  function serviceById(id) {
+    for (var i = 0; i < state.services.length; i++) {
+      if (state.services[i].id === id) { return state.services[i]; }
+    }
+    return null;
+  }
+
+  function showTransferWarning(armed) {
+    var s = serviceById(Number($("cs-transfer-service").value));
+    var warn = !!(s && unstaffed(s));
+    state.transferArmed = warn && armed ? s.id : null;
+    $("cs-transfer-warn").hidden = !warn;
+    $("cs-transfer-warn").textContent = warn ? fmt(T.transfer_unstaffed_warn,
+                                                   { service: s.name }) : "";
+    $("cs-transfer-go").firstChild.textContent = (warn ? T.transfer_anyway
+                                                  : T.transfer_confirm) + " ";
+  }
+
   function fillTransferOptions() {
     var t = heldTicket();
     var groups = {};
@@ -467,8 +495,14 @@
       var g = groups[key];
       return "<optgroup label=\"" + esc(g.agency.short_name || g.agency.name) + "\">" +
         g.services.map(function (s) {
-          return "<option value=\"" + s.id + "\">" + esc(s.prefix + " · " + s.name) +
-            " (" + esc(g.agency.short_name || g.agency.code) + ")</option>";
+          var mark = closedForTheDay(s) ? T.transfer_closed
+            : (unstaffed(s) ? T.transfer_unstaffed : "");
+          return "<option value=\"" + s.id + "\"" + (closedForTheDay(s) ? " disabled" : "") +
+            " data-state=\"" + (closedForTheDay(s) ? "closed" : (unstaffed(s) ? "unstaffed"
+                                                                  : "open")) + "\">" +
+            esc(s.prefix + " · " + s.name) +
+            " (" + esc(g.agency.short_name || g.agency.code) + ")" +
+            (mark ? " — " + esc(mark) : "") + "</option>";
         }).join("") + "</optgroup>";
     }).join("");
   }
@@ -483,19 +517,26 @@
     for (var i = 0; i < select.options.length; i++) {
       var sid = Number(select.options[i].value);
       for (var j = 0; j < state.services.length; j++) {
-        if (state.services[j].id === sid && state.services[j].agency.id === t.agency.id) {
+        if (state.services[j].id === sid && state.services[j].agency.id === t.agency.id
+            && !select.options[i].disabled) {
           select.selectedIndex = i;
           i = select.options.length;
           break;
         }
       }
     }
-    if (select.selectedIndex < 0 && select.options.length) { select.selectedIndex = 0; }
+    if (select.selectedIndex < 0) {
+      for (var k = 0; k < select.options.length; k++) {
+        if (!select.options[k].disabled) { select.selectedIndex = k; break; }
+      }
+    }
+    showTransferWarning(false);
     openModal("cs-transfer", select);
     loadServices().then(function () {
       var chosen = select.value;
       fillTransferOptions();
       if (chosen) { select.value = chosen; }
+      showTransferWarning(false);
     }).catch(function () { /* the list we have is good enough */ });
   }
 
@@ -503,6 +544,15 @@
     ev.preventDefault();
     var sid = Number($("cs-transfer-service").value);
     if (!sid) { return; }
+    var target = serviceById(sid);
+    if (target && closedForTheDay(target)) { return; }
+    if (target && unstaffed(target) && state.transferArmed !== sid) {
+      // First press: say that nobody calls that queue now; the second press confirms.
+      showTransferWarning(true);
+      $("cs-transfer-go").focus();
+      return;
+    }
+    state.transferArmed = null;
     closeModal("cs-transfer");
     run(function () {
       return ticketAction("transfer", { service_id: sid }).then(function (t) {
@@ -677,6 +727,9 @@
       if (!$("cs-menu").contains(ev.target)) { closeMenu(false); }
     });
     $("cs-transfer-form").addEventListener("submit", submitTransfer);
+    $("cs-transfer-service").addEventListener("change", function () {
+      showTransferWarning(false);
+    });
     $("cs-noshow-form").addEventListener("submit", submitNoShow);
     $("cs-transfer-service").addEventListener("dblclick", function () {
       $("cs-transfer-form").requestSubmit ? $("cs-transfer-form").requestSubmit()

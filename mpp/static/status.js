@@ -43,7 +43,8 @@
   function setHidden(id, hidden) { el(id).hidden = !!hidden; }
 
   function waitText(t) {
-    if (t.people_ahead === 0) { return T.next_up; }
+    // First in line, but nobody calls this service now: "next" would not be true.
+    if (t.people_ahead === 0) { return t.open_counters === 0 ? T.no_counter_open : T.next_up; }
     if (t.estimated_wait_minutes === null || t.estimated_wait_minutes === undefined) {
       return T.unknown_wait;
     }
@@ -129,8 +130,10 @@
     if (ahead < 0) { scheduleRefetch(); return; }
     var wait = ahead <= 0 ? 0 : Math.ceil(ahead * msg.typical_service_seconds
                                           / Math.max(msg.open_counters, 1) / 60);
-    if (ahead === ticket.people_ahead && wait === ticket.estimated_wait_minutes) { return; }
-    update({ people_ahead: ahead, estimated_wait_minutes: wait });
+    var open = typeof msg.open_counters === "number" ? msg.open_counters : ticket.open_counters;
+    if (ahead === ticket.people_ahead && wait === ticket.estimated_wait_minutes
+        && open === ticket.open_counters) { return; }
+    update({ people_ahead: ahead, estimated_wait_minutes: wait, open_counters: open });
   }
 
   function setLive(state) {

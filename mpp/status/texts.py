@@ -19,6 +19,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "estimated_wait": "Perkiraan waktu tunggu",
         "minutes": "± {n} menit",
         "next_up": "Anda berikutnya",
+        "no_counter_open": "Belum ada loket yang melayani layanan ini saat ini. "
+                           "Tanyakan kepada petugas informasi.",
         "unknown_wait": "—",
         "go_to": "Silakan menuju",
         "called_hint": "Nomor Anda dipanggil. Tunjukkan nomor ini kepada petugas loket.",
@@ -62,6 +64,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "estimated_wait": "Estimated wait",
         "minutes": "about {n} min",
         "next_up": "You are next",
+        "no_counter_open": "No counter is serving this service at the moment. "
+                           "Please ask the information desk.",
         "unknown_wait": "—",
         "go_to": "Please go to",
         "called_hint": "Your number has been called. Show this number to the counter staff.",
