@@ -401,6 +401,8 @@ class QueueService:
                 ticket.counter_id = None
                 ticket.counter = None
                 ticket.started_at = None
+                # calls count per service: the first call in the new one is not a recall
+                ticket.call_count = 0
                 ticket.transfer_count += 1
                 touched.add(target.id)
             elif action == Action.RECALL:

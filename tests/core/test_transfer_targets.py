@@ -33,3 +33,15 @@ def test_a_waiting_ticket_says_how_many_counters_serve_its_service_now(api, cloc
     api.open_counter("bpjs1", "Loket 9")
     moved = api.get(f"/tickets/{ticket['id']}", token=api.login("admin")).body["ticket"]
     assert moved["open_counters"] == 1
+
+
+def test_the_first_call_after_a_transfer_is_a_call_not_a_recall(api, clock):
+    token, ticket = _held(api, clock)
+    assert api.post(f"/tickets/{ticket['id']}/recall", token=token).body["ticket"][
+        "call_count"] == 2
+    r = api.post(f"/tickets/{ticket['id']}/transfer", {"service_id": api.service_id("JKN")},
+                 token=token)
+    assert r.body["ticket"]["call_count"] == 0
+    cid = api.open_counter("bpjs1", "Loket 9")
+    called = api.post(f"/counters/{cid}/call-next", token=api.login("bpjs1")).body["ticket"]
+    assert called["id"] == ticket["id"] and called["call_count"] == 1

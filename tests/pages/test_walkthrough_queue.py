@@ -65,3 +65,21 @@ def test_transfer_refuses_closed_services_warns_of_unstaffed_ones_and_the_phone_
     # A BPJS counter opens: now the citizen is next, live.
     shared_hall.open_counter("bpjs1", "Loket 9")
     expect(phone_page.locator("#st-wait")).to_have_text("Anda berikutnya")
+
+
+def test_the_first_call_after_a_transfer_does_not_show_called_again(shared_server, shared_hall,
+                                                                    phone_page):
+    mine = shared_hall.issue("KK")
+    loket2 = shared_hall.open_counter("dukcapil2", "Loket 2")       # KTP and KK
+    assert shared_hall.call_next("dukcapil2", loket2)["id"] == mine["id"]
+    shared_hall.act("dukcapil2", mine["id"], "recall")
+    phone_page.goto(mine["status_url"])
+    expect(phone_page.locator("#st-recalled")).to_be_visible()
+    shared_hall.act("dukcapil2", mine["id"], "transfer",
+                    {"service_id": shared_hall.service_id("AKTA")})
+    expect(phone_page.locator("#st-status")).to_have_text("Menunggu")
+    loket3 = shared_hall.open_counter("dukcapil1", "Loket 3")       # KK and AKTA
+    assert shared_hall.call_next("dukcapil1", loket3)["id"] == mine["id"]
+    expect(phone_page.locator("#st-counter")).to_have_text("Loket 3")
+    expect(phone_page.locator("#st-called")).to_be_visible()
+    expect(phone_page.locator("#st-recalled")).to_be_hidden()
