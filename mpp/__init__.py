@@ -8,6 +8,7 @@ from flask import Flask
 
 from .clock import Clock, clock_from_environment
 from .config import Config, persistent_secret
+from .day_close import init_day_close
 from .db import Database
 from .events import SocketIOPublisher
 from .extensions import csrf, limiter, login_manager, socketio
@@ -88,6 +89,7 @@ def create_app(config: Config | None = None, clock: Clock | None = None) -> Flas
     init_ops(app)  # first: every later hook and log line has the request id
     init_inputs(app)
     init_security_headers(app)
+    init_day_close(app)
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)

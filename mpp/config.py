@@ -57,6 +57,10 @@ class Config:
         self.SOCKETS_PER_TICKET: int = int(os.environ.get("MPP_SOCKETS_PER_TICKET", "5"))
         self.SOCKET_BACKLOG: int = int(os.environ.get("MPP_SOCKET_BACKLOG", "200"))
         self.SOCKET_SEND_TIMEOUT: float = float(os.environ.get("MPP_SOCKET_SEND_TIMEOUT", "30"))
+        #: close each business day (expire its waiting tickets) at the site's local
+        #: midnight inside the server (mpp.day_close); 0 leaves it to `mpp close-day`
+        self.CLOSE_DAY_AT_MIDNIGHT: bool = os.environ.get(
+            "MPP_CLOSE_DAY_AT_MIDNIGHT", "1") not in ("0", "false", "no", "")
         self.TESTING = False
         self.WTF_CSRF_ENABLED = True
 
@@ -72,6 +76,7 @@ class TestConfig(Config):
         self.REDIS_URL = None
         self.TESTING = True
         self.LOGIN_RATE_LIMIT = "1000 per minute"
+        self.CLOSE_DAY_AT_MIDNIGHT = False  # a test that wants it turns it on
         for key, value in overrides.items():
             setattr(self, key, value)
 

@@ -60,7 +60,9 @@ class Presenter:
         if self._counts is None:
             rows = self.session.execute(
                 select(Ticket.service_id, func.count(Ticket.id))
-                .where(Ticket.status == TicketStatus.WAITING, Ticket.site_id == self.site.id)
+                .where(Ticket.status == TicketStatus.WAITING, Ticket.site_id == self.site.id,
+                       # an earlier day's waiting ticket can never be called (issue 9)
+                       Ticket.business_date == self.today)
                 .group_by(Ticket.service_id)).all()
             self._counts = {sid: n for sid, n in rows}
         return self._counts
@@ -208,11 +210,19 @@ class Presenter:
         # A waiting ticket of an earlier day (close-day not run yet) is not in today's order.
         return positions.get(ticket.id, len(positions))
 
+    def shown_status(self, ticket: Ticket) -> str:
+        """The ticket's status, with a ticket still waiting from an earlier day shown as
+        ``expired`` (it can never be called; the day's close will record it so)."""
+        if ticket.status == TicketStatus.WAITING and ticket.business_date < self.today:
+            return TicketStatus.EXPIRED
+        return ticket.status
+
     def ticket(self, ticket: Ticket) -> dict[str, Any]:
         service = ticket.service
-        ahead = self.people_ahead(ticket)
+        status = self.shown_status(ticket)
+        ahead = self.people_ahead(ticket) if status == TicketStatus.WAITING else 0
         wait = open_counters = None
-        if ticket.status == TicketStatus.WAITING:
+        if status == TicketStatus.WAITING:
             open_counters = self.open_counters(service.id)
             wait = estimates.estimated_wait_minutes(
                 ahead, self.typical_service_seconds(service), open_counters)
@@ -223,7 +233,7 @@ class Presenter:
                         "name_en": service.name_en or service.name,
                         "sla_minutes": service.sla_minutes},
             "agency": self.agency(service.agency),
-            "status": ticket.status, "priority": ticket.priority,
+            "status": status, "priority": ticket.priority,
             "priority_category": ticket.priority_category,
             "people_ahead": ahead, "estimated_wait_minutes": wait,
             # while waiting: the open counters serving its service (0: nobody calls it now)
