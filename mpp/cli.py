@@ -301,5 +301,15 @@ def printer_agent(args: tuple[str, ...]) -> None:
     agent_main.main(args=list(args), prog_name="mpp printer-agent")
 
 
+def _add_ops_commands() -> None:
+    """`mpp backup` and `mpp restore`, which live in mpp.ops.commands."""
+    from .ops.commands import backup, restore
+
+    main.add_command(backup)
+    main.add_command(restore)
+
+
+_add_ops_commands()
+
 if __name__ == "__main__":  # pragma: no cover
     main()

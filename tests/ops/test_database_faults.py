@@ -16,7 +16,6 @@ from sqlalchemy.engine import make_url
 from mpp.db import Database
 from mpp.models import Ticket
 
-from ..support import databases
 from ..support.live import LiveServer
 from ..support.live_api import LiveApi
 from .netfault import CuttableProxy
