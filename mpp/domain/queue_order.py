@@ -130,3 +130,45 @@ def call_order(
         else:
             i += 1
     return order
+
+
+@dataclass(frozen=True)
+class ServiceWaiting:
+    """One service's waiting tickets at a counter, with its ratio and rule state."""
+
+    service_id: int
+    waiting: tuple[Candidate, ...]
+    regular_per_priority: int
+    regular_since_priority: int
+
+
+def counter_call_order(services: Iterable[ServiceWaiting],
+                       counter_regular_since_priority: int = NO_PRIORITY_YET
+                       ) -> list[Candidate]:
+    """The order in which one counter would call the waiting tickets of its services, if
+    nobody new comes and no other counter calls: :func:`choose_next` applied again and
+    again, with each service's and the counter's rule state moving on after each call."""
+    def key(c: Candidate) -> tuple[datetime, int]:
+        return (c.issued_at, c.ticket_id)
+
+    lanes = []
+    for sw in services:
+        regular = sorted((c for c in sw.waiting if not c.priority), key=key)
+        priority = sorted((c for c in sw.waiting if c.priority), key=key)
+        lanes.append([sw, regular, priority, sw.regular_since_priority])
+    counter_state = counter_regular_since_priority
+    order: list[Candidate] = []
+    while True:
+        queues = [ServiceQueue(sw.service_id, regular[0] if regular else None,
+                               priority[0] if priority else None, sw.regular_per_priority,
+                               state) for sw, regular, priority, state in lanes]
+        chosen = choose_next(queues, counter_state)
+        if chosen is None:
+            return order
+        order.append(chosen)
+        counter_state = next_regular_since_priority(counter_state, chosen)
+        for lane in lanes:
+            if lane[0].service_id == chosen.service_id:
+                (lane[2] if chosen.priority else lane[1]).pop(0)
+                lane[3] = next_regular_since_priority(lane[3], chosen)
+                break

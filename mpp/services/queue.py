@@ -27,7 +27,9 @@ from ..domain.hours import CLOSED_FOR_THE_DAY
 from ..domain.queue_order import (
     Candidate,
     ServiceQueue,
+    ServiceWaiting,
     choose_next,
+    counter_call_order,
     counter_rule_state,
     next_regular_since_priority,
 )
@@ -575,6 +577,30 @@ class QueueService:
                     .order_by(Agency.sort_order, Agency.id, Counter.id))
             return [p.counter(c) for c in s.scalars(stmt)]
 
+    def _in_call_order(self, s: Session, p: Presenter, counter: Counter,
+                       waiting: list[Ticket]) -> list[Ticket]:
+        """``waiting`` in the exact order this counter's call-next would take them (the
+        domain's rule with each service's and the counter's own rule state)."""
+        services = {sv.id: sv for sv in counter.services}
+        by_service: dict[int, list[Candidate]] = {sid: [] for sid in services}
+        for t in waiting:
+            by_service[t.service_id].append(
+                Candidate(t.id, t.service_id, t.issued_at, bool(t.priority)))
+        lanes = []
+        for sid, candidates in by_service.items():
+            day = p.service_day(sid)
+            lanes.append(ServiceWaiting(sid, tuple(candidates),
+                                        services[sid].regular_per_priority,
+                                        NO_PRIORITY_YET if day is None
+                                        else day.regular_since_priority))
+        state = NO_PRIORITY_YET
+        if any(t.priority for t in waiting):
+            state = self._counter_rule_state(
+                s, counter, p.today, p.now,
+                max(sv.regular_per_priority for sv in services.values()))
+        rank = {c.ticket_id: i for i, c in enumerate(counter_call_order(lanes, state))}
+        return sorted(waiting, key=lambda t: rank[t.id])
+
     def counter_view(self, actor: Actor, counter_id: int) -> dict[str, Any]:
         """What a counter console shows: the counter, its held ticket, who waits for it."""
         with self.db.read() as s:
@@ -592,7 +618,9 @@ class QueueService:
                                      Ticket.business_date == p.today)
                 .options(selectinload(Ticket.service).selectinload(Service.agency))
                 .order_by(Ticket.issued_at, Ticket.id).limit(200)).all()
+            waiting = self._in_call_order(s, p, counter, waiting)
             return {"counter": p.counter(counter),
                     "ticket": None if held is None else p.ticket(held),
-                    "waiting": [p.waiting_row(t) for t in waiting],
+                    "waiting": [{**p.waiting_row(t), "position": i}
+                                for i, t in enumerate(waiting)],
                     "services": [p.service(sv) for sv in counter.services]}

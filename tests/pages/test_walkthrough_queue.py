@@ -83,3 +83,20 @@ def test_the_first_call_after_a_transfer_does_not_show_called_again(shared_serve
     expect(phone_page.locator("#st-counter")).to_have_text("Loket 3")
     expect(phone_page.locator("#st-called")).to_be_visible()
     expect(phone_page.locator("#st-recalled")).to_be_hidden()
+
+
+def test_the_console_lists_who_waits_in_the_order_call_next_takes_them(
+        shared_server, shared_hall, desk_page, shots):
+    first = shared_hall.issue("NIB")
+    second = shared_hall.issue("PBG")
+    elderly = shared_hall.issue("NIB", priority=True)
+    shared_hall.open_counter("dpmptsp1", "Loket 4")         # NIB and PBG
+    page = desk_page
+    sign_in(page, shared_server.url, "dpmptsp1")
+    rows = page.locator("#cs-waiting li .cs-wnum")
+    expect(rows).to_have_text([elderly["number"], first["number"], second["number"]])
+    page.screenshot(path=str(shots / "console-waiting-call-order.png"))
+    expect(page.locator("#cs-actions [data-action=call_next]")).to_be_enabled()
+    page.keyboard.press("n")
+    expect(page.locator("#cs-number")).to_have_text(elderly["number"])
+    expect(rows).to_have_text([first["number"], second["number"]])
