@@ -195,7 +195,7 @@ def agency_form(agency_id: int | None = None) -> Any:
             new_id = svc.save_agency(_actor(), agency_id, code=f.get("code", ""),
                                      name=f.get("name", ""), short_name=f.get("short_name", ""),
                                      sort_order=f.get("sort_order"),
-                                     active=_checked("active"))
+                                     active=_checked("active"), version=f.get("version"))
         except DomainError as exc:
             error = exc
         else:
@@ -213,6 +213,7 @@ def agency_form(agency_id: int | None = None) -> Any:
             values = {"active": True}
         tickets = svc.tickets_of(s, Ticket.site_id, agency.site_id) if agency else 0
         return _page("agency_form.html", error, agency=agency, values=values,
+                     version=svc.version(s, "agency", agency.id) if agency else "",
                      tickets=tickets)
 
 
@@ -293,6 +294,7 @@ def service_form(service_id: int | None = None) -> Any:
                       "active": True, **{f"hours_{d}": v for d, v in NEW_SERVICE_HOURS.items()}}
         tickets = svc.tickets_of(s, Ticket.origin_service_id, service.id) if service else 0
         return _page("service_form.html", error, service=service, values=values,
+                     version=svc.version(s, "service", service.id) if service else "",
                      agencies=svc.agencies(s), days=DAY_LABELS, tickets=tickets)
 
 
@@ -322,7 +324,7 @@ def counter_form(counter_id: int | None = None) -> Any:
             new_id = svc.save_counter(_actor(), counter_id, agency_id=f.get("agency_id") or 0,
                                       name=f.get("name", ""), service_ids=ids,
                                       spoken_name=f.get("spoken_name", ""),
-                                      active=_checked("active"))
+                                      active=_checked("active"), version=f.get("version"))
         except ValueError:
             error = ValidationFailed("Unknown service chosen.", "invalid_service")
         except DomainError as exc:
@@ -345,6 +347,7 @@ def counter_form(counter_id: int | None = None) -> Any:
             values = {"agency_id": query_id("agency"), "active": True,
                       "service_ids": []}
         return _page("counter_form.html", error, counter=counter, values=values,
+                     version=svc.version(s, "counter", counter.id) if counter else "",
                      agencies=svc.agencies(s),
                      staff=counter.staff if counter is not None else None)
 
@@ -409,7 +412,7 @@ def user_form(user_id: int) -> Any:
         try:
             svc.update_user(_actor(), user_id, role=f.get("role", ""),
                             agency_id=f.get("agency_id"), full_name=f.get("full_name", ""),
-                            active=_checked("active"))
+                            active=_checked("active"), version=f.get("version"))
         except DomainError as exc:
             error = exc
         else:
@@ -425,6 +428,7 @@ def user_form(user_id: int) -> Any:
             values = {"role": user.role, "agency_id": user.agency_id,
                       "full_name": user.full_name, "active": user.active}
         return _page("user_form.html", error, user=user, values=values,
+                     version=svc.version(s, "user", user.id),
                      agencies=svc.agencies(s), roles=ROLE_LABELS)
 
 
@@ -529,7 +533,7 @@ def device_form(device_id: int) -> Any:
         f = _form()
         try:
             svc.update_device(_actor(), device_id, name=f.get("name", ""),
-                              settings=_device_settings_from_form())
+                              settings=_device_settings_from_form(), version=f.get("version"))
         except DomainError as exc:
             error = exc
         else:
@@ -548,6 +552,7 @@ def device_form(device_id: int) -> Any:
                       "title": (device.settings or {}).get("title", ""),
                       "counter_id": (device.settings or {}).get("counter_id")}
         return _page("device_form.html", error, device=device, values=values,
+                     version=svc.version(s, "device", device.id),
                      printers=[d for d in svc.devices(s) if d.kind == "printer"
                                and d.revoked_at is None],
                      agencies=svc.agencies(s), kinds=KIND_LABELS, counters=svc.counters(s),

@@ -211,7 +211,7 @@ class AdminService:
     # -- agencies --------------------------------------------------------------------------
     def save_agency(self, actor: Actor, agency_id: int | None, *, code: str, name: str,
                     short_name: str = "", sort_order: int | str | None = None,
-                    active: bool = True) -> int:
+                    active: bool = True, version: object = None) -> int:
         """Create (``agency_id`` None) or update an agency; returns its id. Without a sort
         order, a new agency comes last and an existing one keeps its place."""
         _require_admin(actor)
@@ -224,6 +224,8 @@ class AdminService:
             values["sort_order"] = _count(sort_order, "Sort order", max_value=10_000)
         with self._write() as s:
             site = site_of(s)
+            if agency_id is not None:
+                self._check_version(s, Agency, "agency", agency_id, version)
             if agency_id is None and "sort_order" not in values:
                 last = s.scalar(select(func.max(Agency.sort_order))
                                 .where(Agency.site_id == site.id))
@@ -242,6 +244,28 @@ class AdminService:
                 agency = self.get(s, Agency, agency_id, "Agency")
                 self._apply(s, actor, now, agency, "agency", values)
             return agency.id
+
+    @staticmethod
+    def version(s: Session, entity: str, entity_id: int) -> int:
+        """The edit version of a record: the id of its latest audit entry (0 before any).
+        A form carries the version it was opened at; every audited change moves it on."""
+        return s.scalar(select(func.max(AuditLog.id)).where(
+            AuditLog.entity == entity, AuditLog.entity_id == str(entity_id))) or 0
+
+    def _check_version(self, s: Session, model: type[Any], entity: str, entity_id: int,
+                       expected: object) -> None:
+        """Refuse a save made from a form opened before someone else changed the record
+        (409 ``stale_edit``), instead of silently undoing their change. The row is locked
+        first, so two saves at once are judged one after the other. No ``expected``: the
+        caller does not track versions (the check is skipped)."""
+        if expected in (None, ""):
+            return
+        s.get(model, entity_id, with_for_update=True)
+        if str(expected) != str(self.version(s, entity, entity_id)):
+            raise Conflict("Data ini telah diubah orang lain sejak Anda membukanya; muat ulang "
+                           "halaman untuk melihat perubahannya (menyimpan lagi akan menimpanya). "
+                           "/ Someone else changed this since you opened it; reload the page "
+                           "to see their change (saving again overwrites it).", "stale_edit")
 
     def _apply(self, s: Session, actor: Actor, now: datetime, row: Any, entity: str,
                values: dict[str, Any]) -> dict[str, Any]:
@@ -322,6 +346,7 @@ class AdminService:
                 audit(s, actor, "create", "service", service.id, now,
                       **{k: _jsonable(v) for k, v in values.items()})
                 return service.id
+            self._check_version(s, Service, "service", service_id, data.get("version"))
             service = self.get(s, Service, service_id, "Service")
             if service.agency_id != agency.id and (
                     self.tickets_of(s, Ticket.origin_service_id, service.id)
@@ -346,7 +371,7 @@ class AdminService:
     # -- counters --------------------------------------------------------------------------
     def save_counter(self, actor: Actor, counter_id: int | None, *, agency_id: int | str,
                      name: str, service_ids: list[int], spoken_name: str = "",
-                     active: bool = True) -> int:
+                     active: bool = True, version: object = None) -> int:
         """Create or update a counter and the services it serves; returns its id."""
         _require_admin(actor)
         now = self.clock.now()
@@ -385,6 +410,7 @@ class AdminService:
                 audit(s, actor, "create", "counter", counter.id, now, **values,
                       services=[sv.code for sv in services])
                 return counter.id
+            self._check_version(s, Counter, "counter", counter_id, version)
             counter = self.get(s, Counter, counter_id, "Counter")
             if counter.agency_id != agency.id and self.tickets_of(s, Ticket.counter_id,
                                                                    counter.id):
@@ -450,7 +476,8 @@ class AdminService:
         return agency.code
 
     def update_user(self, actor: Actor, user_id: int, *, role: str,
-                    agency_id: int | str | None, full_name: str, active: bool) -> None:
+                    agency_id: int | str | None, full_name: str, active: bool,
+                    version: object = None) -> None:
         """Change a user's role, agency, name or active flag. Deactivating revokes their
         login tokens at once, and their browser sessions end on the next request."""
         _require_admin(actor)
@@ -459,6 +486,7 @@ class AdminService:
             raise ValidationFailed(f"Role must be one of {', '.join(accounts.ROLES)}.",
                                    "invalid_role")
         with self._write() as s:
+            self._check_version(s, User, "user", user_id, version)
             user = self.get(s, User, user_id, "User")
             agency_code = self._agency_code(s, agency_id)
             if role == "admin" and agency_code is not None:
@@ -595,12 +623,13 @@ class AdminService:
         return clean
 
     def update_device(self, actor: Actor, device_id: int, *, name: str,
-                      settings: dict[str, Any]) -> None:
+                      settings: dict[str, Any], version: object = None) -> None:
         """Rename a device or change its settings (kiosk printer, display agencies)."""
         _require_admin(actor)
         now = self.clock.now()
         name = _text(name, "Name", 100, required=True)
         with self._write() as s:
+            self._check_version(s, Device, "device", device_id, version)
             device = self.get(s, Device, device_id, "Device")
             clash = s.scalars(select(Device).where(Device.name == name)).first()
             if clash is not None and clash.id != device.id:
