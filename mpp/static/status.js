@@ -33,6 +33,7 @@
   var pollTimer = null;
   var paused = false;     // hidden: no socket, no polling
   var socketTickets = 0;  // `ticket` events received; a slower HTTP read must not undo one
+  var vibrationOffered = false;  // the browser can vibrate: the page offers it (see render)
 
   function fmt(template, values) {
     return template.replace(/\{(\w+)\}/g, function (_, k) { return values[k]; });
@@ -74,7 +75,8 @@
       el("st-wait").textContent = waitText(t);
     }
     setHidden("st-final", !isFinal(status));
-    if (isFinal(status)) { setHidden("st-vibrate", true); }
+    // Vibration is offered only while a call is still to come (waiting) or just came.
+    setHidden("st-vibrate", !(vibrationOffered && (status === "waiting" || status === "called")));
     el("st-final-text").textContent = isFinal(status) ? (T["msg_" + status] || "") : "";
     el("survey").setAttribute("data-status", status);
     if (t.issued_at) { el("st-issued").textContent = t.issued_at.slice(11, 16); }
@@ -224,7 +226,8 @@
   function offerVibration() {
     // Browsers vibrate only after the person has touched the page once.
     if (typeof navigator.vibrate !== "function" || isFinal(ticket.status)) { return; }
-    setHidden("st-vibrate", false);
+    vibrationOffered = true;
+    render(ticket);
     el("st-vibrate-btn").addEventListener("click", function () {
       try { navigator.vibrate(60); } catch (e) { /* ignore */ }
       setHidden("st-vibrate-btn", true);

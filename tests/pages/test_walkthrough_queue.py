@@ -100,3 +100,28 @@ def test_the_console_lists_who_waits_in_the_order_call_next_takes_them(
     page.keyboard.press("n")
     expect(page.locator("#cs-number")).to_have_text(elderly["number"])
     expect(rows).to_have_text([first["number"], second["number"]])
+
+
+def test_being_served_shows_one_panel_on_a_plain_page_and_offers_no_vibration(
+        shared_server, shared_hall, phone_page, shots):
+    ticket = shared_hall.issue("SKCK")
+    cid = shared_hall.open_counter("polresta1", "Loket 8")
+    page = phone_page
+    page.goto(ticket["status_url"])
+    expect(page.locator("#st-vibrate-btn")).to_be_visible()   # waiting: a call is to come
+    assert shared_hall.call_next("polresta1", cid)["id"] == ticket["id"]
+    expect(page.locator("#st-vibrate-btn")).to_be_visible()
+    shared_hall.act("polresta1", ticket["id"], "start")
+    expect(page.locator("#st-serving")).to_be_visible()
+    expect(page.locator("#st-vibrate")).to_be_hidden()
+    main = page.evaluate("""() => { const s = getComputedStyle(document.getElementById('ticket'));
+        return {bg: s.backgroundColor, border: s.borderLeftWidth}; }""")
+    assert main == {"bg": "rgba(0, 0, 0, 0)", "border": "0px"}, main
+    panel = page.evaluate(
+        "() => getComputedStyle(document.getElementById('st-serving')).borderLeftWidth")
+    assert panel != "0px"
+    page.screenshot(path=str(shots / "status-serving.png"))
+    page.reload()   # the server-rendered page says the same
+    expect(page.locator("#st-serving")).to_be_visible()
+    expect(page.locator("#st-vibrate")).to_be_hidden()
+    shared_hall.act("polresta1", ticket["id"], "finish")
