@@ -22,6 +22,9 @@ from .live_clock import clock_env, live_offset
 
 
 def free_port() -> int:
+    """A port free now, for a server that cannot bind port 0 and name its port (cupsd): it
+    may be taken before that server binds it, so check who answers there
+    (support/ports.py). `mpp run` binds its own (LiveServer, FreshRun)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
