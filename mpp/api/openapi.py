@@ -86,7 +86,10 @@ SCHEMAS: dict[str, Any] = {
         "counter": {"oneOf": [_obj({"id": {"type": "integer"}, "name": {"type": "string"}}),
                               {"type": "null"}]},
         "issued_at": {"type": "string", "format": "date-time"}, "called_at": _nullable_time,
-        "token": {"type": "string"}, "status_url": {"type": "string", "format": "uri"}}),
+        # null for everyone but the ticket's holder (the issuing answer, by-token reads):
+        # the token is the citizen's key to the status page, the survey and complaints
+        "token": {"type": ["string", "null"]},
+        "status_url": {"type": ["string", "null"], "format": "uri"}}),
     "Call": _obj({"ticket": _ref("Ticket"),
                   "counter": _obj({"id": {"type": "integer"}, "name": {"type": "string"}}),
                   "recall": {"type": "boolean"}, "at": {"type": "string", "format": "date-time"}}),
@@ -106,6 +109,7 @@ _ERRORS = {
     "404": "Unknown id or token",
     "409": "The current state does not allow it (invalid_transition, counter_busy, "
            "service_closed, quota_reached ...)",
+    "413": "The request body is larger than MPP_MAX_REQUEST_BYTES",
     "422": "A well-formed body with wrong or missing fields",
 }
 
