@@ -115,6 +115,9 @@ def call_order(
     tickets = list(waiting)
     regular = sorted((c for c in tickets if not c.priority), key=key)
     priority = sorted((c for c in tickets if c.priority), key=key)
+    if not priority or not regular:
+        # one kind only: the rule never has to choose, the order is issue order
+        return regular or priority
     i = j = 0
     state = regular_since_priority
     order: list[Candidate] = []

@@ -7,15 +7,39 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..domain import estimates, hours
 from ..domain.queue_order import Candidate, call_order
 from ..domain.states import TicketStatus
-from ..models import Agency, Counter, Holiday, Service, ServiceDay, Site, Ticket
+from ..models import Agency, Counter, CounterService, Holiday, Service, ServiceDay, Site, Ticket
 
 DEFAULT_FRIDAY_BREAK = "11:30-13:00"
+
+# Statements read on every issue, built once with named parameters: SQLAlchemy then skips
+# building each and computing its cache key per request (about 0.1 ms apiece).
+#: the last service times of one service on one day, newest first
+_RECENT_DONE = (select(Ticket.called_at, Ticket.started_at, Ticket.finished_at)
+                .where(Ticket.service_id == bindparam("service_id"),
+                       Ticket.status == TicketStatus.DONE,
+                       Ticket.business_date == bindparam("day"))
+                .order_by(Ticket.finished_at.desc())
+                .limit(estimates.RECENT_SAMPLE))
+#: the open counters serving one service
+_OPEN_COUNTERS_OF = (select(func.count(Counter.id))
+                     .join(CounterService, CounterService.counter_id == Counter.id)
+                     .where(CounterService.service_id == bindparam("service_id"),
+                            Counter.staff_user_id.is_not(None), Counter.active.is_(True)))
+#: of one service's tickets waiting on one day: those issued before a given one (by issue
+#: time, then id), and the priority tickets
+_AHEAD_AND_PRIORITY = (
+    select(func.count(case((or_(Ticket.issued_at < bindparam("issued_at"),
+                                and_(Ticket.issued_at == bindparam("issued_at"),
+                                     Ticket.id < bindparam("ticket_id"))), 1))),
+           func.count(case((Ticket.priority.is_(True), 1))))
+    .where(Ticket.service_id == bindparam("service_id"), Ticket.status == TicketStatus.WAITING,
+           Ticket.business_date == bindparam("day")))
 
 
 def site_of(session: Session) -> Site:
@@ -46,11 +70,34 @@ class Presenter:
         self.base_url = base_url.rstrip("/")
         self._counts: dict[int, int] | None = None
         self._positions: dict[int, dict[int, int]] = {}
-        self._priority_counts: dict[int, int] | None = None
         self._typical: dict[int, float] = {}
         self._open_counters: dict[int, int] | None = None
+        #: open counters of single services (see estimate_facts)
+        self._open_one: dict[int, int] = {}
+        self._ahead: dict[int, int] = {}
         self._holidays: set[date] | None = None
         self._service_days: dict[int, ServiceDay] | None = None
+
+    def at(self, now: datetime) -> Presenter:
+        """This presenter at a later moment of the same transaction, keeping what it read that
+        the moment does not change (the site, holidays, open counters, and the typical service
+        times while it is still the same day)."""
+        later = Presenter(self.session, now, self.base_url, self.site)
+        later._holidays = self._holidays
+        later._open_counters = self._open_counters
+        later._open_one = self._open_one
+        if later.today == self.today:
+            later._typical = self._typical
+        return later
+
+    def estimate_facts(self, service: Service) -> None:
+        """Read what a waiting ticket's estimate needs besides its place: the typical service
+        time and the open counters of ``service`` (issuing reads them before it takes the
+        number, whose lock is held until the commit)."""
+        self.typical_service_seconds(service)
+        if self._open_counters is None and service.id not in self._open_one:
+            self._open_one[service.id] = self.session.scalar(
+                _OPEN_COUNTERS_OF, {"service_id": service.id}) or 0
 
     # -- helpers -------------------------------------------------------------------------
     def iso(self, moment: datetime | None) -> str | None:
@@ -86,6 +133,8 @@ class Presenter:
 
     def open_counters(self, service_id: int) -> int:
         if self._open_counters is None:
+            if service_id in self._open_one:
+                return self._open_one[service_id]
             rows = self.session.execute(
                 select(Service.id, func.count(Counter.id))
                 .join(Counter.services)
@@ -98,12 +147,7 @@ class Presenter:
     def typical_service_seconds(self, service: Service) -> float:
         if service.id not in self._typical:
             rows = self.session.execute(
-                select(Ticket.called_at, Ticket.started_at, Ticket.finished_at)
-                .where(Ticket.service_id == service.id, Ticket.status == TicketStatus.DONE,
-                       Ticket.business_date == self.today)
-                .order_by(Ticket.finished_at.desc())
-                .limit(estimates.RECENT_SAMPLE)
-            ).all()
+                _RECENT_DONE, {"service_id": service.id, "day": self.today}).all()
             durations = [
                 (r.finished_at - (r.started_at or r.called_at)).total_seconds()
                 for r in reversed(rows) if r.finished_at and (r.started_at or r.called_at)
@@ -125,8 +169,9 @@ class Presenter:
             self._service_days = {r.service_id: r for r in rows}
         return self._service_days.get(service_id)
 
-    def availability(self, service: Service) -> hours.Availability:
-        """Whether a kiosk may issue for ``service`` now (hours, holidays, break, quota)."""
+    def availability(self, service: Service, quota: bool = True) -> hours.Availability:
+        """Whether a kiosk may issue for ``service`` now (hours, holidays, break, and with
+        ``quota`` the daily quota: issuing checks that against the number it takes)."""
         if not service.active or not service.agency.active:
             return hours.Availability(False, "inactive", "Layanan ini tidak tersedia.")
         cutoff = service.issue_cutoff_minutes
@@ -138,12 +183,21 @@ class Presenter:
         avail = hours.issuing_availability(
             week, local, holidays=() if always else self.holidays(),
             friday_break=friday_break(self.site), cutoff_minutes=cutoff)
-        if avail.open and service.daily_quota is not None:
+        if quota and avail.open and service.daily_quota is not None:
             day = self.service_day(service.id)
             if day is not None and day.last_sequence >= service.daily_quota:
                 return hours.Availability(False, "quota_reached",
                                           "Kuota nomor antrian hari ini sudah habis.")
         return avail
+
+    def opens_next(self, service: Service, avail: hours.Availability) -> datetime | None:
+        """When a closed service next takes tickets (None while open or not in use)."""
+        if avail.open or avail.reason == "inactive":
+            return None
+        return hours.next_opening(
+            hours.parse_hours(service.hours), self.now.astimezone(self.tz),
+            holidays=self.holidays(), friday_break=friday_break(self.site),
+            skip_today=avail.reason == "quota_reached")
 
     # -- shapes of the contract -----------------------------------------------------------
     @staticmethod
@@ -163,6 +217,12 @@ class Presenter:
             "procedure": list(service.procedure or []),
             "legal_basis": service.legal_basis,
             "description": service.description,
+            "product": service.product, "complaints": service.complaints,
+            # the standard's English texts where written (pages fall back to Indonesian)
+            "texts_en": dict(service.texts_en or {}),
+            "hours_week": hours.week_groups(hours.parse_hours(service.hours),
+                                            friday_break(self.site)),
+            "opens_next": self.iso(self.opens_next(service, avail)),
             "sla_minutes": service.sla_minutes, "fee": service.fee, "fee_note": service.fee_note,
             "daily_quota": service.daily_quota,
             "hours": service.hours,
@@ -181,31 +241,23 @@ class Presenter:
                 "id": counter.staff.id, "full_name": counter.staff.full_name},
         }
 
-    def _priority_waiting(self) -> dict[int, int]:
-        if self._priority_counts is None:
-            rows = self.session.execute(
-                select(Ticket.service_id, func.count(Ticket.id))
-                .where(Ticket.status == TicketStatus.WAITING, Ticket.priority.is_(True),
-                       Ticket.business_date == self.today, Ticket.site_id == self.site.id)
-                .group_by(Ticket.service_id)).all()
-            self._priority_counts = {sid: n for sid, n in rows}
-        return self._priority_counts
-
     def people_ahead(self, ticket: Ticket) -> int:
         if ticket.status != TicketStatus.WAITING:
             return 0
         sid = ticket.service_id
+        if ticket.id in self._ahead:
+            return self._ahead[ticket.id]
         if (sid not in self._positions and not ticket.priority
-                and ticket.business_date == self.today
-                and self._priority_waiting().get(sid, 0) == 0):
-            # Only regular tickets wait: the order is plain issue order, so a count will do
-            # (cheaper than the full order when one ticket is shown, as on issuing).
-            return self.session.scalar(
-                select(func.count(Ticket.id)).where(
-                    Ticket.service_id == sid, Ticket.status == TicketStatus.WAITING,
-                    Ticket.business_date == self.today,
-                    or_(Ticket.issued_at < ticket.issued_at,
-                        and_(Ticket.issued_at == ticket.issued_at, Ticket.id < ticket.id)))) or 0
+                and ticket.business_date == self.today):
+            # One statement, as when a ticket is issued: the tickets ahead by issue time and
+            # the priority tickets waiting. Without a priority ticket the order is plain
+            # issue order, so the count is the place (no need to read the whole order).
+            ahead, priority = self.session.execute(_AHEAD_AND_PRIORITY, {
+                "service_id": sid, "day": self.today, "issued_at": ticket.issued_at,
+                "ticket_id": ticket.id}).one()
+            if priority == 0:
+                self._ahead[ticket.id] = int(ahead)
+                return int(ahead)
         positions = self.queue_positions(ticket.service)
         # A waiting ticket of an earlier day (close-day not run yet) is not in today's order.
         return positions.get(ticket.id, len(positions))

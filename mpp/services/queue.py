@@ -14,9 +14,9 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import Date, Integer, bindparam, func, select, text, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 
 from ..clock import Clock
 from ..db import Database
@@ -25,6 +25,7 @@ from ..domain.actor import Actor
 from ..domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..domain.hours import CLOSED_FOR_THE_DAY
 from ..domain.queue_order import (
+    NO_PRIORITY_YET,
     Candidate,
     ServiceQueue,
     ServiceWaiting,
@@ -32,6 +33,7 @@ from ..domain.queue_order import (
     counter_call_order,
     counter_rule_state,
     next_regular_since_priority,
+    service_head,
 )
 from ..domain.states import HELD, Action, TicketStatus, next_status
 from ..events import (
@@ -44,6 +46,7 @@ from ..events import (
     ticket_room,
 )
 from ..models import (
+    UTC_TS,
     Agency,
     Counter,
     CounterSession,
@@ -60,6 +63,60 @@ __all__ = ["QueueService", "counter_room", "service_room"]
 
 PRIORITY_CATEGORIES = ("elderly", "disabled", "pregnant", "child")
 RECENT_CALLS = 10
+
+#: Takes the next number of a service's day: an atomic increment of its ``service_day`` row,
+#: made on the day's first ticket, which holds the row's lock until the commit. Written as
+#: text (the same on SQLite and PostgreSQL) because SQLAlchemy compiles its dialect-specific
+#: ``INSERT … ON CONFLICT`` construct anew on every execution, and this runs on every issue.
+TAKE_NUMBER = text(
+    "INSERT INTO service_day (service_id, business_date, last_sequence, regular_since_priority)"
+    " VALUES (:service_id, :business_date, 1, :rule_state)"
+    " ON CONFLICT (service_id, business_date)"
+    " DO UPDATE SET last_sequence = service_day.last_sequence + 1"
+    " RETURNING last_sequence",
+).bindparams(bindparam("business_date", type_=Date())).columns(last_sequence=Integer)
+
+# The other statements of issue, call-next and the held-ticket actions, built once with named
+# parameters: SQLAlchemy then skips building each and computing its cache key per request.
+#: a service, its agency (loaded) and its site
+_SERVICE_AND_SITE = (select(Service, Site).join(Service.agency)
+                     .join(Site, Site.id == Agency.site_id)
+                     .where(Service.id == bindparam("service_id"))
+                     .options(contains_eager(Service.agency)))
+#: a counter, locked, with its agency (loaded) and its site
+_COUNTER_AND_SITE = (select(Counter, Site).join(Counter.agency)
+                     .join(Site, Site.id == Agency.site_id)
+                     .where(Counter.id == bindparam("counter_id"))
+                     .options(contains_eager(Counter.agency))
+                     .with_for_update(of=Counter))
+#: the number of the ticket a counter holds
+_HELD_BY = select(Ticket.number).where(Ticket.counter_id == bindparam("counter_id"),
+                                        Ticket.status.in_(list(HELD))).limit(1)
+#: the service_day rows of some services, locked in id order (no deadlocks)
+_LOCK_DAYS = (select(ServiceDay)
+              .where(ServiceDay.service_id.in_(bindparam("service_ids", expanding=True)),
+                     ServiceDay.business_date == bindparam("day"))
+              .order_by(ServiceDay.service_id).with_for_update())
+#: a waiting ticket called to a counter; the ticket comes back
+_CALL = (update(Ticket).where(Ticket.id == bindparam("ticket_id"),
+                              Ticket.status == TicketStatus.WAITING)
+         .values(status=TicketStatus.CALLED, counter_id=bindparam("to_counter_id"),
+                 staff_user_id=bindparam("by_user_id"),
+                 last_called_at=bindparam("now", type_=UTC_TS),
+                 called_at=func.coalesce(Ticket.called_at, bindparam("now", type_=UTC_TS)),
+                 call_count=Ticket.call_count + 1)
+         .returning(Ticket)
+         .execution_options(synchronize_session=False, populate_existing=True))
+#: a ticket with its service and agency, its counter and its site, read afresh
+_TICKET_AND_SITE = (select(Ticket, Site).join(Site, Site.id == Ticket.site_id)
+                    .where(Ticket.id == bindparam("ticket_id"))
+                    .options(joinedload(Ticket.service, innerjoin=True)
+                             .joinedload(Service.agency, innerjoin=True),
+                             joinedload(Ticket.counter))
+                    .execution_options(populate_existing=True))
+_TICKET_AND_SITE_LOCKED = _TICKET_AND_SITE.with_for_update(of=Ticket)
+#: the counter a staff member holds
+_COUNTER_OF_STAFF = select(Counter).where(Counter.staff_user_id == bindparam("user_id"))
 
 #: called after a ticket is issued, inside the transaction, with the presenter that
 #: serialized it: (session, ticket, actor, presenter) -> events to publish after commit
@@ -122,27 +179,28 @@ class QueueService:
             services = s.scalars(select(Service).where(Service.id.in_(service_ids))).all()
             return FeedRound(p.queue_counts(), {sv.id: p.service_feed(sv) for sv in services})
 
+    @classmethod
+    def load_ticket(cls, session: Session, ticket_id: int, lock: bool = True) -> Ticket:
+        """A ticket with its service, agency and counter (locked for update by default), read
+        afresh in one statement."""
+        return cls.load_ticket_and_site(session, ticket_id, lock)[0]
+
     @staticmethod
-    def load_ticket(session: Session, ticket_id: int, lock: bool = True) -> Ticket:
-        """A ticket with its service, agency and counter (locked for update by default)."""
-        stmt = select(Ticket).where(Ticket.id == ticket_id).options(
-            selectinload(Ticket.service).selectinload(Service.agency),
-            selectinload(Ticket.counter))
-        if lock:
-            stmt = stmt.with_for_update(of=Ticket)
-        ticket = session.scalars(stmt).first()
-        if ticket is None:
+    def load_ticket_and_site(session: Session, ticket_id: int, lock: bool = True
+                             ) -> tuple[Ticket, Site]:
+        """:meth:`load_ticket`, and the ticket's site, in the same statement."""
+        found = session.execute(_TICKET_AND_SITE_LOCKED if lock else _TICKET_AND_SITE,
+                                {"ticket_id": ticket_id}).first()
+        if found is None:
             raise NotFound(f"Ticket {ticket_id} does not exist.", "ticket_not_found")
-        return ticket
+        return found._tuple()
 
     @staticmethod
     def _counter_of(session: Session, actor: Actor, lock: bool = False) -> Counter | None:
         if actor.user_id is None:
             return None
-        stmt = select(Counter).where(Counter.staff_user_id == actor.user_id)
-        if lock:
-            stmt = stmt.with_for_update()
-        return session.scalars(stmt).first()
+        stmt = _COUNTER_OF_STAFF.with_for_update() if lock else _COUNTER_OF_STAFF
+        return session.scalars(stmt, {"user_id": actor.user_id}).first()
 
     # -- issuing ---------------------------------------------------------------------------
     def issue(self, actor: Actor, service_id: int, priority: bool = False,
@@ -155,28 +213,27 @@ class QueueService:
         priority = bool(priority or priority_category)
         now = self.clock.now()
         with self.db.write() as s:
-            service = s.scalars(select(Service).where(Service.id == service_id)
-                                .options(selectinload(Service.agency))).first()
-            if service is None:
+            # the service, its agency and the site in one statement
+            found = s.execute(_SERVICE_AND_SITE, {"service_id": service_id}).first()
+            if found is None:
                 raise NotFound(f"Service {service_id} does not exist.", "service_not_found")
+            service, site = found
             if actor.role == "staff" and actor.agency_id not in (None, service.agency_id):
                 raise Forbidden("Staff may issue tickets only for their own agency.",
                                 "other_agency")
             if priority and not service.priority_enabled:
                 raise Conflict("This service has no priority lane.", "priority_not_available")
-            p = self.presenter(s, now)
-            avail = p.availability(service)
-            if not avail.open and avail.reason != "quota_reached":
+            p = self.presenter(s, now, site)
+            # the quota is checked below, against the number taken
+            avail = p.availability(service, quota=False)
+            if not avail.open:
                 raise Conflict(avail.message or "Service closed.", "service_closed")
+            # what the ticket's estimate needs and the new number does not change, read before
+            # the number's lock is taken: that lock is held until the commit
+            p.estimate_facts(service)
             day = numbering.business_date(now, p.site.timezone)
-            ins = self._dialect_insert(s).values(
-                service_id=service.id, business_date=day, last_sequence=1,
-                regular_since_priority=1000)
-            seq = s.execute(
-                ins.on_conflict_do_update(
-                    index_elements=["service_id", "business_date"],
-                    set_={"last_sequence": ServiceDay.last_sequence + 1})
-                .returning(ServiceDay.last_sequence)).scalar_one()
+            seq = s.execute(TAKE_NUMBER, {"service_id": service.id, "business_date": day,
+                                          "rule_state": NO_PRIORITY_YET}).scalar_one()
             if service.daily_quota is not None and seq > service.daily_quota:
                 # Rolling back undoes the increment, so the count stays at the quota.
                 raise Conflict(f"The daily quota of {service.daily_quota} tickets for "
@@ -198,7 +255,7 @@ class QueueService:
             self._log(s, ticket, "issued", None, actor, now,
                       priority=priority, priority_category=priority_category)
             s.flush()
-            p = self.presenter(s, now, p.site)
+            p = p.at(now)
             data = p.ticket(ticket)
             events = [self._ticket_event(p, ticket, data)]
             for hook in self.issue_hooks:
@@ -273,74 +330,98 @@ class QueueService:
     def _acting_counter(self, s: Session, actor: Actor, counter_id: int) -> Counter:
         """The counter, locked, when the actor is the staff member holding it."""
         counter = self._get_counter(s, counter_id, lock=True)
+        self._check_at_counter(actor, counter)
+        return counter
+
+    @staticmethod
+    def _check_at_counter(actor: Actor, counter: Counter) -> None:
         if actor.user_id is None or counter.staff_user_id != actor.user_id:
             raise Forbidden(f"Only the staff member at {counter.name} can act there; open it "
                             "first.", "not_at_counter")
-        return counter
+
+    @staticmethod
+    def _lock_service_days(s: Session, insert: Any, ids: list[int], day: date
+                           ) -> dict[int, ServiceDay]:
+        """The ``service_day`` rows of ``ids`` for ``day``, locked in id order (no deadlocks),
+        made first when missing (the first call of a day)."""
+        params = {"service_ids": ids, "day": day}
+        days = {d.service_id: d for d in s.scalars(_LOCK_DAYS, params)}
+        if len(days) < len(ids):
+            s.execute(insert.values(
+                [{"service_id": i, "business_date": day, "last_sequence": 0,
+                  "regular_since_priority": NO_PRIORITY_YET} for i in ids
+                 if i not in days]).on_conflict_do_nothing())
+            days = {d.service_id: d for d in s.scalars(_LOCK_DAYS, params)}
+        return days
+
+    #: the statement of :meth:`_heads` for each set of services asked for
+    _heads_of: dict[tuple[int, ...], Any] = {}
+
+    @classmethod
+    def _heads(cls, s: Session, ids: list[int], day: date) -> dict[tuple[int, bool], Candidate]:
+        """The oldest waiting regular and priority ticket of each service, in one statement."""
+        stmt = cls._heads_of.get(tuple(ids))
+        if stmt is None:
+            parts = [select(Ticket.id, Ticket.service_id, Ticket.issued_at, Ticket.priority)
+                     .where(Ticket.service_id == sid, Ticket.status == TicketStatus.WAITING,
+                            Ticket.business_date == bindparam("day"),
+                            Ticket.priority.is_(prio))
+                     .order_by(Ticket.issued_at, Ticket.id).limit(1).subquery()
+                     for sid in ids for prio in (False, True)]
+            stmt = cls._heads_of[tuple(ids)] = union_all(*(select(part) for part in parts))
+        rows = s.execute(stmt, {"day": day}).all()
+        return {(r.service_id, bool(r.priority)): Candidate(r.id, r.service_id, r.issued_at,
+                                                            bool(r.priority)) for r in rows}
 
     # -- calling ---------------------------------------------------------------------------
     def call_next(self, actor: Actor, counter_id: int) -> dict[str, Any] | None:
         """Call the next waiting ticket to the counter; None when nothing waits."""
         now = self.clock.now()
         with self.db.write() as s:
-            counter = self._acting_counter(s, actor, counter_id)
-            busy = s.scalars(select(Ticket.number).where(
-                Ticket.counter_id == counter.id, Ticket.status.in_(list(HELD)))).first()
+            # the counter, locked, with its agency and the site in one statement
+            found = s.execute(_COUNTER_AND_SITE, {"counter_id": counter_id}).first()
+            if found is None:
+                raise NotFound(f"Counter {counter_id} does not exist.", "counter_not_found")
+            counter, site = found
+            self._check_at_counter(actor, counter)
+            # Read after the counter's lock is held, in a statement of its own: on PostgreSQL
+            # it then sees a call this counter made at the same moment.
+            busy = s.scalar(_HELD_BY, {"counter_id": counter.id})
             if busy is not None:
                 raise Conflict(f"{counter.name} still holds ticket {busy}: finish, transfer or "
                                "mark it no-show before calling the next.", "counter_busy")
-            site = site_of(s)
             day = numbering.business_date(now, site.timezone)
             services = {sv.id: sv for sv in counter.services if sv.active}
             if not services:
                 return None
             ids = sorted(services)
-            # Make sure each lock row exists, then lock them in id order (no deadlocks).
-            s.execute(self._dialect_insert(s).values(
-                [{"service_id": i, "business_date": day, "last_sequence": 0,
-                  "regular_since_priority": 1000} for i in ids]).on_conflict_do_nothing())
-            days = {d.service_id: d for d in s.scalars(
-                select(ServiceDay).where(ServiceDay.service_id.in_(ids),
-                                         ServiceDay.business_date == day)
-                .order_by(ServiceDay.service_id).with_for_update())}
-            queues = []
-            for sid in ids:
-                heads = {}
-                for prio in (False, True):
-                    row = s.execute(
-                        select(Ticket.id, Ticket.issued_at)
-                        .where(Ticket.service_id == sid, Ticket.status == TicketStatus.WAITING,
-                               Ticket.business_date == day, Ticket.priority.is_(prio))
-                        .order_by(Ticket.issued_at, Ticket.id).limit(1)).first()
-                    heads[prio] = None if row is None else Candidate(row.id, sid, row.issued_at,
-                                                                     prio)
-                queues.append(ServiceQueue(sid, heads[False], heads[True],
-                                           services[sid].regular_per_priority,
-                                           days[sid].regular_since_priority))
-            chosen = choose_next(queues, self._counter_rule_state(
-                s, counter, day, now, max(sv.regular_per_priority for sv in services.values())))
+            days = self._lock_service_days(s, self._dialect_insert(s), ids, day)
+            heads = self._heads(s, ids, day)
+            queues = [ServiceQueue(sid, heads.get((sid, False)), heads.get((sid, True)),
+                                   services[sid].regular_per_priority,
+                                   days[sid].regular_since_priority) for sid in ids]
+            # The counter's own rule state matters only when a service's head is a priority
+            # ticket (see choose_next); only then is it read.
+            state = NO_PRIORITY_YET
+            if any((head := service_head(q)) is not None and head.priority for q in queues):
+                state = self._counter_rule_state(
+                    s, counter, day, now, max(sv.regular_per_priority for sv in services.values()))
+            chosen = choose_next(queues, state)
             if chosen is None:
                 return None
-            done = s.execute(
-                update(Ticket).where(Ticket.id == chosen.ticket_id,
-                                     Ticket.status == TicketStatus.WAITING)
-                .values(status=TicketStatus.CALLED, counter_id=counter.id,
-                        staff_user_id=actor.user_id, last_called_at=now,
-                        call_count=Ticket.call_count + 1)
-                .execution_options(synchronize_session=False))
-            if done.rowcount != 1:  # pragma: no cover - the service_day lock prevents this
+            # the called ticket comes back from the UPDATE; its service, agency and counter are
+            # the ones already read above
+            ticket = s.scalars(_CALL, {"ticket_id": chosen.ticket_id, "to_counter_id": counter.id,
+                                       "by_user_id": actor.user_id, "now": now}).first()
+            if ticket is None:  # pragma: no cover - the service_day lock prevents this
                 raise Conflict("That ticket was just taken by another counter; call again.",
                                "already_called")
             sday = days[chosen.service_id]
             sday.regular_since_priority = next_regular_since_priority(
                 sday.regular_since_priority, chosen)
-            ticket = self.load_ticket(s, chosen.ticket_id, lock=False)
-            s.refresh(ticket)
-            if ticket.called_at is None:
-                ticket.called_at = now
             self._log(s, ticket, "called", TicketStatus.WAITING, actor, now)
             s.flush()
-            p = self.presenter(s, now)
+            p = self.presenter(s, now, site)
             call = p.call(ticket, recall=False)
             events = [Event(CALLED, HALL, call), self._ticket_event(p, ticket, call["ticket"])]
         self._publish(events, {ticket.service_id})
@@ -360,8 +441,9 @@ class QueueService:
         return counter_rule_state(recent)
 
     # -- acting on a held ticket -------------------------------------------------------------
-    def _held_ticket(self, s: Session, actor: Actor, ticket_id: int) -> Ticket:
-        ticket = self.load_ticket(s, ticket_id)
+    def _held_ticket(self, s: Session, actor: Actor, ticket_id: int) -> tuple[Ticket, Site]:
+        """The ticket (locked) and its site, when the actor's counter holds it."""
+        ticket, site = self.load_ticket_and_site(s, ticket_id)
         counter = self._counter_of(s, actor)
         if counter is None:
             raise Forbidden("Open a counter first: only the staff member at the counter "
@@ -369,7 +451,7 @@ class QueueService:
         if ticket.counter_id != counter.id:
             raise Forbidden(f"Ticket {ticket.number} is not held by {counter.name}.",
                             "not_your_ticket")
-        return ticket
+        return ticket, site
 
     def act(self, actor: Actor, ticket_id: int, action: Action,
             service_id: int | None = None) -> dict[str, Any]:
@@ -379,7 +461,7 @@ class QueueService:
         (``service_closed``): the citizen would wait in a queue nobody calls today."""
         now = self.clock.now()
         with self.db.write() as s:
-            ticket = self._held_ticket(s, actor, ticket_id)
+            ticket, site = self._held_ticket(s, actor, ticket_id)
             before = TicketStatus(ticket.status)
             after = next_status(before, action)
             touched = {ticket.service_id}
@@ -416,10 +498,9 @@ class QueueService:
                 ticket.finished_at = now
             ticket.status = after
             ticket.staff_user_id = actor.user_id
-            s.flush()
             self._log(s, ticket, kind, before, actor, now, **detail)
             s.flush()
-            p = self.presenter(s, now)
+            p = self.presenter(s, now, site)
             data = p.ticket(ticket)
             events = []
             if action == Action.RECALL:
@@ -451,17 +532,16 @@ class QueueService:
         """Cancel a waiting ticket (staff of its agency, or an admin)."""
         now = self.clock.now()
         with self.db.write() as s:
-            ticket = self.load_ticket(s, ticket_id)
+            ticket, site = self.load_ticket_and_site(s, ticket_id)
             if actor.role == "staff" and actor.agency_id not in (None,
                                                                  ticket.service.agency_id):
                 raise Forbidden("Staff may cancel only tickets of their own agency.",
                                 "other_agency")
             before = TicketStatus(ticket.status)
             ticket.status = next_status(before, Action.CANCEL)
-            s.flush()
             self._log(s, ticket, "cancelled", before, actor, now)
             s.flush()
-            p = self.presenter(s, now)
+            p = self.presenter(s, now, site)
             data = p.ticket(ticket)
             events = [self._ticket_event(p, ticket, data)]
         self._publish(events, {ticket.service_id})
@@ -498,6 +578,14 @@ class QueueService:
             if ticket is None:
                 raise NotFound("No ticket has this token.", "ticket_not_found")
             return self.presenter(s).ticket(ticket)
+
+    def service_of_token(self, token: str) -> int:
+        """The service a ticket is in now, by its token (one cheap read); 404 when unknown."""
+        with self.db.read() as s:
+            service_id = s.scalar(select(Ticket.service_id).where(Ticket.token == token))
+        if service_id is None:
+            raise NotFound("No ticket has this token.", "ticket_not_found")
+        return service_id
 
     def get_ticket(self, ticket_id: int, actor: Actor | None = None) -> dict[str, Any]:
         """A ticket by id; staff and managers of one agency see only their agency's."""
