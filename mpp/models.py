@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -119,6 +120,13 @@ class Service(Base):
     requirements: Mapped[list[Any]] = mapped_column(default=list)
     procedure: Mapped[list[Any]] = mapped_column(default=list)
     legal_basis: Mapped[str] = mapped_column(Text, default="")
+    #: what the citizen receives (produk pelayanan)
+    product: Mapped[str] = mapped_column(Text, default="", server_default="")
+    #: how complaints are handled (penanganan pengaduan, saran dan masukan)
+    complaints: Mapped[str] = mapped_column(Text, default="", server_default="")
+    #: the standard's texts in English: requirements, procedure (lists), product, complaints
+    texts_en: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict,
+                                                     server_default=text("'{}'"))
     sla_minutes: Mapped[int | None] = mapped_column(Integer, nullable=True)
     fee: Mapped[int] = mapped_column(default=0)
     fee_note: Mapped[str] = mapped_column(String(300), default="")

@@ -32,6 +32,15 @@
       legal_basis: "Dasar hukum",
       minutes: (n) => `${n} menit`,
       none_listed: "Tidak ada persyaratan khusus.",
+      product: "Produk layanan",
+      complaints: "Penanganan pengaduan",
+      only_indonesian: "",
+      hours_24: "Buka 24 jam",
+      hours_closed: "tutup",
+      days: { mon: "Senin", tue: "Selasa", wed: "Rabu", thu: "Kamis", fri: "Jumat",
+              sat: "Sabtu", sun: "Minggu" },
+      time: (hm) => hm.replace(":", "."),
+      opens_on: (day, date, time) => `Buka kembali ${day}, ${date}, pukul ${time}.`,
       take_ticket: "Ambil Nomor Antrian",
       priority_lane: "Layanan Prioritas",
       priority_title: "Layanan prioritas",
@@ -96,6 +105,15 @@
       legal_basis: "Legal basis",
       minutes: (n) => `${n} minutes`,
       none_listed: "No particular requirements.",
+      product: "What you receive",
+      complaints: "Complaints",
+      only_indonesian: "Available in Indonesian only",
+      hours_24: "Open 24 hours",
+      hours_closed: "closed",
+      days: { mon: "Monday", tue: "Tuesday", wed: "Wednesday", thu: "Thursday", fri: "Friday",
+              sat: "Saturday", sun: "Sunday" },
+      time: (hm) => hm,
+      opens_on: (day, date, time) => `Opens again on ${day} ${date} at ${time}.`,
       take_ticket: "Take a queue number",
       priority_lane: "Priority lane",
       priority_title: "Priority lane",
@@ -140,9 +158,9 @@
         inactive: () => "This service is not available.",
         holiday: () => "Today is a public holiday: the service is closed.",
         closed_today: () => "This service is not open today.",
-        not_yet_open: (t) => `Not open yet; opens at ${t}.`,
-        break: (t) => `On a break; opens again at ${t}.`,
-        cutoff: (t) => `Numbers are no longer issued today: the service closes at ${t}.`,
+        not_yet_open: () => "Not open yet.",
+        break: () => "On a break.",
+        cutoff: () => "Numbers are no longer issued today: the service closes soon.",
         closed: () => "The service has closed for today.",
         quota_reached: () => "Today's quota of queue numbers has been reached.",
       },
@@ -303,15 +321,30 @@
 
   const serviceName = (s) => (state.lang === "en" ? s.name_en || s.name : s.name);
 
+  // "Buka kembali Selasa, 24 November, pukul 08.00." from the server's opens_next, read as
+  // written (the hall's time), whatever the kiosk PC's own clock and zone say.
+  function opensNextText(iso) {
+    if (!iso) return "";
+    const time = t("time", iso.slice(11, 16));
+    const [y, m, d] = iso.slice(0, 10).split("-").map(Number);
+    const at = new Date(Date.UTC(y, m - 1, d));
+    const locale = state.lang === "en" ? "en-GB" : "id-ID";
+    const date = at.toLocaleDateString(locale, { day: "numeric", month: "long", timeZone: "UTC" });
+    const weekday = t("days")[["sun", "mon", "tue", "wed", "thu", "fri", "sat"][at.getUTCDay()]];
+    return t("opens_on", weekday, date, time);
+  }
+
   function closedText(s) {
     const reasons = TEXT[state.lang].reasons;
     const reason = s.closed_reason;
-    if (state.lang === "en" && reason && reasons[reason]) {
-      const time = ((s.closed_message || "").match(/\d{2}:\d{2}/) || [""])[0];
-      return reasons[reason](time);
-    }
-    if (reason === "quota_reached" && state.lang === "id") return TEXT.id.quota_body;
-    return s.closed_message || t("closed");
+    let text;
+    if (state.lang === "en" && reason && reasons[reason]) text = reasons[reason]();
+    else if (reason === "quota_reached" && state.lang === "id") text = TEXT.id.quota_body;
+    else text = s.closed_message || t("closed");
+    // The Indonesian messages of not_yet_open and break already name the time.
+    const named = state.lang === "id" && ["not_yet_open", "break"].includes(reason);
+    const next = named ? "" : opensNextText(s.opens_next);
+    return next ? `${text} ${next}` : text;
   }
 
   // -- rendering -------------------------------------------------------------------------------
@@ -384,13 +417,43 @@
     return list;
   }
 
-  function hoursText(hours) {
-    if (!hours) return "";
-    const word = (v) => (["closed", "tutup", ""].includes(v) ? t("closed") : v);
-    if (typeof hours === "string") {
-      return hours === "00:00-24:00" ? (state.lang === "en" ? "24 hours" : "24 jam") : word(hours);
+  // The week in weekday order from the server's hours_week groups, in the page's language:
+  // "Senin–Kamis 08.00–14.00 · Jumat 08.00–11.30, 13.00–14.00 · Sabtu–Minggu tutup".
+  function hoursText(s) {
+    const groups = s.hours_week || [];
+    if (!groups.length) return "";
+    const always = (g) => g.ranges.length === 1 && g.ranges[0][0] === "00:00"
+      && g.ranges[0][1] === "24:00";
+    if (groups.length === 1 && always(groups[0])) return t("hours_24");
+    const days = t("days");
+    return groups.map((g) => {
+      const when = g.from === g.to ? days[g.from] : `${days[g.from]}–${days[g.to]}`;
+      const ranges = g.ranges.length
+        ? g.ranges.map(([a, b]) => `${t("time", a)}–${t("time", b)}`).join(", ")
+        : t("hours_closed");
+      return `${when} ${ranges}`;
+    }).join(" · ");
+  }
+
+  // A text of the standard in the page's language: English where the service has it, else
+  // the Indonesian one, marked (lang="id" and a visible note) so nobody takes it for missing.
+  function standardPart(s, key) {
+    const english = (s.texts_en || {})[key];
+    const has = (v) => (Array.isArray(v) ? v.length > 0 : !!v);
+    if (state.lang === "en" && has(english)) return { value: english, fallback: false };
+    return { value: s[key], fallback: state.lang === "en" && has(s[key]) };
+  }
+
+  function standardSection(s, key, title, render) {
+    const part = standardPart(s, key);
+    const content = render(part.value);
+    const box = section(title, content);
+    if (part.fallback) {
+      content.lang = "id";
+      box.classList.add("is-fallback");
+      box.querySelector("h2").append(el("span", "k-fallback", t("only_indonesian")));
     }
-    return Object.entries(hours).map(([k, v]) => `${k}: ${word(v)}`).join(" · ");
+    return box;
   }
 
   function renderStandard() {
@@ -400,10 +463,12 @@
     $("std-agency").textContent = s.agency.name;
     const body = $("std-body");
     body.replaceChildren();
-    const reqs = s.requirements || [];
-    body.append(section(t("requirements"),
-                        reqs.length ? listOf(reqs, false) : el("p", null, t("none_listed"))));
-    if ((s.procedure || []).length) body.append(section(t("procedure"), listOf(s.procedure, true)));
+    body.append(standardSection(s, "requirements", t("requirements"), (reqs) => (
+      (reqs || []).length ? listOf(reqs, false) : el("p", null, t("none_listed")))));
+    if ((s.procedure || []).length) {
+      body.append(standardSection(s, "procedure", t("procedure"), (v) => listOf(v, true)));
+    }
+    if (s.product) body.append(standardSection(s, "product", t("product"), (v) => el("p", null, v)));
     const facts = el("dl", "k-std-facts");
     const fact = (label, value) => {
       const row = el("div");
@@ -414,8 +479,11 @@
     const fee = s.fee ? `Rp ${new Intl.NumberFormat("id-ID").format(s.fee)}` +
       (s.fee_note ? ` (${s.fee_note})` : "") : t("free");
     fact(t("fee"), fee);
-    if (s.hours) fact(t("hours"), hoursText(s.hours));
+    if (s.hours_week) fact(t("hours"), hoursText(s));
     body.append(facts);
+    if (s.complaints) {
+      body.append(standardSection(s, "complaints", t("complaints"), (v) => el("p", null, v)));
+    }
     if (s.legal_basis) body.append(section(t("legal_basis"), el("p", "k-small", s.legal_basis)));
 
     const closed = $("std-closed");

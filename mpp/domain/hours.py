@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from .errors import ValidationFailed
 
@@ -129,6 +129,45 @@ def day_ranges(
     if friday_break and day.weekday() == 4:
         ranges = _subtract(ranges, friday_break)
     return ranges
+
+
+def week_groups(week: WeeklyHours, friday_break: Range | None = None) -> list[dict[str, object]]:
+    """The week in weekday order, consecutive days with the same hours grouped:
+    ``[{"from": "mon", "to": "thu", "ranges": [["08:00", "14:00"]]}, ...]`` (``ranges`` empty:
+    closed), the Friday break taken out, for pages to word in their language."""
+    groups: list[dict[str, object]] = []
+    for i, day in enumerate(DAYS):
+        ranges = list(week[day])
+        if i == 4 and friday_break and ranges != [ALWAYS]:
+            ranges = _subtract(ranges, friday_break)
+        shown = [[f"{s // 60:02d}:{s % 60:02d}", f"{e // 60:02d}:{e % 60:02d}"]
+                 for s, e in ranges]
+        if groups and groups[-1]["ranges"] == shown:
+            groups[-1]["to"] = day
+        else:
+            groups.append({"from": day, "to": day, "ranges": shown})
+    return groups
+
+
+def next_opening(week: WeeklyHours, now_local: datetime, *, holidays: Collection[date] = (),
+                 friday_break: Range | None = None, skip_today: bool = False,
+                 days_ahead: int = 14) -> datetime | None:
+    """When the service next opens after ``now_local`` (site time): the start of the next
+    opening range, today or on a later day that is not a holiday; None within ``days_ahead``."""
+    today = now_local.date()
+    minute = now_local.hour * 60 + now_local.minute
+    for offset in range(days_ahead + 1):
+        day = today + timedelta(days=offset)
+        if offset == 0 and skip_today:
+            continue
+        always = week[DAYS[day.weekday()]] == [ALWAYS]
+        if day in holidays and not always:
+            continue
+        for start, _ in day_ranges(week, day, friday_break):
+            if offset > 0 or start > minute:
+                return datetime.combine(day, time(start // 60, start % 60),
+                                        tzinfo=now_local.tzinfo)
+    return None
 
 
 def issuing_availability(

@@ -31,7 +31,12 @@ SERVICE_FIELDS: dict[str, type | tuple[type, ...]] = {
     "sla_minutes": int, "fee": int, "daily_quota": int, "issue_cutoff_minutes": int,
     "regular_per_priority": int, "priority_enabled": bool, "active": bool,
     "requirements": list, "procedure": list, "hours": (str, dict),
+    "product": str, "complaints": str,
 }
+#: the standard's English texts, written in the site file as ``requirements_en`` etc. and
+#: kept together in ``Service.texts_en`` (what a file does not name is kept)
+SERVICE_TEXTS_EN: dict[str, type] = {"requirements": list, "procedure": list,
+                                     "product": str, "complaints": str}
 
 
 def parse_toml(text: str) -> dict[str, Any]:
@@ -73,6 +78,19 @@ def _check_service(table: dict[str, Any], where: str) -> dict[str, Any]:
                                    "invalid_site_file")
     if table.get("priority") is not None:
         values["priority_enabled"] = bool(table["priority"])
+    english: dict[str, Any] = {}
+    for key, kind in SERVICE_TEXTS_EN.items():
+        if f"{key}_en" not in table:
+            continue
+        value = table[f"{key}_en"]
+        if not isinstance(value, kind) or (kind is list
+                                           and not all(isinstance(x, str) for x in value)):
+            raise ValidationFailed(f"{where}: '{key}_en' must be "
+                                   f"{'a list of strings' if kind is list else 'text'}.",
+                                   "invalid_site_file")
+        english[key] = value
+    if english:
+        values["texts_en"] = english
     return values
 
 
@@ -166,6 +184,8 @@ def load_layout(s: Session, data: dict[str, Any], now: datetime,
             prefixes[prefix] = f"{acode}/{scode}"
             svalues = {"prefix": prefix, **_check_service(service_t, swhere)}
             service = by_code.get(scode)
+            if service is not None and "texts_en" in svalues:
+                svalues["texts_en"] = {**(service.texts_en or {}), **svalues["texts_en"]}
             if service is None:
                 service = Service(agency_id=agency.id, code=scode, **svalues)
                 created(service)
@@ -230,6 +250,9 @@ def export_layout(s: Session) -> str:
                 if value in (None, "", []) or key == "name":
                     continue
                 row[key] = value
+            for key, value in (sv.texts_en or {}).items():
+                if key in SERVICE_TEXTS_EN and value not in (None, "", []):
+                    row[f"{key}_en"] = value
             a["services"].append(row)
         a["counters"] = []
         for c in agency.counters:
