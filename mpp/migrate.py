@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import inspect, text
+from sqlalchemy.engine import Connection
 
 from .db import Database
 
@@ -29,14 +31,34 @@ def upgrade(db: Database) -> None:
         if conn.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": ADVISORY_LOCK})
             conn.commit()
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite changes a table by rebuilding it (copy, drop, rename): with foreign keys
+            # enforced the drop fails as soon as rows point at the table (any database with
+            # tickets in it). The pragma only works outside a transaction, so it goes to the
+            # driver before SQLAlchemy begins one; the keys are checked once done.
+            _sqlite_pragma(conn, "PRAGMA foreign_keys=OFF")
         try:
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "heads")
             conn.commit()
+            if sqlite:
+                broken = _sqlite_pragma(conn, "PRAGMA foreign_key_check")
+                if broken:
+                    raise RuntimeError(f"the migration left rows pointing nowhere: {broken[:5]}")
         finally:
+            if sqlite:
+                conn.rollback()
+                _sqlite_pragma(conn, "PRAGMA foreign_keys=ON")
             if conn.dialect.name == "postgresql":
                 conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": ADVISORY_LOCK})
                 conn.commit()
+
+
+def _sqlite_pragma(conn: Connection, pragma: str) -> list[Any]:
+    """Run ``pragma`` on the driver's connection, outside any transaction."""
+    cursor = conn.connection.driver_connection.execute(pragma)  # type: ignore[union-attr]
+    return list(cursor.fetchall())
 
 
 def is_empty(db: Database) -> bool:
