@@ -199,15 +199,6 @@ class Presenter:
             holidays=self.holidays(), friday_break=friday_break(self.site),
             skip_today=avail.reason == "quota_reached")
 
-    def opens_next(self, service: Service, avail: hours.Availability) -> datetime | None:
-        """When a closed service next takes tickets (None while open or not in use)."""
-        if avail.open or avail.reason == "inactive":
-            return None
-        return hours.next_opening(
-            hours.parse_hours(service.hours), self.now.astimezone(self.tz),
-            holidays=self.holidays(), friday_break=friday_break(self.site),
-            skip_today=avail.reason == "quota_reached")
-
     # -- shapes of the contract -----------------------------------------------------------
     @staticmethod
     def agency(agency: Agency) -> dict[str, Any]:
@@ -226,12 +217,6 @@ class Presenter:
             "procedure": list(service.procedure or []),
             "legal_basis": service.legal_basis,
             "description": service.description,
-            "product": service.product, "complaints": service.complaints,
-            # the standard's English texts where written (pages fall back to Indonesian)
-            "texts_en": dict(service.texts_en or {}),
-            "hours_week": hours.week_groups(hours.parse_hours(service.hours),
-                                            friday_break(self.site)),
-            "opens_next": self.iso(self.opens_next(service, avail)),
             "product": service.product, "complaints": service.complaints,
             # the standard's English texts where written (pages fall back to Indonesian)
             "texts_en": dict(service.texts_en or {}),
