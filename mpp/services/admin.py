@@ -49,7 +49,7 @@ from .site_layout import export_layout, load_layout, parse_toml
 
 #: site settings kept in Site.settings, with what the admin form shows for each
 SETTING_KEYS = ("name_en", "address", "logo", "ticket_footer", "running_text", "running_text_en",
-                "friday_break", "issue_cutoff_minutes")
+                "friday_break", "issue_cutoff_minutes", "complaints", "complaints_en")
 MAX_LOGO_BYTES = 300_000
 RUNNING_TEXT_MAX = 2000
 CODE_CHARS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
@@ -286,7 +286,8 @@ class AdminService:
         """Create or update a service with its published standard; returns its id.
 
         ``data`` keys: agency_id, code, name, name_en, prefix, description, requirements,
-        procedure (lists or text with one item a line), legal_basis, sla_minutes, fee,
+        procedure (lists or text with one item a line), legal_basis, product, complaints,
+        requirements_en, procedure_en, product_en, complaints_en, sla_minutes, fee,
         fee_note, daily_quota, hours (string or table by weekday), issue_cutoff_minutes,
         priority_enabled, regular_per_priority, active.
         """
@@ -306,6 +307,14 @@ class AdminService:
             "requirements": _lines(data.get("requirements")),
             "procedure": _lines(data.get("procedure")),
             "legal_basis": _text(data.get("legal_basis"), "Legal basis", 5000),
+            "product": _text(data.get("product"), "Product", 2000),
+            "complaints": _text(data.get("complaints"), "Complaint handling", 2000),
+            "texts_en": {key: value for key, value in (
+                ("requirements", _lines(data.get("requirements_en"))),
+                ("procedure", _lines(data.get("procedure_en"))),
+                ("product", _text(data.get("product_en"), "Product (English)", 2000)),
+                ("complaints", _text(data.get("complaints_en"), "Complaint handling (English)",
+                                     2000))) if value},
             "sla_minutes": _count(data.get("sla_minutes"), "Service time (SLA minutes)",
                                   allow_none=True, max_value=10_000),
             "fee": _count(data.get("fee") or 0, "Fee"),
@@ -713,7 +722,9 @@ class AdminService:
         for key, limit, what in (("name_en", 200, "English name"), ("address", 300, "Address"),
                                  ("ticket_footer", 300, "Ticket footer"),
                                  ("running_text", RUNNING_TEXT_MAX, "Running text"),
-                                 ("running_text_en", RUNNING_TEXT_MAX, "English running text")):
+                                 ("running_text_en", RUNNING_TEXT_MAX, "English running text"),
+                                 ("complaints", 2000, "Complaint handling"),
+                                 ("complaints_en", 2000, "Complaint handling (English)")):
             if key in settings:
                 clean[key] = _text(settings[key], what, limit)
         if "friday_break" in settings:

@@ -190,6 +190,15 @@ class Presenter:
                                           "Kuota nomor antrian hari ini sudah habis.")
         return avail
 
+    def texts_en(self, service: Service) -> dict[str, Any]:
+        """The standard's English texts of ``service`` (complaints: else the site's)."""
+        texts = dict(service.texts_en or {})
+        if not service.complaints and not texts.get("complaints"):
+            site_text = (self.site.settings or {}).get("complaints_en", "")
+            if site_text:
+                texts["complaints"] = site_text
+        return texts
+
     def opens_next(self, service: Service, avail: hours.Availability) -> datetime | None:
         """When a closed service next takes tickets (None while open or not in use)."""
         if avail.open or avail.reason == "inactive":
@@ -207,6 +216,7 @@ class Presenter:
 
     def service(self, service: Service) -> dict[str, Any]:
         avail = self.availability(service)
+        settings = self.site.settings or {}
         return {
             "id": service.id, "code": service.code, "name": service.name,
             "name_en": service.name_en or service.name,
@@ -217,9 +227,11 @@ class Presenter:
             "procedure": list(service.procedure or []),
             "legal_basis": service.legal_basis,
             "description": service.description,
-            "product": service.product, "complaints": service.complaints,
+            "product": service.product,
+            # how complaints are handled: the service's own text, else the site's
+            "complaints": service.complaints or settings.get("complaints", ""),
             # the standard's English texts where written (pages fall back to Indonesian)
-            "texts_en": dict(service.texts_en or {}),
+            "texts_en": self.texts_en(service),
             "hours_week": hours.week_groups(hours.parse_hours(service.hours),
                                             friday_break(self.site)),
             "opens_next": self.iso(self.opens_next(service, avail)),

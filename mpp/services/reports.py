@@ -957,7 +957,10 @@ class ReportService:
                 "requirements": list(sv.requirements or []),
                 "procedure": list(sv.procedure or []),
                 "sla_minutes": sv.sla_minutes, "fee": sv.fee, "fee_note": sv.fee_note,
-                "hours": sv.hours, "legal_basis": sv.legal_basis}
+                "hours": sv.hours, "legal_basis": sv.legal_basis,
+                "product": sv.product,
+                # the service's own complaint handling, else the site's
+                "complaints": sv.complaints or (site.settings or {}).get("complaints", "")}
                 for sv in names.services]
             by_status: dict[str, int] = defaultdict(int)
             items = []

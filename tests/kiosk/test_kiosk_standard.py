@@ -131,3 +131,21 @@ def test_portrait_kiosk_uses_the_height_and_puts_the_actions_at_hand_height(serv
     assert box is not None and box["y"] > 0.7 * height, box   # in the lower part
     assert box["y"] + box["height"] <= height                  # and on screen
     shot(page, output_dir, "portrait-standard-actions")
+
+
+def test_the_standard_shows_the_product_and_how_complaints_are_handled(server, kiosk,
+                                                                      output_dir):
+    page = kiosk(LANDSCAPE)
+    open_kiosk(page, server)
+    page.click("[data-agency='DUKCAPIL']")
+    page.click("[data-service='KTP']")
+    body = page.locator("#std-body")
+    expect(body).to_contain_text("Produk layanan")
+    expect(body).to_contain_text("KTP-el (Kartu Tanda Penduduk elektronik)")
+    expect(body).to_contain_text("Penanganan pengaduan")
+    expect(body).to_contain_text("SP4N-LAPOR!")
+    page.click("#lang-toggle")
+    expect(body).to_contain_text("What you receive")
+    expect(body).to_contain_text("Electronic ID card (KTP-el)")
+    expect(body).to_contain_text("Every complaint is answered within 5 working days.")
+    shot(page, output_dir, "standard-product-complaints")
