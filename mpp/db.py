@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
@@ -16,6 +17,8 @@ from sqlalchemy.orm import Session, sessionmaker
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for ``url``; on SQLite with WAL, a busy timeout and BEGIN IMMEDIATE writes."""
     parsed = make_url(url)
+    if parsed.get_backend_name() == "postgresql":
+        psycopg_cooperates()
     if parsed.get_backend_name() != "sqlite":
         kwargs.setdefault("pool_size", 20)
         kwargs.setdefault("max_overflow", 20)
@@ -45,6 +48,24 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
+
+
+def psycopg_cooperates() -> None:
+    """In a gevent-patched process (the server's worker), make psycopg wait for PostgreSQL
+    through gevent.
+
+    psycopg chooses how it waits once, when first imported: a C loop unless gevent has
+    patched ``select`` by then. `mpp run` imports it before its worker starts and patches
+    (it migrates first), and the worker would keep that loop, which blocks every greenlet
+    of the worker while one waits for a query, a row lock or a commit.
+    """
+    monkey = sys.modules.get("gevent.monkey")
+    if monkey is None or not monkey.is_module_patched("select"):
+        return
+    from psycopg import waiting
+
+    if waiting.wait is getattr(waiting, "wait_c", None):
+        waiting.wait = waiting.wait_poll  # what psycopg picks when imported after patching
 
 
 class Database:
