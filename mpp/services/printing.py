@@ -29,7 +29,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..clock import Clock
@@ -48,6 +48,8 @@ DEFAULT_MAX_AGE_MINUTES = int(os.environ.get("MPP_PRINT_JOB_MAX_AGE_MINUTES", "3
 AGENT_SILENT_AFTER = timedelta(seconds=90)
 #: key of ``Device.state`` holding the Socket.IO session id of the printer's active agent
 AGENT_SID = "agent_sid"
+#: a device's settings (read on every issue: which printer the kiosk is paired with)
+_SETTINGS_OF = select(Device.settings).where(Device.id == bindparam("device_id"))
 
 
 def active_agent(device: Device) -> str | None:
@@ -159,8 +161,9 @@ class PrintingService:
         the printer's active agent (none connected: it gets the job when it connects)."""
         if actor.role != "kiosk" or actor.device_id is None:
             return []
-        kiosk = s.get(Device, actor.device_id)
-        printer = self._printer_of(s, kiosk, lock=True)
+        # the kiosk's settings only (which printer it is paired with), not the whole device
+        settings = s.scalar(_SETTINGS_OF, {"device_id": actor.device_id})
+        printer = self._paired_printer(s, settings, lock=True)
         if printer is None:
             return []
         now = self.clock.now()
@@ -178,14 +181,18 @@ class PrintingService:
             return []
         return [Event(PRINT_JOB, PRINT, self.job_payload(p, job, ticket), sid)]
 
-    @staticmethod
-    def _printer_of(s: Session, kiosk: Device | None, lock: bool = False) -> Device | None:
+    @classmethod
+    def _printer_of(cls, s: Session, kiosk: Device | None, lock: bool = False) -> Device | None:
         """The kiosk's paired printer. ``lock``: its row is locked until the commit, so that a
         job made now and an agent taking over now are ordered (the new agent either gets the
         job among its open jobs or is the one the job is sent to)."""
-        if kiosk is None:
-            return None
-        pid = (kiosk.settings or {}).get("printer_device_id")
+        return None if kiosk is None else cls._paired_printer(s, kiosk.settings, lock)
+
+    @staticmethod
+    def _paired_printer(s: Session, kiosk_settings: dict[str, Any] | None,
+                        lock: bool = False) -> Device | None:
+        """The printer a kiosk with these settings is paired with (see _printer_of)."""
+        pid = (kiosk_settings or {}).get("printer_device_id")
         if not isinstance(pid, int):
             return None
         printer = (s.get(Device, pid, with_for_update=True, populate_existing=True) if lock

@@ -49,6 +49,7 @@ from ..models import (
     UTC_TS,
     Agency,
     Counter,
+    CounterService,
     CounterSession,
     Service,
     ServiceDay,
@@ -89,6 +90,11 @@ _COUNTER_AND_SITE = (select(Counter, Site).join(Counter.agency)
                      .where(Counter.id == bindparam("counter_id"))
                      .options(contains_eager(Counter.agency))
                      .with_for_update(of=Counter))
+#: the services a counter serves that are in use
+_ACTIVE_SERVICES_OF = (select(Service)
+                       .join(CounterService, CounterService.service_id == Service.id)
+                       .where(CounterService.counter_id == bindparam("counter_id"),
+                              Service.active.is_(True)))
 #: the number of the ticket a counter holds
 _HELD_BY = select(Ticket.number).where(Ticket.counter_id == bindparam("counter_id"),
                                         Ticket.status.in_(list(HELD))).limit(1)
@@ -391,7 +397,8 @@ class QueueService:
                 raise Conflict(f"{counter.name} still holds ticket {busy}: finish, transfer or "
                                "mark it no-show before calling the next.", "counter_busy")
             day = numbering.business_date(now, site.timezone)
-            services = {sv.id: sv for sv in counter.services if sv.active}
+            services = {sv.id: sv for sv in s.scalars(_ACTIVE_SERVICES_OF,
+                                                      {"counter_id": counter.id})}
             if not services:
                 return None
             ids = sorted(services)
