@@ -3,6 +3,8 @@ metrics, clear answers while the database is unreachable, backups (see docs/oper
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, Flask
 
 bp = Blueprint("ops", __name__)
@@ -20,3 +22,26 @@ def init_ops(app: Flask) -> None:
     init_metrics(app)
     init_faults(app)
     app.register_blueprint(bp)
+    if app.config.get("REDIS_URL") and not app.testing:
+        app.wsgi_app = _WatchRedisOnFirstRequest(  # type: ignore[method-assign]
+            app.wsgi_app, app.config["REDIS_URL"])
+
+
+class _WatchRedisOnFirstRequest:
+    """WSGI middleware: the first request of any kind (a page, an API call, a socket) starts
+    this process's Redis watch (mpp.ops.redis_watch), inside the worker that serves it:
+    the app factory itself starts nothing."""
+
+    def __init__(self, app: Any, url: str):
+        self.app = app
+        self.url = url
+        self.started = False
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        if not self.started:
+            self.started = True
+            from ..extensions import socketio
+            from .redis_watch import start_redis_watch
+
+            start_redis_watch(self.url, socketio)
+        return self.app(environ, start_response)

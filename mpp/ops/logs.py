@@ -113,6 +113,11 @@ def init_logging(app: Flask) -> None:
     fmt = log_format()
     if not app.testing:
         configure(fmt, os.environ.get("MPP_LOG_LEVEL", "INFO"))
+        # python-socketio and python-engineio give their loggers a plain handler of their
+        # own; the root's handler writes their lines (once, in this format)
+        for name in ("socketio.server", "engineio.server", "socketio.client",
+                     "engineio.client"):
+            logging.getLogger(name).handlers.clear()
     # Flask's own logger writes through the root handler, with the request id
     app.logger.handlers.clear()
     app.logger.propagate = True
