@@ -36,8 +36,8 @@ def current_actor() -> Actor | None:
     token = bearer_token()
     if token is not None:
         hall = current_hall()
-        with hall.db.read() as s:
-            actor = accounts.actor_for_token(s, hall.clock.now(), token)
+        with hall.db.lookup() as connection:
+            actor = accounts.actor_for_token(connection, hall.clock.now(), token)
         if actor is None:
             raise Unauthorized("The token is unknown, revoked or expired.", "invalid_token")
         if actor.device_id is not None:

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, literal, null, select, union_all
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -148,8 +149,9 @@ def revoke_token(s: Session, now: datetime, token: str) -> None:
         row.revoked_at = now
 
 
-def actor_for_token(s: Session, now: datetime, token: str) -> Actor | None:
-    """The user or device a bearer token belongs to, or None when it is unknown or expired."""
+def actor_for_token(s: Session | Connection, now: datetime, token: str) -> Actor | None:
+    """The user or device a bearer token belongs to, or None when it is unknown or expired
+    (in a session, or on a connection: see Database.lookup)."""
     digest = token_digest(token)
     # Every API request asks this: one statement (a SHA-256 digest looked up by its unique
     # index, in the login tokens and the device tokens at once), plain rows, no objects.
