@@ -9,7 +9,8 @@ every client of this process, or to Redis, by namespace and event).
 Read from the database at each scrape, so they agree across processes and restarts:
 ``mpp_tickets_issued_today``, ``mpp_tickets_called_today``, ``mpp_tickets_waiting`` (by
 service), ``mpp_print_jobs_unanswered`` and ``mpp_print_job_oldest_unanswered_seconds`` (the
-print backlog), ``mpp_database_up``.
+print backlog), ``mpp_database_up``; with MPP_BACKUP_DIR set,
+``mpp_backup_newest_timestamp_seconds``. ``mpp_redis_up`` comes from mpp.ops.redis_watch.
 
 Access: with ``MPP_METRICS_TOKEN`` set, a request must send ``Authorization: Bearer TOKEN``;
 without it only loopback clients (Prometheus on the same host) are answered. Behind nginx
@@ -29,6 +30,7 @@ import time
 from collections.abc import Iterable, Iterator
 from datetime import UTC
 from ipaddress import ip_address
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, current_app, g, jsonify, request
@@ -163,6 +165,27 @@ class HallCollector:
         return [issued, called, waiting, pending, oldest]
 
 
+class BackupCollector:
+    """``mpp_backup_newest_timestamp_seconds``: when the newest backup in MPP_BACKUP_DIR was
+    written (the folder the nightly timer fills), so a missed night raises an alert."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        from .backup import PREFIX
+
+        newest = GaugeMetricFamily("mpp_backup_newest_timestamp_seconds",
+                                   "Unix time of the newest backup in MPP_BACKUP_DIR (0: none)")
+        try:
+            times = [p.stat().st_mtime for p in self.folder.glob(f"{PREFIX}*")
+                     if p.suffix in (".sqlite3", ".dump")]
+        except OSError:
+            times = []
+        newest.add_metric([], max(times, default=0))
+        yield newest
+
+
 def _allowed() -> bool:
     token = current_app.config.get("METRICS_TOKEN") or ""
     if token:
@@ -193,12 +216,15 @@ def metrics() -> Any:
     hall_registry = CollectorRegistry()
     hall = current_app.extensions["mpp"]
     hall_registry.register(HallCollector(hall.db, hall.clock.now))
+    if current_app.config.get("BACKUP_DIR"):
+        hall_registry.register(BackupCollector(Path(current_app.config["BACKUP_DIR"])))
     return Response(body + generate_latest(hall_registry), content_type=CONTENT_TYPE_LATEST)
 
 
 def init_metrics(app: Flask) -> None:
     """Time every request, count live sockets and time event fan-out for /metrics."""
     app.config.setdefault("METRICS_TOKEN", os.environ.get("MPP_METRICS_TOKEN", ""))
+    app.config.setdefault("BACKUP_DIR", os.environ.get("MPP_BACKUP_DIR", ""))
     guard = app.extensions["mpp_sockets"]
     app.extensions["mpp_sockets"] = CountedSocketGuard(guard.limits, guard.clock)
     # time the sending itself, under the guard that strips ticket secrets from /hall events

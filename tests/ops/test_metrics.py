@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from ..conftest import make_app
@@ -60,3 +61,39 @@ def test_other_addresses_are_refused_unless_they_bring_the_token(db_url, clock):
     assert c.get("/metrics", headers={"Authorization": "Bearer wrong"}).status_code == 403
     r = c.get("/metrics", environ_base=away, headers={"Authorization": "Bearer scrape-me"})
     assert r.status_code == 200 and "mpp_tickets_waiting" in r.get_data(as_text=True)
+
+
+def test_the_dashboard_and_the_alerts_use_only_figures_mpp_exposes(db_url, clock, tmp_path):
+    import json
+    from pathlib import Path
+
+    import yaml
+
+    import mpp.ops.redis_watch  # noqa: F401  (defines mpp_redis_up, as a server with Redis does)
+
+    deploy = Path(__file__).resolve().parents[2] / "deploy"
+    (tmp_path / "mpp-2026-11-23T15-30-00Z.sqlite3").write_bytes(b"SQLite format 3\0")
+    app = make_app(db_url, clock, BACKUP_DIR=str(tmp_path))
+    text = app.test_client().get("/metrics").get_data(as_text=True)
+    exposed = {f.name for f in text_string_to_metric_families(text)}
+    got = _samples(text)
+    assert got[("mpp_backup_newest_timestamp_seconds", ())] == pytest.approx(
+        (tmp_path / "mpp-2026-11-23T15-30-00Z.sqlite3").stat().st_mtime)
+
+    def used(expr: str) -> set[str]:
+        names = set(re.findall(r"\bmpp_[a-z_]+", expr))
+        return {re.sub(r"_(bucket|count|sum|total)$", "", n) for n in names}
+
+    dashboard = json.loads((deploy / "grafana-dashboard.json").read_text())
+    in_dashboard = set().union(*(used(t["expr"]) for p in dashboard["panels"]
+                                 for t in p["targets"]))
+    rules = yaml.safe_load((deploy / "prometheus-alerts.yml").read_text())
+    in_alerts = set().union(*(used(str(r["expr"])) for g in rules["groups"]
+                              for r in g["rules"]))
+    known = exposed | {n.removesuffix("_total") for n in exposed}
+    assert in_dashboard - known == set()
+    assert in_alerts - known == set()
+    # every figure the issue asks for is on the dashboard
+    assert {"mpp_tickets_issued_today", "mpp_tickets_called_today", "mpp_tickets_waiting",
+            "mpp_http_request_duration_seconds", "mpp_live_sockets",
+            "mpp_event_publish_seconds", "mpp_print_jobs_unanswered"} <= in_dashboard
