@@ -13,6 +13,7 @@ from typing import Any
 from flask import Flask
 from pydantic import BaseModel
 
+from ..domain.ids import MAX_ID
 from .schemas import IssueBody, LoginBody, TransferBody
 
 BODIES: dict[str, type[BaseModel]] = {
@@ -25,6 +26,8 @@ BODIES: dict[str, type[BaseModel]] = {
 CREATED: set[str] = {"api.issue_ticket"}
 #: query parameters per endpoint (OpenAPI parameter objects)
 QUERY: dict[str, list[dict[str, Any]]] = {}
+#: endpoints limited per client address (they may answer 429)
+RATE_LIMITED: set[str] = {"api.login", "api.submit_complaint"}
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -38,6 +41,8 @@ def _obj(props: dict[str, Any], required: list[str] | None = None) -> dict[str, 
 _ticket_answer = _obj({"ticket": _ref("Ticket")})
 #: answers that are not JSON (images, files), by endpoint
 MEDIA: dict[str, str] = {}
+#: other media types an endpoint may answer with (e.g. ``?format=csv``): type -> schema
+EXTRA_MEDIA: dict[str, dict[str, Any]] = {}
 ANSWERS: dict[str, dict[str, Any]] = {
     "api.login": _obj({"token": {"type": "string"}, "user": _ref("User")}),
     "api.services": _obj({"services": {"type": "array", "items": _ref("Service")}}),
@@ -144,8 +149,8 @@ def openapi_document(app: Flask) -> dict[str, Any]:
                     "summary": doc,
                     "parameters": [
                         {"name": n, "in": "path", "required": True,
-                         "schema": {"type": "integer" if f"int:{n}" in rule.rule
-                                    else "string"}}
+                         "schema": ({"type": "integer", "minimum": 1, "maximum": MAX_ID}
+                                    if f"int:{n}" in rule.rule else {"type": "string"})}
                         for n in re.findall(r"\{(\w+)\}", path)]
                     + QUERY.get(rule.endpoint, []),
                     "responses": {
@@ -153,11 +158,17 @@ def openapi_document(app: Flask) -> dict[str, Any]:
                         else "201": {
                             "description": "OK",
                             "content": {MEDIA.get(rule.endpoint, "application/json"): {
-                                "schema": ANSWERS.get(rule.endpoint, {"type": "object"})}}},
+                                "schema": ANSWERS.get(rule.endpoint, {"type": "object"})},
+                                **{media: {"schema": schema} for media, schema
+                                   in EXTRA_MEDIA.get(rule.endpoint, {}).items()}}},
                         **{code: {"description": text, "content": {"application/json": {
                             "schema": _ref("Error")}}} for code, text in _ERRORS.items()},
                     },
                 }
+                if rule.endpoint in RATE_LIMITED:
+                    op["responses"]["429"] = {
+                        "description": "Too many attempts from this address; wait and retry",
+                        "content": {"application/json": {"schema": _ref("Error")}}}
                 if roles:
                     op["security"] = [{"bearer": []}, {"session": []}]
                     op["x-roles"] = list(roles)

@@ -18,8 +18,8 @@ from ..services.reports import ReportService, check_range, parse_day
 from ..services.survey import SurveyService
 from . import bp
 from .auth import current_actor, requires
-from .openapi import ANSWERS, BODIES, CREATED, QUERY, SCHEMAS, _obj, _ref
-from .schemas import Body, Id, parse_body
+from .openapi import ANSWERS, BODIES, CREATED, EXTRA_MEDIA, QUERY, SCHEMAS, _obj, _ref
+from .schemas import AS_WHOLE_NUMBER, Body, Id, parse_body
 
 FORMATS = ("json", "csv", "xlsx")
 MIME = {"csv": "text/csv; charset=utf-8",
@@ -28,7 +28,9 @@ MIME = {"csv": "text/csv; charset=utf-8",
 
 class SurveyBody(Body):
     token: str = Field(min_length=1, max_length=64)
-    scores: list[int]
+    #: the nine SKM elements U1..U9, each 1 (tidak baik) to 4 (sangat baik)
+    scores: list[Annotated[int, Field(ge=1, le=4), AS_WHOLE_NUMBER]] = Field(min_length=9,
+                                                                             max_length=9)
     comment: str = Field(default="", max_length=2000)
     #: ignored, kept so that older pages still validate: the server records the channel
     source: Literal["status_page", "counter_tablet"] | None = None
@@ -73,7 +75,8 @@ def _send(report: dict[str, Any], fmt: str) -> Any:
         return jsonify(report)
     data = report_export.to_csv(report) if fmt == "csv" else report_export.to_xlsx(report)
     name = report_export.filename(report, fmt)
-    return Response(data, mimetype=MIME[fmt],
+    # content_type, not mimetype: the charset is already in MIME (no second "; charset")
+    return Response(data, content_type=MIME[fmt],
                     headers={"Content-Disposition": f'attachment; filename="{name}"',
                              "Cache-Control": "no-store"})
 
@@ -282,6 +285,9 @@ ANSWERS.update({
     "api.list_complaints": _obj({"complaints": {"type": "array"}}),
     "api.update_complaint": _obj({"complaint": {"type": "object"}}),
 })
+EXTRA_MEDIA.update({endpoint: {"text/csv": {"type": "string"}, MIME["xlsx"]: {
+    "type": "string", "format": "binary"}} for endpoint in ("api.report_daily",
+                                                              "api.report_range")})
 BODIES.update({"api.submit_survey": SurveyBody, "api.submit_complaint": ComplaintBody,
                "api.update_complaint": ComplaintUpdateBody})
 CREATED.update({"api.submit_survey", "api.submit_complaint"})

@@ -6,14 +6,24 @@ import json
 from typing import Annotated, Literal, TypeVar
 
 from flask import request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from ..domain.errors import DomainError
 from ..domain.ids import MAX_ID
 
 M = TypeVar("M", bound=BaseModel)
+def _integral_float(value: object) -> object:
+    """JSON Schema counts 3.0 as an integer: take it as 3 (strings stay refused)."""
+    if isinstance(value, float) and value.is_integer() and abs(value) <= MAX_ID:
+        return int(value)
+    return value
+
+
+#: takes 3.0 as 3, as JSON Schema's "integer" does (never "3"); put after the constraints,
+#: so that the document shows them as JSON Schema keywords
+AS_WHOLE_NUMBER = BeforeValidator(_integral_float)
 #: a row's id in a body: positive, and small enough for a 64-bit column
-Id = Annotated[int, Field(gt=0, le=MAX_ID)]
+Id = Annotated[int, Field(gt=0, le=MAX_ID), AS_WHOLE_NUMBER]
 
 
 class Body(BaseModel):

@@ -256,17 +256,25 @@ def nearest_rank_index(n: int, q: Fraction = Fraction(9, 10)) -> int:
     return max(1, -(-q.numerator * n // q.denominator))
 
 
+#: the dates a report may name (year 1 or 9999 would overflow the arithmetic around them)
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2199, 12, 31)
+
+
 def parse_day(text: str | None, name: str = "date") -> date:
-    """A YYYY-MM-DD query parameter, or a 400 ``invalid_date``."""
+    """A YYYY-MM-DD query parameter from 2000 to 2199, or a 400 ``invalid_date``."""
     if not text:
         raise DomainError(f"Give {name} as YYYY-MM-DD.", "invalid_date")
     try:
-        if len(text) != 10:
+        if len(text) != 10 or not text.isascii():
             raise ValueError(text)
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise DomainError(f"{name} must be a date written YYYY-MM-DD, not {text!r}.",
                           "invalid_date") from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise DomainError(f"{name} must be between {FIRST_DAY} and {LAST_DAY}.",
+                          "invalid_date")
+    return day
 
 
 def check_range(start: date, end: date) -> None:

@@ -116,3 +116,13 @@ def test_a_print_agent_answering_a_huge_job_id_gets_an_error_answer(app, api, jo
     assert answer["error"]["code"] == "validation_failed"
     assert agent.is_connected("/print")
     agent.disconnect("/print")
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "１９９９-01-01", "2026-02-30"])
+@pytest.mark.parametrize("query", ["/api/v1/reports/daily?date={}",
+                                   "/api/v1/reports/range?from={}&to={}",
+                                   "/api/v1/reports/ikm?from={}&to={}"])
+def test_dates_at_the_ends_of_the_calendar_are_a_4xx(app, api, query, day):
+    path = query.format(day, day)
+    r = app.test_client().get(path, headers={"Authorization": f"Bearer {api.login('admin')}"})
+    _check(r, path)
