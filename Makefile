@@ -7,6 +7,7 @@ BIN := $(VENV)/bin
 .PHONY: install install-test system-deps demo test lint bench
 
 $(BIN)/python:
+	PYTHON=$(PYTHON) scripts/system-deps.sh base
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
