@@ -330,6 +330,9 @@ class SurveyResponse(Base):
     comment: Mapped[str] = mapped_column(Text, default="")
     submitted_at: Mapped[datetime] = mapped_column(UTC_TS, index=True)
     source: Mapped[str] = mapped_column(String(20), default="status_page")
+    #: the respondent's profile, each field optional (see mpp.domain.ikm.PROFILE)
+    respondent: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict,
+                                                       server_default=text("'{}'"))
 
 
 class Complaint(Base):

@@ -32,6 +32,9 @@ class SurveyBody(Body):
     scores: list[Annotated[int, Field(ge=1, le=4), AS_WHOLE_NUMBER]] = Field(min_length=9,
                                                                              max_length=9)
     comment: str = Field(default="", max_length=2000)
+    #: the respondent's profile, every field optional: {"sex", "age", "education",
+    #: "occupation"} with the codes of GET /surveys/by-token/{token} ``profile``
+    respondent: dict[str, str | None] | None = None
     #: ignored, kept so that older pages still validate: the server records the channel
     source: Literal["status_page", "counter_tablet"] | None = None
 
@@ -147,7 +150,8 @@ def submit_survey() -> Any:
     recorded as the tablet's (``counter_tablet``), else as the status page's."""
     body = parse_body(SurveyBody)
     return jsonify(_surveys().submit(body.token, body.scores, body.comment,
-                                     tablet_of=_tablet_counter())), 201
+                                     tablet_of=_tablet_counter(),
+                                     respondent=body.respondent)), 201
 
 
 def _tablet_counter() -> int | None:

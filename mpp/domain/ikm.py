@@ -34,6 +34,94 @@ ELEMENTS: tuple[tuple[str, str, str], ...] = (
 ELEMENT_COUNT = len(ELEMENTS)
 MIN_SCORE, MAX_SCORE = 1, 4
 
+#: each element's four answers, scores 1..4, as the regulation's questionnaire words them
+#: (Indonesian, English): a citizen answers "Gratis", not "Sangat sesuai", about the cost
+ANSWERS: tuple[tuple[tuple[str, str], ...], ...] = (
+    (("Tidak sesuai", "Not appropriate"), ("Kurang sesuai", "Not quite appropriate"),
+     ("Sesuai", "Appropriate"), ("Sangat sesuai", "Very appropriate")),
+    (("Tidak mudah", "Not easy"), ("Kurang mudah", "Not quite easy"), ("Mudah", "Easy"),
+     ("Sangat mudah", "Very easy")),
+    (("Tidak cepat", "Not fast"), ("Kurang cepat", "Not quite fast"), ("Cepat", "Fast"),
+     ("Sangat cepat", "Very fast")),
+    (("Sangat mahal", "Very expensive"), ("Cukup mahal", "Rather expensive"),
+     ("Murah", "Cheap"), ("Gratis", "Free")),
+    (("Tidak sesuai", "Not appropriate"), ("Kurang sesuai", "Not quite appropriate"),
+     ("Sesuai", "Appropriate"), ("Sangat sesuai", "Very appropriate")),
+    (("Tidak kompeten", "Not competent"), ("Kurang kompeten", "Not quite competent"),
+     ("Kompeten", "Competent"), ("Sangat kompeten", "Very competent")),
+    (("Tidak sopan dan ramah", "Impolite and unfriendly"),
+     ("Kurang sopan dan ramah", "Not quite polite and friendly"),
+     ("Sopan dan ramah", "Polite and friendly"),
+     ("Sangat sopan dan ramah", "Very polite and friendly")),
+    (("Tidak ada", "None"), ("Ada tetapi tidak berfungsi", "Exists but does not work"),
+     ("Berfungsi kurang maksimal", "Works, not fully"),
+     ("Dikelola dengan baik", "Well managed")),
+    (("Buruk", "Poor"), ("Cukup", "Fair"), ("Baik", "Good"), ("Sangat baik", "Very good")),
+)
+
+#: the respondent's profile the regulation asks with the survey and its report tabulates:
+#: field -> (Indonesian, English) name and its choices (code, Indonesian, English); every
+#: field is optional (the survey is anonymous and a citizen may decline)
+PROFILE: dict[str, tuple[str, str, tuple[tuple[str, str, str], ...]]] = {
+    "sex": ("Jenis kelamin", "Sex", (("L", "Laki-laki", "Male"), ("P", "Perempuan", "Female"))),
+    "age": ("Umur", "Age", (("lt20", "Di bawah 20 tahun", "Under 20"),
+                            ("20-29", "20–29 tahun", "20–29"), ("30-39", "30–39 tahun", "30–39"),
+                            ("40-49", "40–49 tahun", "40–49"), ("50-59", "50–59 tahun", "50–59"),
+                            ("60+", "60 tahun ke atas", "60 and over"))),
+    "education": ("Pendidikan terakhir", "Education", (
+        ("SD", "SD ke bawah", "Primary or less"), ("SMP", "SMP", "Junior secondary"),
+        ("SMA", "SMA/SMK", "Senior secondary"), ("D1-D3", "D1–D3", "Diploma (D1–D3)"),
+        ("S1", "D4/S1", "Bachelor (D4/S1)"), ("S2", "S2", "Master (S2)"),
+        ("S3", "S3", "Doctorate (S3)"))),
+    "occupation": ("Pekerjaan", "Occupation", (
+        ("PNS", "PNS", "Civil servant"), ("TNI", "TNI", "Armed forces"),
+        ("POLRI", "POLRI", "Police"), ("swasta", "Pegawai swasta", "Private employee"),
+        ("wirausaha", "Wirausaha", "Self-employed"), ("pelajar", "Pelajar/Mahasiswa", "Student"),
+        ("lainnya", "Lainnya", "Other"))),
+}
+
+
+class InvalidProfile(ValueError):
+    """A respondent profile with an unknown field or choice."""
+
+
+def check_profile(profile: object) -> dict[str, str]:
+    """The profile with only the answered fields; raises InvalidProfile on anything else."""
+    if profile is None:
+        return {}
+    if not isinstance(profile, dict):
+        raise InvalidProfile("respondent must be an object of profile fields.")
+    out: dict[str, str] = {}
+    for key, value in profile.items():
+        if key not in PROFILE:
+            raise InvalidProfile(f"Unknown profile field {key!r}; use {', '.join(PROFILE)}.")
+        if value in (None, ""):
+            continue
+        codes = [c for c, _, _ in PROFILE[key][2]]
+        if value not in codes:
+            raise InvalidProfile(f"{key} must be one of {', '.join(codes)}.")
+        out[key] = str(value)
+    return out
+
+
+def profile_table(profiles: Iterable[dict[str, str]]) -> list[dict[str, object]]:
+    """Respondents counted per profile field and choice (with those who did not say)."""
+    rows = list(profiles)
+    table: list[dict[str, object]] = []
+    for key, (name, name_en, choices) in PROFILE.items():
+        counts = {c: 0 for c, _, _ in choices}
+        unknown = 0
+        for p in rows:
+            if p.get(key) in counts:
+                counts[p[key]] += 1
+            else:
+                unknown += 1
+        table.append({"field": key, "name": name, "name_en": name_en,
+                      "choices": [{"code": c, "label": label, "label_en": label_en,
+                                   "count": counts[c]} for c, label, label_en in choices],
+                      "not_given": unknown})
+    return table
+
 #: (lowest published IKM, grade, mutu pelayanan, English), best first
 GRADES: tuple[tuple[Decimal, str, str, str], ...] = (
     (Decimal("88.31"), "A", "Sangat Baik", "Very good"),

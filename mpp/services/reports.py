@@ -862,7 +862,15 @@ class ReportService:
              ) -> dict[str, Any]:
         sums = self._ikm_sums(s, period, agency_id)
         by_service, by_agency = sums["service"], sums["agency"]
+        profiles = (select(SurveyResponse.respondent)
+                    .where(SurveyResponse.submitted_at >= period.start_utc,
+                           SurveyResponse.submitted_at < period.end_utc))
+        if agency_id is not None:
+            profiles = profiles.where(SurveyResponse.agency_id == agency_id)
         return {
+            # the respondents per sex, age, education and occupation (the SKM report's table)
+            "respondent_profile": ikm_math.profile_table(
+                p or {} for p in s.scalars(profiles)),
             "method": "PermenPANRB 14/2017: IKM = 25 x mean of the nine element averages; "
                       "published half-up to 2 decimals; grade from the published value",
             "total": ikm_math.ikm_dict(sums["total"].get(None)),

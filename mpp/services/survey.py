@@ -17,9 +17,20 @@ SOURCES = ("status_page", "counter_tablet")
 MAX_COMMENT = 2000
 
 
-def elements() -> list[dict[str, str]]:
-    """The nine SKM elements with their Indonesian and English names."""
-    return [{"code": c, "name": n, "name_en": e} for c, n, e in ikm.ELEMENTS]
+def elements() -> list[dict[str, Any]]:
+    """The nine SKM elements with their Indonesian and English names and each element's
+    own four answers (scores 1..4) as the regulation words them."""
+    return [{"code": c, "name": n, "name_en": e,
+             "answers": [a for a, _ in answers], "answers_en": [a for _, a in answers]}
+            for (c, n, e), answers in zip(ikm.ELEMENTS, ikm.ANSWERS, strict=True)]
+
+
+def profile_fields() -> list[dict[str, Any]]:
+    """The respondent's profile fields (all optional) and their choices."""
+    return [{"field": key, "name": name, "name_en": name_en,
+             "choices": [{"code": c, "label": label, "label_en": label_en}
+                         for c, label, label_en in choices]}
+            for key, (name, name_en, choices) in ikm.PROFILE.items()]
 
 
 class SurveyService:
@@ -44,10 +55,10 @@ class SurveyService:
                 SurveyResponse.ticket_id == ticket.id)).first() is not None
             return {"ticket_status": ticket.status, "answered": answered,
                     "open": ticket.status == "done" and not answered,
-                    "elements": elements()}
+                    "elements": elements(), "profile": profile_fields()}
 
     def submit(self, token: str, scores: object, comment: str = "",
-               tablet_of: int | None = None) -> dict[str, Any]:
+               tablet_of: int | None = None, respondent: object = None) -> dict[str, Any]:
         """Record the answer for a finished ticket; 409 when not done or already answered.
 
         The channel (``source``) is the server's to say, never the client's: an answer sent
@@ -58,6 +69,10 @@ class SurveyService:
             checked = ikm.check_scores(scores)
         except ikm.InvalidScores as exc:
             raise ValidationFailed(str(exc), "invalid_scores") from None
+        try:
+            profile = ikm.check_profile(respondent)
+        except ikm.InvalidProfile as exc:
+            raise ValidationFailed(str(exc), "invalid_respondent") from None
         comment = (comment or "").strip()
         if len(comment) > MAX_COMMENT:
             raise ValidationFailed(f"The comment is longer than {MAX_COMMENT} characters.",
@@ -80,11 +95,12 @@ class SurveyService:
                     Service.id == ticket.service_id)).one()
                 row = SurveyResponse(ticket_id=ticket.id, service_id=ticket.service_id,
                                      agency_id=agency_id, scores=checked, comment=comment,
-                                     submitted_at=now, source=source)
+                                     submitted_at=now, source=source, respondent=profile)
                 s.add(row)
                 s.flush()
                 answer = {"id": row.id, "ticket_id": ticket.id, "service_id": row.service_id,
                           "scores": checked, "comment": comment, "source": source,
+                          "respondent": profile,
                           "submitted_at": now.isoformat()}
         except IntegrityError:
             # Two answers for one ticket at the same moment: the unique ticket_id decides.

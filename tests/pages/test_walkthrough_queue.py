@@ -4,6 +4,8 @@ serving state. One server for the module; each test keeps to its own agency."""
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import update
@@ -125,3 +127,53 @@ def test_being_served_shows_one_panel_on_a_plain_page_and_offers_no_vibration(
     expect(page.locator("#st-serving")).to_be_visible()
     expect(page.locator("#st-vibrate")).to_be_hidden()
     shared_hall.act("polresta1", ticket["id"], "finish")
+
+
+def test_the_survey_asks_each_element_in_its_own_words_one_at_a_time_on_a_phone(
+        shared_server, shared_hall, phone_page, shots):
+    ticket = shared_hall.issue("SKCK")
+    cid = shared_hall.open_counter("polresta1", "Loket 8")
+    assert shared_hall.call_next("polresta1", cid)["id"] == ticket["id"]
+    shared_hall.act("polresta1", ticket["id"], "finish")
+    page = phone_page
+    page.goto(ticket["status_url"])
+    expect(page.locator("#sv")).to_be_visible()
+    current = page.locator("#sv-elements fieldset[data-step=current]")
+    answers = {4: ["Sangat mahal", "Cukup mahal", "Murah", "Gratis"],
+               7: ["Tidak sopan dan ramah", "Kurang sopan dan ramah", "Sopan dan ramah",
+                   "Sangat sopan dan ramah"],
+               8: ["Tidak ada", "Ada tetapi tidak berfungsi", "Berfungsi kurang maksimal",
+                   "Dikelola dengan baik"]}
+    scores = [4, 3, 4, 4, 3, 4, 4, 2, 3]
+    for i, score in enumerate(scores, start=1):
+        expect(page.locator("#sv-progress")).to_have_text(f"Pertanyaan {i} dari 9")
+        expect(current).to_have_count(1)
+        expect(current.locator("legend")).to_contain_text(f"U{i}.")
+        if i in answers:
+            expect(current.locator("label")).to_contain_text(answers[i])
+        height = page.evaluate("document.getElementById('sv').getBoundingClientRect().height")
+        if i == 8:
+            page.screenshot(path=str(shots / "survey-phone-step.png"))
+        assert height <= 844, (i, height)       # the survey fits the phone's screen
+        if i == 8:
+            page.screenshot(path=str(shots / "survey-phone-step.png"))
+        current.locator("label").nth(score - 1).click()
+    expect(page.locator("#sv-rest")).to_be_visible()
+    expect(page.locator("#sv-elements fieldset[data-step=done]")).to_have_count(9)
+    expect(page.locator("#sv-elements fieldset").nth(3)).to_contain_text("Gratis")
+    page.select_option("select[name=p-sex]", "P")
+    page.select_option("select[name=p-age]", "30-39")
+    page.select_option("select[name=p-education]", "S1")
+    page.select_option("select[name=p-occupation]", "wirausaha")
+    page.screenshot(path=str(shots / "survey-phone-profile.png"))
+    page.click("#sv-submit")
+    expect(page.locator("#sv-thanks")).to_be_visible()
+    manager = shared_hall.login("manajer")
+    day = shared_server.now().astimezone(ZoneInfo("Asia/Makassar")).date().isoformat()
+    report = shared_hall.get(f"/reports/ikm?from={day}&to={day}", manager)
+    assert report["total"]["respondents"] == 1
+    assert [e["average"] for e in report["total"]["elements"]] == scores
+    profile = {f["field"]: {c["code"]: c["count"] for c in f["choices"]}
+               for f in report["respondent_profile"]}
+    assert profile["sex"]["P"] == 1 and profile["age"]["30-39"] == 1
+    assert profile["education"]["S1"] == 1 and profile["occupation"]["wirausaha"] == 1

@@ -12,15 +12,65 @@
   var built = false;
   var checking = false;
 
-  function build(elements) {
+  /* On a phone the nine elements come one at a time: a tap answers and moves on, each
+   * answered element stays as a one-line summary (tap to change), and the profile, the
+   * comment and the button come after the ninth. Wider screens show the whole form. */
+  var PHONE = window.matchMedia ? window.matchMedia("(max-width: 600px)") : null;
+  var stepping = false;
+  var ANSWERS = [];
+
+  function answered(i) {
+    return document.querySelector('input[name="u' + (i + 1) + '"]:checked');
+  }
+
+  function showStep(current) {
+    if (!stepping) { return; }
+    var sets = document.querySelectorAll("#sv-elements fieldset");
+    var done = 0;
+    for (var i = 0; i < sets.length; i++) {
+      var picked = answered(i);
+      if (picked) { done += 1; }
+      sets[i].setAttribute("data-step", i === current ? "current" : (picked ? "done" : "later"));
+      var summary = sets[i].querySelector(".sv-summary");
+      summary.textContent = "";
+      if (picked) {
+        var b = document.createElement("b");
+        b.textContent = ANSWERS[i][Number(picked.value) - 1];
+        summary.appendChild(document.createTextNode(sets[i].querySelector("legend").textContent
+                                                    + ": "));
+        summary.appendChild(b);
+      }
+    }
+    $("sv-progress").textContent = T.progress.replace("{n}", String(Math.min(done + 1, 9)))
+      .replace("{total}", "9");
+    $("sv-progress").hidden = current < 0;
+    $("sv-rest").hidden = current >= 0;
+  }
+
+  function nextOpen(from) {
+    for (var i = from; i < 9; i++) { if (!answered(i)) { return i; } }
+    for (var j = 0; j < from; j++) { if (!answered(j)) { return j; } }
+    return -1;
+  }
+
+  function build(elements, profile) {
     if (built) { return; }
     built = true;
     var box = $("sv-elements");
+    ANSWERS = elements.map(function (e) {
+      return (T.en ? e.answers_en : e.answers) || T.scale;
+    });
     elements.forEach(function (e, i) {
       var fs = document.createElement("fieldset");
       var lg = document.createElement("legend");
       lg.textContent = e.code + ". " + (T.en ? e.name_en : e.name);
       fs.appendChild(lg);
+      var summary = document.createElement("button");
+      summary.type = "button";
+      summary.className = "sv-summary";
+      summary.setAttribute("aria-label", T.change + " " + lg.textContent);
+      summary.addEventListener("click", function () { showStep(i); focusStep(i); });
+      fs.appendChild(summary);
       var scale = document.createElement("div");
       scale.className = "sv-scale";
       for (var v = 1; v <= 4; v++) {
@@ -36,12 +86,55 @@
         span.appendChild(b);
         label.appendChild(input);
         label.appendChild(span);
-        label.appendChild(document.createTextNode(T.scale[v - 1]));
+        label.appendChild(document.createTextNode(ANSWERS[i][v - 1]));
         scale.appendChild(label);
       }
       fs.appendChild(scale);
       box.appendChild(fs);
     });
+    buildProfile(profile || []);
+    stepping = !!(PHONE && PHONE.matches);
+    section.classList.toggle("sv-stepping", stepping);
+    showStep(stepping ? 0 : -1);
+  }
+
+  function focusStep(i) {
+    var first = document.querySelector('input[name="u' + (i + 1) + '"]');
+    if (first) { first.focus({ preventScroll: true }); }
+    var set = document.querySelectorAll("#sv-elements fieldset")[i];
+    if (set && set.scrollIntoView) { set.scrollIntoView({ block: "nearest" }); }
+  }
+
+  function buildProfile(fields) {
+    var box = $("sv-profile-fields");
+    fields.forEach(function (f) {
+      var label = document.createElement("label");
+      label.className = "sv-select";
+      label.appendChild(document.createTextNode(T.en ? f.name_en : f.name));
+      var select = document.createElement("select");
+      select.name = "p-" + f.field;
+      var none = document.createElement("option");
+      none.value = "";
+      none.textContent = T.choose;
+      select.appendChild(none);
+      f.choices.forEach(function (c) {
+        var o = document.createElement("option");
+        o.value = c.code;
+        o.textContent = T.en ? c.label_en : c.label;
+        select.appendChild(o);
+      });
+      label.appendChild(select);
+      box.appendChild(label);
+    });
+    $("sv-profile").hidden = fields.length === 0;
+  }
+
+  function respondent() {
+    var out = {};
+    Array.prototype.forEach.call(document.querySelectorAll("#sv-profile select"), function (s) {
+      if (s.value) { out[s.name.slice(2)] = s.value; }
+    });
+    return out;
   }
 
   function check() {
@@ -53,7 +146,7 @@
       .then(function (state) {
         if (asked !== token()) { return; }
         if (state.open) {
-          build(state.elements);
+          build(state.elements, state.profile);
           $("sv").hidden = false;
         } else if (state.answered) {
           $("sv").hidden = true;
@@ -67,7 +160,17 @@
       });
   }
 
-  $("sv-form").addEventListener("change", function () { $("sv-error").hidden = true; });
+  $("sv-form").addEventListener("change", function (ev) {
+    $("sv-error").hidden = true;
+    var name = ev.target && ev.target.name;
+    if (!stepping || !name || name.charAt(0) !== "u") { return; }
+    // answered: on to the next element not yet answered (or to the end of the form)
+    var next = nextOpen(Number(name.slice(1)));
+    setTimeout(function () {
+      showStep(next);
+      if (next >= 0) { focusStep(next); } else { $("sv-comment").focus({ preventScroll: true }); }
+    }, 180);
+  });
 
   $("sv-form").addEventListener("submit", function (ev) {
     ev.preventDefault();
@@ -77,6 +180,7 @@
       if (!picked) {
         $("sv-error").textContent = T.missing;
         $("sv-error").hidden = false;
+        showStep(i - 1);
         var first = document.querySelector('input[name="u' + i + '"]');
         if (first) { first.focus(); }
         return;
@@ -93,7 +197,8 @@
     fetch("/api/v1/surveys", {
       method: "POST",
       headers: headers,
-      body: JSON.stringify({ token: token(), scores: scores, comment: $("sv-comment").value }),
+      body: JSON.stringify({ token: token(), scores: scores, comment: $("sv-comment").value,
+                             respondent: respondent() }),
     }).then(function (r) {
       return r.json().then(function (body) {
         if (r.status === 201 || (body.error && body.error.code === "survey_already_answered")) {
@@ -115,6 +220,8 @@
   /* A new ticket on the same page (the counter tablet): clear the previous answer. */
   function reset() {
     Array.prototype.forEach.call(document.querySelectorAll("#sv-form input"), function (i) { i.checked = false; });
+    Array.prototype.forEach.call(document.querySelectorAll("#sv-form select"), function (s) { s.value = ""; });
+    showStep(stepping ? 0 : -1);
     $("sv-comment").value = "";
     $("sv-error").hidden = true;
     $("sv-submit").disabled = false;
