@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import current_app, jsonify, request
 
+from ..device_sockets import device_sockets
 from ..domain.errors import DomainError
 from ..domain.states import Action
 from ..extensions import login_limit
@@ -47,13 +48,15 @@ def login() -> Any:
 @bp.post("/auth/logout")
 @requires("admin", "manager", "staff")
 def logout() -> Any:
-    """Revoke the bearer token used for this request."""
+    """Revoke the bearer token used for this request (its live sockets are closed too)."""
     token = bearer_token()
     if token is None:
         raise DomainError("Log out of a browser session at /logout.", "no_bearer_token")
     hall = current_hall()
     with hall.db.write() as s:
         accounts.revoke_token(s, hall.clock.now(), token)
+    actor = current_actor()
+    device_sockets().check(user_ids={actor.user_id} if actor and actor.user_id else set())
     return jsonify({"ok": True})
 
 

@@ -88,6 +88,18 @@ def test_logging_out_cuts_that_sessions_socket(app):
     assert not live.is_connected("/hall")
 
 
+def test_an_api_logout_cuts_that_tokens_socket_only(app, api):
+    token = api.login("dukcapil1")
+    live = socketio.test_client(app, namespace="/hall", auth={"token": token})
+    page = app.test_client()
+    sign_in(page, "dukcapil1")
+    other = socketio.test_client(app, namespace="/hall", flask_test_client=page)
+    assert api.post("/auth/logout", token=token).status == 200
+    assert not live.is_connected("/hall")
+    assert other.is_connected("/hall")
+    other.disconnect("/hall")
+
+
 def test_the_periodic_check_cuts_a_user_deactivated_through_another_process(app, api):
     """A change made elsewhere (another server process, the CLI) reaches this process's
     sockets at its next check, without anything told to it directly."""
