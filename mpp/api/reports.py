@@ -21,9 +21,12 @@ from .auth import current_actor, requires
 from .openapi import ANSWERS, BODIES, CREATED, EXTRA_MEDIA, QUERY, SCHEMAS, _obj, _ref
 from .schemas import AS_WHOLE_NUMBER, Body, Id, parse_body
 
-FORMATS = ("json", "csv", "xlsx")
+#: csv and xlsx are for programs (English column names, seconds); csv-id and xlsx-id for
+#: people: Indonesian column names, minutes, and csv-id opens in Excel set to Indonesian
+FORMATS = ("json", "csv", "xlsx", "csv-id", "xlsx-id")
 MIME = {"csv": "text/csv; charset=utf-8",
         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+MIME["csv-id"], MIME["xlsx-id"] = MIME["csv"], MIME["xlsx"]
 
 
 class SurveyBody(Body):
@@ -76,8 +79,12 @@ def _format() -> str:
 def _send(report: dict[str, Any], fmt: str) -> Any:
     if fmt == "json":
         return jsonify(report)
-    data = report_export.to_csv(report) if fmt == "csv" else report_export.to_xlsx(report)
-    name = report_export.filename(report, fmt)
+    data = {"csv": report_export.to_csv, "csv-id": report_export.to_csv_id,
+            "xlsx": report_export.to_xlsx,
+            "xlsx-id": lambda r: report_export.to_xlsx(r, people=True)}[fmt](report)
+    name = report_export.filename(report, fmt.removesuffix("-id"))
+    if fmt.endswith("-id"):
+        name = name.replace(".", "-excel-id.", 1) if fmt == "csv-id" else name
     # content_type, not mimetype: the charset is already in MIME (no second "; charset")
     return Response(data, content_type=MIME[fmt],
                     headers={"Content-Disposition": f'attachment; filename="{name}"',
@@ -212,7 +219,9 @@ def _q(name: str, schema: dict[str, Any], required: bool, text: str) -> dict[str
 _AGENCY_Q = _q("agency", _str, False, "agency id or code (site-wide managers and admins; "
                                       "agency managers always see their own)")
 _FORMAT_Q = _q("format", {"type": "string", "enum": list(FORMATS)}, False,
-               "json (default), csv (UTF-8 with BOM) or xlsx")
+               "json (default), csv (UTF-8 with BOM) or xlsx for programs; csv-id (`;` and "
+               "decimal comma, for Excel set to Indonesian) or xlsx-id for people: Indonesian "
+               "column names, minutes")
 _RANGE_Q = [_q("from", _date_q, True, "first local date, YYYY-MM-DD"),
             _q("to", _date_q, False, "last local date (default: from); at most 366 days")]
 _ROW = _obj({"id": _int, "code": _str, "name": _str, "issued": _int, "served": _int,

@@ -28,6 +28,51 @@ HOUR_FIELDS = ("issued", "served", "no_show", "cancelled", "expired", "avg_wait_
                "p90_wait_seconds", "avg_service_seconds", "p90_service_seconds")
 
 
+#: Indonesian column names for people (the ``-id`` exports), with the unit where there is one;
+#: every ``*_seconds`` figure is shown in minutes there
+LABELS_ID: dict[str, str] = {
+    "section": "Bagian", "id": "ID", "code": "Kode", "name": "Nama", "hour": "Jam",
+    "username": "Nama pengguna", "sla_minutes": "Standar waktu (menit)",
+    "issued": "Diambil", "served": "Selesai", "no_show": "Tidak hadir", "cancelled": "Batal",
+    "expired": "Kedaluwarsa", "waiting": "Menunggu", "in_service": "Sedang dilayani",
+    "avg_wait_seconds": "Rata-rata tunggu (menit)", "p90_wait_seconds": "Tunggu P90 (menit)",
+    "avg_service_seconds": "Rata-rata layanan (menit)",
+    "p90_service_seconds": "Layanan P90 (menit)",
+    "avg_visit_seconds": "Rata-rata kunjungan (menit)",
+    "sla_met": "Sesuai standar", "sla_total": "Dinilai terhadap standar",
+    "sla_percent": "Sesuai standar (%)", "open_seconds": "Loket dibuka (menit)",
+    "busy_seconds": "Melayani (menit)", "idle_seconds": "Siaga (menit)",
+    "served_per_hour": "Selesai per jam buka", "ikm": "IKM", "ikm_grade": "Mutu IKM",
+    "ikm_respondents": "Responden SKM", "date": "Tanggal", "category": "Kategori",
+    "level": "Tingkat", "respondents": "Responden", "grade": "Mutu",
+    "figure": "Ukuran", "value": "Nilai",
+}
+SECTIONS_ID = {"total": "Total", "agency": "Instansi", "service": "Layanan",
+               "counter": "Loket", "staff": "Petugas", "hour": "Jam"}
+
+
+def label_id(field: str) -> str:
+    """The Indonesian column name of ``field`` (the field itself when it has none)."""
+    return LABELS_ID.get(field, field)
+
+
+def human(field: str, value: Any) -> Any:
+    """A figure as a person reads it: seconds become minutes (one decimal)."""
+    if field.endswith("_seconds") and isinstance(value, int | float) \
+            and not isinstance(value, bool):
+        return round(value / 60, 1)
+    return value
+
+
+def _decimal_comma(value: Any) -> str:
+    """A CSV cell for Excel set to Indonesian: decimal comma, no thousands separator."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.2f}".rstrip("0").rstrip(".").replace(".", ",")
+    return str(value)
+
+
 def filename(report: dict[str, Any], ext: str) -> str:
     """``laporan-harian-2026-11-23.csv`` or ``laporan-2026-11-01_2026-11-30.xlsx``."""
     if report["from"] == report["to"]:
@@ -79,7 +124,28 @@ def to_csv(report: dict[str, Any]) -> bytes:
     return out.getvalue().encode("utf-8-sig")
 
 
-def _sheet(wb: Workbook, title: str, header: list[str], rows: list[list[Any]]) -> None:
+def to_csv_id(report: dict[str, Any]) -> bytes:
+    """The CSV a spreadsheet set to Indonesian opens as columns: ``;`` between cells, a
+    decimal comma, Indonesian headers, minutes instead of seconds, UTF-8 with a BOM."""
+    out = io.StringIO()
+    w = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    w.writerow([label_id(c) for c in CSV_COLUMNS])
+    for row in csv_rows(report):
+        cells = []
+        for c in CSV_COLUMNS:
+            value = row.get(c)
+            if c == "section":
+                value = SECTIONS_ID.get(value, value)
+            cells.append(_decimal_comma(human(c, value)))
+        w.writerow(cells)
+    return out.getvalue().encode("utf-8-sig")
+
+
+def _sheet(wb: Workbook, title: str, header: list[str], rows: list[list[Any]],
+           people: bool = False) -> None:
+    if people:
+        rows = [[human(f, v) for f, v in zip(header, r, strict=True)] for r in rows]
+        header = [label_id(f) for f in header]
     ws = wb.create_sheet(title)
     ws.append(header)
     for cell in ws[1]:
@@ -92,34 +158,35 @@ def _sheet(wb: Workbook, title: str, header: list[str], rows: list[list[Any]]) -
         ws.column_dimensions[get_column_letter(i)].width = min(60, width + 2)
 
 
-def to_xlsx(report: dict[str, Any]) -> bytes:
+def to_xlsx(report: dict[str, Any], people: bool = False) -> bytes:
     """A workbook: Ringkasan, Instansi, Layanan, Loket, Petugas, Per jam, Per hari, Prioritas,
-    IKM."""
+    IKM. With ``people``: Indonesian column names and minutes instead of seconds."""
     wb = Workbook()
     wb.remove(wb.active)
     ikm = report.get("ikm") or {}
     total_ikm = ikm.get("total") or {}
     summary = [["Dari / From", report["from"]], ["Sampai / To", report["to"]],
                ["Zona waktu", report["timezone"]]]
-    summary += [[f, report["totals"].get(f)] for f in ("in_service", *ROW_FIELDS)]
+    summary += [[label_id(f) if people else f, human(f, report["totals"].get(f)) if people
+                 else report["totals"].get(f)] for f in ("in_service", *ROW_FIELDS)]
     summary += [["ikm", total_ikm.get("ikm")], ["ikm_grade", total_ikm.get("grade")],
                 ["ikm_respondents", total_ikm.get("respondents", 0)]]
-    _sheet(wb, "Ringkasan", ["figure", "value"], summary)
+    _sheet(wb, "Ringkasan", ["figure", "value"], summary, people)
     for title, key, ident in (("Instansi", "by_agency", ["id", "code", "name"]),
                               ("Layanan", "by_service", ["id", "code", "name", "sla_minutes"]),
                               ("Loket", "by_counter", ["id", "name"]),
                               ("Petugas", "by_staff", ["id", "username", "name"])):
         extra = list(STAFF_FIELDS) if key in ("by_counter", "by_staff") else []
         header = ident + list(ROW_FIELDS) + extra
-        _sheet(wb, title, header, [[r.get(f) for f in header] for r in report[key]])
+        _sheet(wb, title, header, [[r.get(f) for f in header] for r in report[key]], people)
     _sheet(wb, "Per jam", ["hour", *HOUR_FIELDS],
-           [[h["hour"], *(h.get(f) for f in HOUR_FIELDS)] for h in report["by_hour"]])
+           [[h["hour"], *(h.get(f) for f in HOUR_FIELDS)] for h in report["by_hour"]], people)
     _sheet(wb, "Per hari", ["date", "issued", "served", "no_show", "avg_wait_seconds"],
            [[d["date"], d["issued"], d["served"], d["no_show"], d["avg_wait_seconds"]]
-            for d in report.get("by_day", [])])
+            for d in report.get("by_day", [])], people)
     _sheet(wb, "Prioritas", ["category", "issued", "served", "avg_wait_seconds"],
            [[p["category"], p["issued"], p["served"], p["avg_wait_seconds"]]
-            for p in report.get("by_priority", [])])
+            for p in report.get("by_priority", [])], people)
     elements = [f"U{i}" for i in range(1, 10)]
     ikm_rows = []
     for level, key in (("agency", "by_agency"), ("service", "by_service")):
@@ -128,7 +195,7 @@ def to_xlsx(report: dict[str, Any]) -> bytes:
             ikm_rows.append([level, r["id"], r["code"], r["name"], r.get("respondents", 0),
                              r.get("ikm"), r.get("grade"), *[avgs.get(e) for e in elements]])
     _sheet(wb, "IKM", ["level", "id", "code", "name", "respondents", "ikm", "grade",
-                       *elements], ikm_rows)
+                       *elements], ikm_rows, people)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

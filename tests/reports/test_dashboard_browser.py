@@ -4,10 +4,12 @@ complaints and the evidence report. Screenshots go to test-output/screenshots.""
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 import pytest
 import requests
+from playwright.sync_api import expect
 
 from mpp.clock import FixedClock
 from mpp.services.demo import demo_device_token
@@ -296,3 +298,19 @@ def test_counter_tablet_offers_the_survey_after_each_finished_ticket(hall_server
     for token in tokens:
         state = requests.get(f"{base}/api/v1/surveys/by-token/{token}", timeout=5).json()
         assert state["answered"] is True
+
+
+def test_the_staff_table_says_siaga_and_the_downloads_are_for_people(hall_server,  # type: ignore
+                                                                     page):
+    """Issue 12: "Menganggur" (idle) read as an insult; Excel and the Indonesian CSV come
+    first, the machine CSV is labelled as data."""
+    server, _ = hall_server
+    day_text = DAY.date().isoformat()
+    sign_in(page, server.url, "manajer", target=f"/dashboard?from={day_text}&to={day_text}")
+    page.wait_for_selector("body[data-state=ready]", timeout=15000)
+    heads = page.locator("#t-staff thead th").all_inner_texts()
+    assert "Siaga" in heads and "Menganggur" not in heads
+    expect(page.locator("#dl-xlsx")).to_have_attribute("href", re.compile(r"format=xlsx-id"))
+    expect(page.locator("#dl-csv-id")).to_have_text("CSV untuk Excel (Indonesia)")
+    expect(page.locator("#dl-csv-id")).to_have_attribute("href", re.compile(r"format=csv-id"))
+    expect(page.locator("#dl-csv")).to_have_text("CSV data")

@@ -233,7 +233,7 @@
       ["Layanan P90", function (r) { return dur(r.p90_service_seconds); }, 1],
       ["Loket dibuka", function (r) { return dur(r.open_seconds); }, 1],
       ["Melayani", function (r) { return dur(r.busy_seconds); }, 1],
-      ["Menganggur", function (r) { return dur(r.idle_seconds); }, 1],
+      ["Siaga", function (r) { return dur(r.idle_seconds); }, 1],
       ["Selesai per jam", function (r) { return r.served_per_hour === null ? "–" : r.served_per_hour.toLocaleString("id-ID"); }, 1],
     ], rep.by_staff);
     // the hours in which anything happened; the first columns follow the citizens who took
@@ -284,9 +284,11 @@
     var base = "/api/v1/reports/";
     var exp = new URLSearchParams(q);
     if (single) { exp = new URLSearchParams({ date: q.get("from") }); if (q.get("agency")) { exp.set("agency", q.get("agency")); } }
-    ["csv", "xlsx"].forEach(function (fmt) {
-      var p = new URLSearchParams(exp); p.set("format", fmt);
-      $("dl-" + fmt).href = base + (single ? "daily" : "range") + "?" + p.toString();
+    // Excel and the Indonesian CSV for people (Indonesian columns, minutes); "CSV data"
+    // for programs (English columns, seconds)
+    [["xlsx", "xlsx-id"], ["csv-id", "csv-id"], ["csv", "csv"]].forEach(function (pair) {
+      var p = new URLSearchParams(exp); p.set("format", pair[1]);
+      $("dl-" + pair[0]).href = base + (single ? "daily" : "range") + "?" + p.toString();
     });
     $("dl-evidence").href = "/reports/evidence?" + q.toString();
     document.body.setAttribute("data-state", "loading");
