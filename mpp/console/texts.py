@@ -58,6 +58,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "transfer_help": "Nomor tetap sama dan tetap di urutannya menurut waktu ambil.",
         "transfer_service": "Layanan tujuan",
         "transfer_confirm": "Alihkan",
+        "served_today": "Anda melayani hari ini: {n} warga",
         "transfer_closed": "tutup hari ini",
         "transfer_unstaffed": "belum ada loket buka",
         "transfer_unstaffed_warn": "Belum ada loket yang buka untuk {service}: warga akan "
@@ -155,6 +156,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "transfer_help": "The number stays the same and keeps its place by issue time.",
         "transfer_service": "Target service",
         "transfer_confirm": "Transfer",
+        "served_today": "You served today: {n}",
         "transfer_closed": "closed today",
         "transfer_unstaffed": "no counter open",
         "transfer_unstaffed_warn": "No counter is open for {service}: the citizen will wait "

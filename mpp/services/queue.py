@@ -714,7 +714,13 @@ class QueueService:
                 .options(selectinload(Ticket.service).selectinload(Service.agency))
                 .order_by(Ticket.issued_at, Ticket.id).limit(200)).all()
             waiting = self._in_call_order(s, p, counter, waiting)
-            return {"counter": p.counter(counter),
+            # what the staff member at the counter has finished today, at any counter
+            staff_id = counter.staff_user_id
+            served_today = 0 if staff_id is None else s.scalar(
+                select(func.count(Ticket.id)).where(
+                    Ticket.staff_user_id == staff_id, Ticket.status == TicketStatus.DONE,
+                    Ticket.business_date == p.today)) or 0
+            return {"counter": p.counter(counter), "served_today": served_today,
                     "ticket": None if held is None else p.ticket(held),
                     "waiting": [{**p.waiting_row(t), "position": i}
                                 for i, t in enumerate(waiting)],

@@ -331,6 +331,8 @@
     if (!view) { return; }
     $("cs-counter-name").textContent = view.counter.name;
     document.title = view.counter.name + " · " + T.title;
+    $("cs-served").textContent = typeof view.served_today === "number"
+      ? fmt(T.served_today, { n: view.served_today }) : "";
     renderTicket();
     renderWaiting();
     renderButtons();

@@ -177,3 +177,30 @@ def test_the_survey_asks_each_element_in_its_own_words_one_at_a_time_on_a_phone(
                for f in report["respondent_profile"]}
     assert profile["sex"]["P"] == 1 and profile["age"]["30-39"] == 1
     assert profile["education"]["S1"] == 1 and profile["occupation"]["wirausaha"] == 1
+
+
+def test_the_console_counts_what_the_clerk_served_today(shared_server, shared_hall,
+                                                       desk_page):
+    shared_hall.open_counter("polresta1", "Loket 8")
+    page = desk_page
+    sign_in(page, shared_server.url, "polresta1")
+    served = page.locator("#cs-served")
+    expect(served).to_contain_text("Anda melayani hari ini:")
+    before = int(served.inner_text().split(":")[1].split()[0])
+    ticket = shared_hall.issue("SKCK")
+    expect(page.locator("#cs-actions [data-action=call_next]")).to_be_enabled()
+    page.keyboard.press("n")
+    expect(page.locator("#cs-number")).to_have_text(ticket["number"])
+    page.keyboard.press("s")       # finish
+    expect(served).to_have_text(f"Anda melayani hari ini: {before + 1} warga")
+
+
+def test_the_sign_in_labels_keep_to_one_line(shared_server, desk_page, shots):
+    page = desk_page
+    page.goto(f"{shared_server.url}/login")
+    for name in ("username", "password"):
+        label = page.locator(f"label:has(input[name={name}])")
+        gap = label.evaluate("""l => l.querySelector('.muted').getBoundingClientRect().top
+                                    - l.getBoundingClientRect().top""")
+        assert gap < 4, (name, gap)     # "/ Username" beside "Nama pengguna", not below
+    page.screenshot(path=str(shots / "login-labels.png"))
