@@ -114,8 +114,9 @@ def run(host: str, port: int, demo: bool | None, connections: int | None) -> Non
             tokens = demo_tokens_in_use(s, secret)
     if tokens:
         click.echo("Open:")
-        links = [("kiosk", f"{base}/kiosk?token={tokens['kiosk-1']}"),
-                 ("display board", f"{base}/display?token={tokens['display-1']}"),
+        # the token after "#": the page keeps it, and it reaches no access log (issue 9)
+        links = [("kiosk", f"{base}/kiosk#token={tokens['kiosk-1']}"),
+                 ("display board", f"{base}/display#token={tokens['display-1']}"),
                  ("counter console", f"{base}/console"),
                  ("dashboard", f"{base}/dashboard"),
                  ("admin", f"{base}/admin"),
