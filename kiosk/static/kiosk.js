@@ -8,6 +8,8 @@
   const TOKEN_KEY = "mpp.kiosk.token";
   const IDLE_SECONDS = Number(root.dataset.idle) || 45;
   const PRINT_WATCH_SECONDS = 20;
+  // a 503 database_unavailable is asked again this many times, Retry-After (5 s) apart
+  const FAULT_RETRIES = 8;
 
   const TEXT = {
     id: {
@@ -77,6 +79,9 @@
       quota_body: "Nomor antrian untuk layanan ini sudah habis hari ini. Silakan datang kembali pada hari kerja berikutnya.",
       error_title: "Nomor belum dapat diambil",
       error_body: "Terjadi gangguan. Silakan coba lagi atau hubungi petugas informasi.",
+      fault_title: "Sistem sedang gangguan",
+      fault_retrying: "Mohon tunggu sebentar, kiosk mencoba lagi dengan sendirinya…",
+      fault_body: "Sistem sedang gangguan, coba lagi sebentar lagi atau hubungi petugas informasi.",
       network_title: "Kiosk sedang tidak terhubung",
       network_body: "Kiosk tidak terhubung ke server. Silakan hubungi petugas informasi.",
       no_priority: "Layanan ini tidak memiliki jalur prioritas.",
@@ -150,6 +155,9 @@
       quota_body: "All queue numbers for this service have been taken today. Please come back on the next working day.",
       error_title: "No number could be taken",
       error_body: "Something went wrong. Please try again or ask the information desk.",
+      fault_title: "The system is having a fault",
+      fault_retrying: "Please wait a moment, the kiosk is trying again by itself…",
+      fault_body: "The system is having a fault. Please try again shortly or ask the information desk.",
       network_title: "The kiosk is offline",
       network_body: "The kiosk cannot reach the server. Please ask the information desk.",
       no_priority: "This service has no priority lane.",
@@ -218,7 +226,8 @@
     });
     let data = null;
     try { data = await response.json(); } catch (_) { data = null; }
-    return { status: response.status, data };
+    const retryAfter = Number(response.headers.get("Retry-After")) || 0;
+    return { status: response.status, data, retryAfter };
   }
 
   // -- screens ---------------------------------------------------------------------------------
@@ -526,13 +535,32 @@
     const body = { service_id: s.id };
     if (category) body.priority_category = category;
     let r;
-    try {
-      r = await api("/tickets", { method: "POST", body });
-    } catch (_) {
-      taking = false;
-      showModal(t("error_title"), t("network_body"));
-      return;
+    // The server answers 503 database_unavailable when its database is briefly unreachable:
+    // that request wrote nothing, so the kiosk asks again by itself for a while, saying so.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        r = await api("/tickets", { method: "POST", body });
+      } catch (_) {
+        taking = false;
+        showModal(t("error_title"), t("network_body"));
+        return;
+      }
+      const fault = r.status === 503 && r.data && r.data.error &&
+        r.data.error.code === "database_unavailable";
+      if (!fault) break;
+      if (attempt >= FAULT_RETRIES) {
+        taking = false;
+        showModal(t("fault_title"), t("fault_body"), "fault");
+        return;
+      }
+      showModal(t("fault_title"), t("fault_retrying"), "retrying");
+      await new Promise((done) => setTimeout(done, 1000 * (r.retryAfter || 5)));
+      if ($("modal").hidden || $("modal").dataset.kind !== "retrying") {
+        taking = false;  // the citizen closed the message: they gave up
+        return;
+      }
     }
+    if ($("modal").dataset.kind === "retrying") closeModal();
     taking = false;
     if (r.status === 201) {
       state.ticket = r.data.ticket;
