@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 import requests
 import socketio
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from mpp.db import Database
 from mpp.models import Service, Ticket, TicketEvent
@@ -253,3 +253,52 @@ def test_redis_unreachable_for_ten_seconds_the_hall_goes_on_and_screens_catch_up
         b.stop()
         a.stop()
         proxy.close()
+
+
+def test_the_sqlite_server_killed_in_a_burst_restarts_with_every_acknowledged_ticket(
+        db_url: str, tmp_path: Path):
+    server = LiveServer(db_url, tmp_path / "server").start()
+    try:
+        api = LiveApi(server.url)
+        service = api.service_id("KK")
+        kiosk = api.device_token()
+        issued: list[dict] = []
+        stop = threading.Event()
+
+        def kiosk_loop() -> None:
+            http = requests.Session()
+            while not stop.is_set():
+                try:
+                    r = http.post(f"{server.url}/api/v1/tickets", json={"service_id": service},
+                                  headers={"Authorization": f"Bearer {kiosk}"}, timeout=10)
+                except requests.RequestException:
+                    time.sleep(0.1)
+                    continue
+                if r.status_code == 201:
+                    issued.append(r.json()["ticket"])
+
+        threads = [threading.Thread(target=kiosk_loop) for _ in range(4)]
+        for t in threads:
+            t.start()
+        time.sleep(3)
+        os.killpg(server.proc.pid, signal.SIGKILL)  # type: ignore[union-attr]
+        before = len(issued)
+        server.restart()
+        time.sleep(2)
+        stop.set()
+        for t in threads:
+            t.join(30)
+        db = Database(db_url)
+        with db.read() as s:
+            assert s.execute(text("PRAGMA integrity_check")).scalar_one() == "ok"
+            rows = {t.id: t.number for t in s.scalars(select(Ticket))}
+            seqs = sorted(s.scalars(select(Ticket.sequence).join(
+                Service, Service.id == Ticket.origin_service_id).where(Service.code == "KK")))
+        db.dispose()
+        assert all(rows.get(t["id"]) == t["number"] for t in issued)
+        assert seqs == list(range(1, len(seqs) + 1))
+        assert len(issued) > before > 0
+        print(f"\nSQLite server SIGKILLed after {before} tickets: integrity ok, all "
+              f"{len(issued)} acknowledged tickets there, numbers gapless")
+    finally:
+        server.stop()
