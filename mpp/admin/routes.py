@@ -39,6 +39,7 @@ from ..services import accounts
 from ..services.admin import AdminService, hours_by_day
 from ..web.session import begin_session
 from . import bp
+from .form_errors import check_day_hours, explain
 from .live import cut_device, cut_user
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -48,8 +49,8 @@ KIND_LABELS = {"kiosk": "Kiosk", "display": "Papan display", "printer": "Printer
 DAY_LABELS = {"mon": "Senin", "tue": "Selasa", "wed": "Rabu", "thu": "Kamis", "fri": "Jumat",
               "sat": "Sabtu", "sun": "Minggu"}
 NEW_SERVICE_HOURS = {"mon": "08:00-15:00", "tue": "08:00-15:00", "wed": "08:00-15:00",
-                     "thu": "08:00-15:00", "fri": "08:00-15:00", "sat": "closed",
-                     "sun": "closed"}
+                     "thu": "08:00-15:00", "fri": "08:00-15:00", "sat": "tutup",
+                     "sun": "tutup"}
 
 
 def _roles_page(*roles: str) -> Callable[[F], F]:
@@ -99,7 +100,10 @@ def _checked(name: str) -> bool:
 
 def _page(template: str, error: DomainError | None = None, **ctx: Any) -> Any:
     status = error.status if error is not None else 200
-    return render_template(f"admin/{template}", error=error, **ctx), status
+    # the refusal in Indonesian, and the field it is about (marked by the form's macros)
+    form_error = explain(error) if error is not None else None
+    return render_template(f"admin/{template}", error=error, form_error=form_error,
+                           **ctx), status
 
 
 def _local(moment: Any, tz: ZoneInfo) -> str:
@@ -264,7 +268,9 @@ def _service_values(sv: Service) -> dict[str, Any]:
             "daily_quota": sv.daily_quota, "issue_cutoff_minutes": sv.issue_cutoff_minutes,
             "priority_enabled": sv.priority_enabled,
             "regular_per_priority": sv.regular_per_priority, "active": sv.active,
-            **{f"hours_{d}": v for d, v in hours_by_day(sv.hours).items()}}
+            # a closed day reads "tutup" in the form (both words are understood)
+            **{f"hours_{d}": "tutup" if v == "closed" else v
+               for d, v in hours_by_day(sv.hours).items()}}
 
 
 @bp.route("/admin/services/new", methods=["GET", "POST"])
@@ -279,6 +285,7 @@ def service_form(service_id: int | None = None) -> Any:
         data = {**f, "hours": {d: (f.get(f"hours_{d}") or "closed") for d in hours.DAYS},
                 "priority_enabled": _checked("priority_enabled"), "active": _checked("active")}
         try:
+            check_day_hours(f)   # a bad day's hours are named by their day
             new_id = svc.save_service(_actor(), service_id, data)
         except DomainError as exc:
             error = exc

@@ -61,20 +61,30 @@ def _require_admin(actor: Actor | str) -> None:
         raise Forbidden("Only admins change the hall's set-up.", "admin_only")
 
 
+def _invalid(message: str, code: str, what: str, **facts: Any) -> ValidationFailed:
+    """A refused value, naming what it was (``what``, the English label the admin pages map
+    to their form field and Indonesian wording) and the facts of the rule (``facts``)."""
+    exc = ValidationFailed(message, code)
+    exc.what = what  # type: ignore[attr-defined]
+    exc.facts = facts  # type: ignore[attr-defined]
+    return exc
+
+
 def _code(value: str, what: str) -> str:
     code = (value or "").strip().upper()
     if not (1 <= len(code) <= 40) or not set(code) <= CODE_CHARS:
-        raise ValidationFailed(f"{what} code must be 1-40 characters A-Z, 0-9, '-' or '_'.",
-                               "invalid_code")
+        raise _invalid(f"{what} code must be 1-40 characters A-Z, 0-9, '-' or '_'.",
+                       "invalid_code", "Code")
     return code
 
 
 def _text(value: str | None, what: str, max_len: int, required: bool = False) -> str:
     text = (value or "").strip()
     if required and not text:
-        raise ValidationFailed(f"{what} is required.", "missing_field")
+        raise _invalid(f"{what} is required.", "missing_field", what)
     if len(text) > max_len:
-        raise ValidationFailed(f"{what} must be at most {max_len} characters.", "too_long")
+        raise _invalid(f"{what} must be at most {max_len} characters.", "too_long", what,
+                       limit=max_len)
     return text
 
 
@@ -83,15 +93,18 @@ def _count(value: Any, what: str, allow_none: bool = False, max_value: int = 10*
     if value is None or value == "":
         if allow_none:
             return None
-        raise ValidationFailed(f"{what} is required.", "missing_field")
+        raise _invalid(f"{what} is required.", "missing_field", what)
     if isinstance(value, bool):
-        raise ValidationFailed(f"{what} must be a whole number.", "invalid_number")
+        raise _invalid(f"{what} must be a whole number.", "invalid_number", what,
+                       max=max_value)
     try:
         number = int(value)
     except (TypeError, ValueError) as exc:
-        raise ValidationFailed(f"{what} must be a whole number.", "invalid_number") from exc
+        raise _invalid(f"{what} must be a whole number.", "invalid_number", what,
+                       max=max_value) from exc
     if number < 0 or number > max_value:
-        raise ValidationFailed(f"{what} must be between 0 and {max_value}.", "invalid_number")
+        raise _invalid(f"{what} must be between 0 and {max_value}.", "invalid_number", what,
+                       max=max_value)
     return number
 
 
@@ -365,6 +378,12 @@ class AdminService:
                                    "agency; create a new service instead.", "service_in_use")
             if hours.parse_hours(service.hours) == hours.parse_hours(values["hours"]):
                 values["hours"] = service.hours  # the same hours, written as before
+            # the standard's parts added later are kept when a caller does not send them
+            for key in ("product", "complaints"):
+                if key not in data:
+                    values[key] = getattr(service, key)
+            values["texts_en"] = {**{k: v for k, v in (service.texts_en or {}).items()
+                                     if f"{k}_en" not in data}, **values["texts_en"]}
             if service.prefix != prefix and self._issued_today(s, service):
                 raise Conflict("Tickets were issued today with the old prefix; change the "
                                "prefix after closing the day.", "prefix_in_use")
