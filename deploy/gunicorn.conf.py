@@ -69,9 +69,9 @@ control_socket_disable = True
 def on_starting(server):  # noqa: ARG001 - gunicorn's hook signature
     """Figures of an earlier run's workers must not be summed into this run's."""
     folder = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
-    if folder.exists():
-        shutil.rmtree(folder)
-    folder.mkdir(parents=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob("*.db"):  # only prometheus_client's files, whatever the folder
+        stale.unlink()
 
 
 def child_exit(server, worker):  # noqa: ARG001 - gunicorn's hook signature
