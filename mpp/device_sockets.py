@@ -37,6 +37,7 @@ from sqlalchemy import select
 from .events import PRINT
 from .extensions import socketio
 from .models import AuthToken, Device, User
+from .services.accounts import note_device_seen
 from .services.printing import AGENT_SID
 
 log = logging.getLogger("mpp.device_sockets")
@@ -221,6 +222,18 @@ class DeviceSockets:
             self.remove(sock.sid, sock.namespace)
         return len(stale)
 
+    def note_seen(self) -> int:
+        """Record every device connected here as seen now (``Device.last_seen_at``, written
+        at most once a minute per device): a board that only listens is online for the
+        admin as long as its socket lives. The number of devices."""
+        socks, _ = self._listed(None, None)
+        hall = self.app.extensions["mpp"]
+        now = hall.clock.now()
+        ids = {sock.device_id for sock in socks}
+        for device_id in ids:
+            note_device_seen(hall.db, device_id, now)
+        return len(ids)
+
     def _watch(self) -> None:
         while True:
             socketio.sleep(self.interval)
@@ -231,6 +244,7 @@ class DeviceSockets:
             try:
                 with self.app.app_context():
                     self.check()
+                    self.note_seen()
             except Exception:  # noqa: BLE001 - the watchdog must outlive a database hiccup
                 log.exception("device socket check failed; trying again in %.0f s",
                               self.interval)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime, timedelta
 from functools import wraps
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
@@ -471,9 +471,27 @@ def devices() -> Any:
         site = svc.site(s)
         rows = svc.devices(s)
         names = {d.id: d.name for d in rows}
+        now = svc.clock.now()
         return _page("devices.html", devices=rows, kinds=KIND_LABELS, names=names,
-                     status=device_status,
+                     status=device_status, presence=lambda d: device_presence(d, now),
                      when=lambda m: _local(m, ZoneInfo(site.timezone)))
+
+
+#: a device heard from within this is online: kiosks call the API at least once a minute on
+#: their first screen, and every device with a live socket is noted once a minute
+#: (mpp.device_sockets); more than twice that without a word is offline
+ONLINE_WITHIN = timedelta(minutes=2, seconds=30)
+
+
+def device_presence(device: Device, now: datetime) -> tuple[str, str]:
+    """Online or offline for people (a pill class: ok or off), from the last contact."""
+    if device.revoked_at is not None:
+        return "—", ""
+    if device.last_seen_at is None:
+        return "belum pernah terhubung", "off"
+    if now - device.last_seen_at <= ONLINE_WITHIN:
+        return "online", "ok"
+    return "offline", "off"
 
 
 def device_status(device: Device) -> tuple[str, str]:
