@@ -35,6 +35,8 @@ class Seen:
 
     screen: Screen
     connected_at: float | None = None
+    #: when the server closed it (None while it stays connected)
+    dropped_at: float | None = None
     error: str | None = None
     #: (monotonic time, ticket number, recall) of every `called` event
     calls: list[tuple[float, str, bool]] = field(default_factory=list)
@@ -59,6 +61,11 @@ async def _screen(screen: Screen, seen: Seen, gate: asyncio.Semaphore,
     async def ticket(data: dict[str, Any]) -> None:
         t = data.get("ticket") or {}
         seen.tickets.append((time.monotonic(), t.get("status"), t.get("people_ahead")))
+
+    @client.on("disconnect", namespace=namespace)
+    async def dropped(*_args: Any) -> None:
+        if not stop.is_set():
+            seen.dropped_at = time.monotonic()
 
     @client.on("queue", namespace=namespace)
     async def queue(data: dict[str, Any]) -> None:
