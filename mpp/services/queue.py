@@ -124,6 +124,9 @@ _TICKET_AND_SITE_LOCKED = _TICKET_AND_SITE.with_for_update(of=Ticket)
 #: the counter a staff member holds
 _COUNTER_OF_STAFF = select(Counter).where(Counter.staff_user_id == bindparam("user_id"))
 
+#: one row of the ticket event log
+_INSERT_EVENT = TicketEvent.__table__.insert()
+
 #: called after a ticket is issued, inside the transaction, with the presenter that
 #: serialized it: (session, ticket, actor, presenter) -> events to publish after commit
 IssueHook = Callable[[Session, Ticket, Actor, Presenter], list[Event]]
@@ -158,7 +161,8 @@ class QueueService:
 
     def _log(self, session: Session, ticket: Ticket, kind: str, from_status: str | None,
              actor: Actor, now: datetime, **detail: Any) -> None:
-        session.add(TicketEvent(
+        # a plain INSERT, not a unit-of-work flush: nothing reads the event back as an object
+        session.execute(_INSERT_EVENT, dict(
             ticket_id=ticket.id, kind=kind, from_status=from_status, to_status=ticket.status,
             at=now, user_id=actor.user_id, device_id=actor.device_id,
             counter_id=ticket.counter_id if kind != "transferred" else detail.get("counter_id"),
