@@ -77,11 +77,16 @@
 
   function clearError() { $("cs-alert").hidden = true; }
 
-  function ApiError(status, code, message) {
+  function ApiError(status, code, message, retryAfter) {
     this.status = status;
     this.code = code;
     this.message = message;
+    this.retryAfter = retryAfter || 0;
   }
+
+  // a 503 database_unavailable (the database briefly away) is asked again by itself this
+  // many times, Retry-After (default 5 s) apart, before the clerk is told
+  var FAULT_RETRIES = 6;
 
   // -- the JSON API ---------------------------------------------------------------------
   function request(method, path, body) {
@@ -99,7 +104,8 @@
       return r.json().catch(function () { return null; }).then(function (data) {
         if (r.ok) { return data; }
         var e = (data && data.error) || {};
-        throw new ApiError(r.status, e.code || "http_" + r.status, e.message || r.statusText);
+        throw new ApiError(r.status, e.code || "http_" + r.status, e.message || r.statusText,
+                           Number(r.headers.get("Retry-After")) || 0);
       });
     }, function () {
       throw new ApiError(0, "network", T.err_network);
@@ -120,10 +126,18 @@
 
   /* Every write: a session-cookie request needs a fresh CSRF token; when it has expired
      (the console stays open all day), get a new one and send the same request again. */
-  function api(method, path, body) {
+  function api(method, path, body, tries) {
+    tries = tries || 0;
     return request(method, path, body).catch(function (err) {
       if (method !== "GET" && isCsrfFailure(err)) {
         return loadSession().then(function () { return request(method, path, body); });
+      }
+      if (err.status === 503 && err.code === "database_unavailable" && tries < FAULT_RETRIES) {
+        // Nothing was written: the same request is safe to send again once it is back.
+        notice(T.fault_retrying);
+        return new Promise(function (resolve) {
+          setTimeout(resolve, (err.retryAfter || 5) * 1000);
+        }).then(function () { return api(method, path, body, tries + 1); });
       }
       if (err.status === 401) { err.code = "auth_required"; }
       throw err;
