@@ -9,6 +9,7 @@ from flask import Flask
 from .clock import Clock, clock_from_environment
 from .config import Config, persistent_secret
 from .day_close import init_day_close
+from .i18n import init_i18n
 from .db import Database
 from .events import SocketIOPublisher
 from .extensions import csrf, limiter, login_manager, socketio
@@ -90,6 +91,7 @@ def create_app(config: Config | None = None, clock: Clock | None = None) -> Flas
     init_inputs(app)
     init_security_headers(app)
     init_day_close(app)
+    init_i18n(app)  # Flask-Babel for the server pages, /i18n/<lang>.json for the apps
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from flask import Response, request
 
-LANGUAGES = ("id", "en")
+from ..i18n import languages
+
 COOKIE = "mpp_lang"
 
 
 def choose_language() -> str:
-    """``?lang=`` when given and known, else the remembered choice, else Indonesian."""
+    """``?lang=`` when given and known (a language with a catalogue, mpp/i18n), else the
+    remembered choice, else Indonesian."""
+    known = languages()
     asked = request.args.get("lang", "")
-    if asked in LANGUAGES:
+    if asked in known:
         return asked
     kept = request.cookies.get(COOKIE, "")
-    return kept if kept in LANGUAGES else "id"
+    return kept if kept in known else "id"
 
 
 def remember_language(response: Response, lang: str) -> Response:

@@ -197,10 +197,14 @@ def test_the_console_counts_what_the_clerk_served_today(shared_server, shared_ha
 
 def test_the_sign_in_labels_keep_to_one_line(shared_server, desk_page, shots):
     page = desk_page
-    page.goto(f"{shared_server.url}/login")
-    for name in ("username", "password"):
-        label = page.locator(f"label:has(input[name={name}])")
-        gap = label.evaluate("""l => l.querySelector('.muted').getBoundingClientRect().top
-                                    - l.getBoundingClientRect().top""")
-        assert gap < 4, (name, gap)     # "/ Username" beside "Nama pengguna", not below
-    page.screenshot(path=str(shots / "login-labels.png"))
+    for lang in ("id", "en"):
+        page.goto(f"{shared_server.url}/login?lang={lang}")
+        for name in ("username", "password"):
+            label = page.locator(f"label:has(input[name={name}])")
+            lines = label.evaluate("""l => {
+                const range = document.createRange();
+                range.selectNodeContents(l.querySelector('.label-text'));
+                return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size;
+            }""")
+            assert lines == 1, (lang, name, lines)
+        page.screenshot(path=str(shots / f"login-labels-{lang}.png"))

@@ -1,0 +1,103 @@
+"""One catalogue per language for every text a person reads.
+
+Two kinds of catalogue, one file per language each, so a regional language is files, not a
+code change:
+
+- ``catalogues/<lang>.json``: the texts of the browser apps and of the pages that share
+  their texts with a script (the status page, the counter console), one section per app
+  (``{"status": {...}, "console": {...}}``). Pages embed their section; scripts may fetch
+  the whole file at ``/i18n/<lang>.json``.
+- ``gettext/<lang>/LC_MESSAGES/messages.po`` (compiled to ``.mo``): the server-only pages,
+  through Flask-Babel. Message ids are the Indonesian texts, the hall's first language, so
+  a translator into a regional language works from Indonesian.
+
+Indonesian (``id``) is the reference: every other catalogue must have all its keys
+(tests/core/test_translations.py fails otherwise); at run time a missing key still reads
+in Indonesian rather than breaking a page.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, Flask, abort, jsonify
+
+HERE = Path(__file__).resolve().parent
+CATALOGUES = HERE / "catalogues"
+GETTEXT = HERE / "gettext"
+#: the reference language: the hall's first, and every catalogue's fallback
+DEFAULT = "id"
+
+bp = Blueprint("i18n", __name__)
+
+
+@lru_cache(maxsize=1)
+def languages() -> tuple[str, ...]:
+    """The languages with a catalogue, Indonesian first."""
+    found = sorted(p.stem for p in CATALOGUES.glob("*.json"))
+    return (DEFAULT, *(lang for lang in found if lang != DEFAULT))
+
+
+@cache
+def catalogue(lang: str) -> dict[str, Any]:
+    """The whole JSON catalogue of ``lang`` as written (no fallback)."""
+    with (CATALOGUES / f"{lang}.json").open(encoding="utf-8") as f:
+        data: dict[str, Any] = json.load(f)
+    return data
+
+
+def section(name: str, lang: str) -> dict[str, str]:
+    """One app's texts in ``lang``, any key it lacks read from Indonesian."""
+    base = catalogue(DEFAULT).get(name, {})
+    if lang == DEFAULT or lang not in languages():
+        return dict(base)
+    return {**base, **catalogue(lang).get(name, {})}
+
+
+class Section(Mapping[str, dict[str, str]]):
+    """``TEXTS[lang]`` for one app's section, for every language with a catalogue."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __getitem__(self, lang: str) -> dict[str, str]:
+        if lang not in languages():
+            raise KeyError(lang)
+        return section(self.name, lang)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(languages())
+
+    def __len__(self) -> int:
+        return len(languages())
+
+
+@bp.get("/i18n/<lang>.json")
+def catalogue_json(lang: str) -> Any:
+    """A language's JSON catalogue for the browser apps (Indonesian fills what it lacks)."""
+    if lang not in languages():
+        abort(404)
+    merged = {name: section(name, lang) for name in catalogue(DEFAULT)
+              if not name.startswith("_")}
+    response = jsonify({"language": lang, **merged})
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+def init_i18n(app: Flask) -> None:
+    """Flask-Babel for the server pages (gettext catalogues, the reader's language as the
+    console and status page choose it) and the JSON catalogues' route."""
+    from flask_babel import Babel
+
+    from .selector import reader_language
+
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT)
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(GETTEXT))
+    Babel(app, locale_selector=reader_language)
+    # the language gettext pages render in, for their <html lang>
+    app.context_processor(lambda: {"reader_lang": reader_language()})
+    app.register_blueprint(bp)
