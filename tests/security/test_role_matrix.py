@@ -63,6 +63,8 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("/static/<path:filename>", "GET"): ANYONE,
     ("/login", "GET"): ANYONE,
     ("/login", "POST"): ANYONE,
+    # the browser apps' texts, one catalogue per language (mpp/i18n)
+    ("/i18n/<lang>.json", "GET"): ANYONE,
     ("/logout", "POST"): USERS_ALL,
     ("/api/v1/session", "GET"): ANYONE,
     # the contract's API
@@ -246,6 +248,7 @@ def _path_values(app: Flask) -> dict[str, Callable[[str], str]]:
     values["token"] = lambda r: ticket["token"]
     values["filename"] = static_file
     values["key"] = lambda r: "0" * 32
+    values["lang"] = lambda r: "en"
     return values
 
 
