@@ -61,6 +61,10 @@ class Config:
         #: midnight inside the server (mpp.day_close); 0 leaves it to `mpp close-day`
         self.CLOSE_DAY_AT_MIDNIGHT: bool = os.environ.get(
             "MPP_CLOSE_DAY_AT_MIDNIGHT", "1") not in ("0", "false", "no", "")
+        #: check every /api/v1 JSON answer against its model in the OpenAPI document (a 500
+        #: when it breaks it); the tests turn it on, production leaves it off (mpp.api.openapi)
+        self.API_VALIDATE_RESPONSES: bool = os.environ.get(
+            "MPP_API_VALIDATE_RESPONSES", "0") not in ("0", "false", "no", "")
         self.TESTING = False
         self.WTF_CSRF_ENABLED = True
 
@@ -77,6 +81,7 @@ class TestConfig(Config):
         self.TESTING = True
         self.LOGIN_RATE_LIMIT = "1000 per minute"
         self.CLOSE_DAY_AT_MIDNIGHT = False  # a test that wants it turns it on
+        self.API_VALIDATE_RESPONSES = True  # every API answer checked against the document
         for key, value in overrides.items():
             setattr(self, key, value)
 

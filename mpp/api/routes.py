@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, jsonify, request
+from flask import current_app, jsonify
 
 from ..device_sockets import device_sockets
 from ..domain.errors import DomainError
@@ -14,9 +14,21 @@ from ..hall import current_hall
 from ..services import accounts
 from ..ticket_privacy import without_ticket_secrets
 from . import bp
+from .answers import (
+    CounterAnswer,
+    CountersAnswer,
+    CounterView,
+    LoginAnswer,
+    LogoutAnswer,
+    MaybeTicketAnswer,
+    Me,
+    ServicesAnswer,
+    Snapshot,
+    TicketAnswer,
+)
 from .auth import ALL_ROLES, bearer_token, current_actor, requires
-from .openapi import openapi_document
-from .schemas import IssueBody, LoginBody, TransferBody, parse_body
+from .openapi import answers, api, openapi_document
+from .schemas import IssueBody, LoginBody, ServicesQuery, TransferBody
 
 STAFF_ACTIONS = {
     "recall": Action.RECALL,
@@ -27,6 +39,7 @@ STAFF_ACTIONS = {
 
 
 @bp.get("/openapi.json")
+@api.validate(resp=answers(media={"application/json": {"type": "object"}}))
 def openapi() -> Any:
     """The OpenAPI 3 document of this API."""
     return jsonify(openapi_document(current_app))
@@ -34,12 +47,12 @@ def openapi() -> Any:
 
 @bp.post("/auth/login")
 @login_limit
-def login() -> Any:
+@api.validate(resp=answers(LoginAnswer, limited=True))
+def login(json: LoginBody) -> Any:
     """Exchange a username and password for a bearer token."""
-    body = parse_body(LoginBody)
     hall = current_hall()
     with hall.db.write() as s:
-        token, user = accounts.login(s, hall.clock.now(), body.username, body.password)
+        token, user = accounts.login(s, hall.clock.now(), json.username, json.password)
         data = {"token": token, "user": accounts.user_dict(user),
                 "expires_in": int(accounts.TOKEN_LIFETIME.total_seconds())}
     return jsonify(data)
@@ -47,6 +60,7 @@ def login() -> Any:
 
 @bp.post("/auth/logout")
 @requires("admin", "manager", "staff")
+@api.validate(resp=answers(LogoutAnswer))
 def logout() -> Any:
     """Revoke the bearer token used for this request (its live sockets are closed too)."""
     token = bearer_token()
@@ -62,6 +76,7 @@ def logout() -> Any:
 
 @bp.get("/auth/me")
 @requires(*ALL_ROLES)
+@api.validate(resp=answers(Me))
 def me() -> Any:
     """Who the token or session belongs to."""
     actor = current_actor()
@@ -71,19 +86,21 @@ def me() -> Any:
 
 
 @bp.get("/services")
-def services() -> Any:
+@api.validate(resp=answers(ServicesAnswer))
+def services(query: ServicesQuery) -> Any:
     """Every service with its standard, whether it is open now and how many wait."""
-    agency = request.args.get("agency")
-    return jsonify({"services": current_hall().queue.services(agency)})
+    return jsonify({"services": current_hall().queue.services(query.agency)})
 
 
 @bp.get("/counters")
+@api.validate(resp=answers(CountersAnswer))
 def counters() -> Any:
     """Every counter, its services and whether it is open."""
     return jsonify({"counters": current_hall().queue.counters()})
 
 
 @bp.get("/queue")
+@api.validate(resp=answers(Snapshot))
 def queue() -> Any:
     """The hall snapshot: waiting per service, each counter's ticket, the recent calls
     (tickets' tokens are null for every caller: mpp.ticket_privacy)."""
@@ -92,17 +109,18 @@ def queue() -> Any:
 
 @bp.post("/tickets")
 @requires("kiosk", "staff", "admin")
-def issue_ticket() -> Any:
+@api.validate(resp=answers(TicketAnswer, status=201))
+def issue_ticket(json: IssueBody) -> Any:
     """Issue a ticket; 409 service_closed or quota_reached."""
-    body = parse_body(IssueBody)
     actor = current_actor()
     assert actor is not None
-    ticket = current_hall().queue.issue(actor, body.service_id, body.priority,
-                                        body.priority_category)
+    ticket = current_hall().queue.issue(actor, json.service_id, json.priority,
+                                        json.priority_category)
     return jsonify({"ticket": ticket}), 201
 
 
 @bp.get("/tickets/by-token/<token>")
+@api.validate(resp=answers(TicketAnswer))
 def ticket_by_token(token: str) -> Any:
     """A ticket, for whoever holds its token (the citizen's QR code)."""
     return jsonify({"ticket": current_hall().queue.ticket_by_token(token)})
@@ -110,6 +128,7 @@ def ticket_by_token(token: str) -> Any:
 
 @bp.get("/tickets/<int:ticket_id>")
 @requires("admin", "manager", "staff")
+@api.validate(resp=answers(TicketAnswer))
 def get_ticket(ticket_id: int) -> Any:
     """A ticket by id, for staff (of its agency, when tied to one)."""
     ticket = current_hall().queue.get_ticket(ticket_id, current_actor())
@@ -118,6 +137,7 @@ def get_ticket(ticket_id: int) -> Any:
 
 @bp.post("/counters/<int:counter_id>/open")
 @requires("staff")
+@api.validate(resp=answers(CounterAnswer))
 def open_counter(counter_id: int) -> Any:
     """The staff member takes the counter."""
     actor = current_actor()
@@ -127,6 +147,7 @@ def open_counter(counter_id: int) -> Any:
 
 @bp.post("/counters/<int:counter_id>/close")
 @requires("staff")
+@api.validate(resp=answers(CounterAnswer))
 def close_counter(counter_id: int) -> Any:
     """The staff member at the counter closes it."""
     actor = current_actor()
@@ -136,6 +157,7 @@ def close_counter(counter_id: int) -> Any:
 
 @bp.post("/counters/<int:counter_id>/call-next")
 @requires("staff")
+@api.validate(resp=answers(MaybeTicketAnswer))
 def call_next(counter_id: int) -> Any:
     """Call the next ticket to this counter; ``{"ticket": null}`` when nothing waits."""
     actor = current_actor()
@@ -146,6 +168,7 @@ def call_next(counter_id: int) -> Any:
 
 @bp.get("/counters/<int:counter_id>/queue")
 @requires("staff", "admin", "manager")
+@api.validate(resp=answers(CounterView))
 def counter_queue(counter_id: int) -> Any:
     """What the counter console shows: the counter, its ticket, who waits for it."""
     actor = current_actor()
@@ -162,6 +185,7 @@ def _act(ticket_id: int, action: Action, service_id: int | None = None) -> Any:
 
 @bp.post("/tickets/<int:ticket_id>/<any(recall, start, finish, 'no-show'):action>")
 @requires("staff")
+@api.validate(resp=answers(TicketAnswer))
 def ticket_action(ticket_id: int, action: str) -> Any:
     """Recall, start, finish or mark no-show a ticket held by the caller's counter."""
     return _act(ticket_id, STAFF_ACTIONS[action])
@@ -169,15 +193,16 @@ def ticket_action(ticket_id: int, action: str) -> Any:
 
 @bp.post("/tickets/<int:ticket_id>/transfer")
 @requires("staff")
-def transfer(ticket_id: int) -> Any:
+@api.validate(resp=answers(TicketAnswer))
+def transfer(ticket_id: int, json: TransferBody) -> Any:
     """Send a held ticket back to waiting, in another service, keeping its number and place;
     409 ``service_closed`` when that service is closed for the rest of the day."""
-    body = parse_body(TransferBody)
-    return _act(ticket_id, Action.TRANSFER, body.service_id)
+    return _act(ticket_id, Action.TRANSFER, json.service_id)
 
 
 @bp.post("/tickets/<int:ticket_id>/cancel")
 @requires("staff", "admin")
+@api.validate(resp=answers(TicketAnswer))
 def cancel(ticket_id: int) -> Any:
     """Cancel a waiting ticket."""
     actor = current_actor()

@@ -13,6 +13,8 @@ from werkzeug.exceptions import HTTPException
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from ..api.answers import SessionInfo
+from ..api.openapi import answers, api
 from ..domain.errors import DomainError, Unauthorized
 from ..extensions import login_limit
 from ..hall import current_hall
@@ -87,6 +89,7 @@ def logout() -> Any:
 
 
 @bp.get("/api/v1/session")
+@api.validate(resp=answers(SessionInfo))
 def session_info() -> Any:
     """For pages: who is signed in, and the CSRF token to send with writes."""
     from flask_wtf.csrf import generate_csrf
