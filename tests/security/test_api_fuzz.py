@@ -2,7 +2,11 @@
 admin, a staff member and a kiosk, at a size that fits CI: no answer is a 5xx, every answer
 has a documented status, content type and shape, and a request the document calls valid is
 never refused by the request validators (``validation_failed`` / ``malformed_json``; a
-business rule beyond the document, such as ``complaint_too_short``, may still refuse it)."""
+business rule beyond the document, such as ``complaint_too_short``, may still refuse it).
+
+The document is generated from the models that validate (mpp/api/openapi.py), and the test
+app checks every JSON answer against its model (``API_VALIDATE_RESPONSES``): an answer that
+breaks it is a 500 ``answer_breaks_its_model``, which ``not_a_server_error`` reports."""
 
 from __future__ import annotations
 
