@@ -8,6 +8,7 @@ from typing import Any
 from flask import render_template, request
 
 from mpp.hall import current_hall
+from mpp.i18n import DEFAULT, catalogue, languages, section
 from mpp.services.presenter import site_of
 
 from . import bp
@@ -32,6 +33,11 @@ def kiosk() -> Any:
         site = site_of(s)
         names = {"id": site.name, "en": (site.settings or {}).get("name_en") or site.name}
         timezone = site.timezone
-    lang = "en" if request.args.get("lang") == "en" else "id"
+    lang = request.args.get("lang", "")
+    lang = lang if lang in languages() else DEFAULT
+    # every language's texts (the toggle goes round them), each with its own name
+    texts = {code: {**section("kiosk", code), "_language": catalogue(code).get("_language", code)}
+             for code in languages()}
     return render_template("kiosk/kiosk.html", lang=lang, site_names=names, timezone=timezone,
-                           idle=idle_seconds(request.args.get("idle")))
+                           idle=idle_seconds(request.args.get("idle")),
+                           texts={"languages": list(languages()), "texts": texts})

@@ -11,172 +11,25 @@
   // a 503 database_unavailable is asked again this many times, Retry-After (5 s) apart
   const FAULT_RETRIES = 8;
 
-  const TEXT = {
-    id: {
-      loading: "Memuat…",
-      setup_title: "Kiosk belum terpasang",
-      setup_body: "Petugas: buka alamat kiosk yang diberikan saat pemasangan (dengan token perangkat kiosk).",
-      choose_agency: "Pilih instansi",
-      choose_agency_hint: "Sentuh nama instansi yang ingin Anda tuju.",
-      choose_service: "Sentuh layanan yang Anda perlukan untuk melihat persyaratannya.",
-      services_of: (a) => `Layanan ${a}`,
-      open: "Buka",
-      closed: "Tutup",
-      quota_pill: "Kuota habis",
-      waiting: (n) => `${n} orang menunggu`,
-      services_open: (n, total) => `${n} dari ${total} layanan buka`,
-      requirements: "Persyaratan",
-      procedure: "Prosedur",
-      duration: "Waktu penyelesaian",
-      fee: "Biaya",
-      free: "Gratis (tidak dipungut biaya)",
-      hours: "Jam layanan",
-      legal_basis: "Dasar hukum",
-      minutes: (n) => `${n} menit`,
-      none_listed: "Tidak ada persyaratan khusus.",
-      product: "Produk layanan",
-      complaints: "Penanganan pengaduan",
-      only_indonesian: "",
-      hours_24: "Buka 24 jam",
-      hours_closed: "tutup",
-      days: { mon: "Senin", tue: "Selasa", wed: "Rabu", thu: "Kamis", fri: "Jumat",
-              sat: "Sabtu", sun: "Minggu" },
-      time: (hm) => hm.replace(":", "."),
-      opens_on: (day, date, time) => `Buka kembali ${day}, ${date}, pukul ${time}.`,
-      take_ticket: "Ambil Nomor Antrian",
-      priority_lane: "Layanan Prioritas",
-      priority_title: "Layanan prioritas",
-      priority_hint: "Untuk siapa nomor prioritas ini? Petugas dapat meminta bukti.",
-      cat_elderly: "Lansia (60 tahun ke atas)",
-      cat_disabled: "Penyandang disabilitas",
-      cat_pregnant: "Ibu hamil",
-      cat_child: "Membawa anak balita",
-      cat_short: { elderly: "Prioritas: Lansia", disabled: "Prioritas: Disabilitas",
-                   pregnant: "Prioritas: Ibu hamil", child: "Prioritas: Membawa balita" },
-      your_number: "Nomor antrian Anda",
-      people_ahead: "Menunggu di depan Anda",
-      estimated_wait: "Perkiraan waktu tunggu",
-      issued_at: "Waktu ambil",
-      persons: (n) => `${n} orang`,
-      about_minutes: (n) => `± ${n} menit`,
-      unknown_wait: "belum dapat diperkirakan",
-      soon: "segera",
-      scan_hint: "Pindai kode QR untuk memantau antrian dari ponsel Anda.",
-      printing: "Tiket sedang dicetak…",
-      printed: "Tiket sudah tercetak. Silakan ambil tiket Anda di bawah layar.",
-      print_failed: (why) => `Printer bermasalah (${why}). Nomor Anda tetap berlaku: catat nomor ini atau foto kode QR di layar.`,
-      no_printer: "Kiosk ini tidak mencetak tiket. Nomor Anda berlaku: catat nomor ini atau foto kode QR di layar.",
-      printer_offline: "printer tidak terhubung",
-      out_of_paper: "kertas habis",
-      printer_error: "printer sedang gangguan",
-      done: "Selesai",
-      back: "← Kembali",
-      home: "Beranda",
-      ok: "Mengerti",
-      countdown: (n) => `Layar kembali ke awal dalam ${n} detik.`,
-      closed_title: "Layanan sedang tutup",
-      quota_title: "Kuota hari ini sudah habis",
-      quota_body: "Nomor antrian untuk layanan ini sudah habis hari ini. Silakan datang kembali pada hari kerja berikutnya.",
-      error_title: "Nomor belum dapat diambil",
-      error_body: "Terjadi gangguan. Silakan coba lagi atau hubungi petugas informasi.",
-      fault_title: "Sistem sedang gangguan",
-      fault_retrying: "Mohon tunggu sebentar, kiosk mencoba lagi dengan sendirinya…",
-      fault_body: "Sistem sedang gangguan, coba lagi sebentar lagi atau hubungi petugas informasi.",
-      network_title: "Kiosk sedang tidak terhubung",
-      network_body: "Kiosk tidak terhubung ke server. Silakan hubungi petugas informasi.",
-      no_priority: "Layanan ini tidak memiliki jalur prioritas.",
-      language: "English",
-      reasons: {},
-    },
-    en: {
-      loading: "Loading…",
-      setup_title: "This kiosk is not set up",
-      setup_body: "Staff: open the kiosk address given at installation (with the kiosk's device token).",
-      choose_agency: "Choose an agency",
-      choose_agency_hint: "Touch the agency you want to visit.",
-      choose_service: "Touch the service you need to see its requirements.",
-      services_of: (a) => `${a} services`,
-      open: "Open",
-      closed: "Closed",
-      quota_pill: "Quota reached",
-      waiting: (n) => `${n} waiting`,
-      services_open: (n, total) => `${n} of ${total} services open`,
-      requirements: "Requirements",
-      procedure: "Procedure",
-      duration: "Completion time",
-      fee: "Fee",
-      free: "Free of charge",
-      hours: "Service hours",
-      legal_basis: "Legal basis",
-      minutes: (n) => `${n} minutes`,
-      none_listed: "No particular requirements.",
-      product: "What you receive",
-      complaints: "Complaints",
-      only_indonesian: "Available in Indonesian only",
-      hours_24: "Open 24 hours",
-      hours_closed: "closed",
-      days: { mon: "Monday", tue: "Tuesday", wed: "Wednesday", thu: "Thursday", fri: "Friday",
-              sat: "Saturday", sun: "Sunday" },
-      time: (hm) => hm,
-      opens_on: (day, date, time) => `Opens again on ${day} ${date} at ${time}.`,
-      take_ticket: "Take a queue number",
-      priority_lane: "Priority lane",
-      priority_title: "Priority lane",
-      priority_hint: "Who is this priority number for? Staff may ask for proof.",
-      cat_elderly: "Elderly (60 and over)",
-      cat_disabled: "Person with a disability",
-      cat_pregnant: "Pregnant woman",
-      cat_child: "With a small child",
-      cat_short: { elderly: "Priority: elderly", disabled: "Priority: disability",
-                   pregnant: "Priority: pregnant", child: "Priority: with a child" },
-      your_number: "Your queue number",
-      people_ahead: "People ahead of you",
-      estimated_wait: "Estimated wait",
-      issued_at: "Taken at",
-      persons: (n) => `${n}`,
-      about_minutes: (n) => `about ${n} min`,
-      unknown_wait: "not yet known",
-      soon: "very soon",
-      scan_hint: "Scan the QR code to follow the queue on your phone.",
-      printing: "Printing your ticket…",
-      printed: "Your ticket has been printed. Please take it from below the screen.",
-      print_failed: (why) => `Printer problem (${why}). Your number is still valid: note it down or take a photo of the QR code on screen.`,
-      no_printer: "This kiosk does not print tickets. Your number is valid: note it down or take a photo of the QR code on screen.",
-      printer_offline: "printer not connected",
-      out_of_paper: "out of paper",
-      printer_error: "printer fault",
-      done: "Done",
-      back: "← Back",
-      home: "Home",
-      ok: "OK",
-      countdown: (n) => `Returning to the start in ${n} seconds.`,
-      closed_title: "This service is closed",
-      quota_title: "Today's quota has been reached",
-      quota_body: "All queue numbers for this service have been taken today. Please come back on the next working day.",
-      error_title: "No number could be taken",
-      error_body: "Something went wrong. Please try again or ask the information desk.",
-      fault_title: "The system is having a fault",
-      fault_retrying: "Please wait a moment, the kiosk is trying again by itself…",
-      fault_body: "The system is having a fault. Please try again shortly or ask the information desk.",
-      network_title: "The kiosk is offline",
-      network_body: "The kiosk cannot reach the server. Please ask the information desk.",
-      no_priority: "This service has no priority lane.",
-      language: "Bahasa Indonesia",
-      reasons: {
-        inactive: () => "This service is not available.",
-        holiday: () => "Today is a public holiday: the service is closed.",
-        closed_today: () => "This service is not open today.",
-        not_yet_open: () => "Not open yet.",
-        break: () => "On a break.",
-        cutoff: () => "Numbers are no longer issued today: the service closes soon.",
-        closed: () => "The service has closed for today.",
-        quota_reached: () => "Today's quota of queue numbers has been reached.",
-      },
-    },
+  // The texts, one catalogue per language (mpp/i18n/catalogues/<lang>.json, section
+  // "kiosk"), embedded by the page for every language the hall has; Indonesian first.
+  const CATALOGUE = JSON.parse(document.getElementById("kiosk-texts").textContent);
+  const TEXT = CATALOGUE.texts;
+  const LANGS = CATALOGUE.languages;  // Indonesian first (JSON objects keep no order)
+  const FIRST_LANG = LANGS.indexOf(root.dataset.lang) >= 0 ? root.dataset.lang : LANGS[0];
+  // the values a text with {placeholders} takes, in the order callers give them
+  const ARGS = {
+    services_of: ["agency"], waiting: ["n"], services_open: ["n", "total"], minutes: ["n"],
+    persons: ["n"], about_minutes: ["n"], print_failed: ["why"], countdown: ["n"],
+    opens_on: ["day", "date", "time"],
   };
+  const fill = (text, names, values) => String(text).replace(/\{(\w+)\}/g, (whole, name) => {
+    const i = names.indexOf(name);
+    return i >= 0 && values[i] !== undefined ? String(values[i]) : whole;
+  });
 
   const state = {
-    lang: root.dataset.lang === "en" ? "en" : "id",
+    lang: FIRST_LANG,
     token: null,
     services: [],
     agencies: [],
@@ -191,9 +44,12 @@
 
   const $ = (id) => document.getElementById(id);
   const t = (key, ...args) => {
-    const v = TEXT[state.lang][key];
-    return typeof v === "function" ? v(...args) : v;
+    let v = TEXT[state.lang][key];
+    if (v === undefined) v = TEXT[LANGS[0]][key];  // a missing text reads in Indonesian
+    if (key === "time") return args[0].replace(":", TEXT[state.lang].time_separator || ":");
+    return typeof v === "string" && ARGS[key] ? fill(v, ARGS[key], args) : v;
   };
+  const nextLang = () => LANGS[(LANGS.indexOf(state.lang) + 1) % LANGS.length];
   const el = (tag, cls, text) => {
     const node = document.createElement(tag);
     if (cls) node.className = cls;
@@ -256,8 +112,8 @@
     state.agency = null;
     state.service = null;
     state.ticket = null;
-    if (state.lang !== (root.dataset.lang === "en" ? "en" : "id")) {
-      state.lang = root.dataset.lang === "en" ? "en" : "id";
+    if (state.lang !== FIRST_LANG) {
+      state.lang = FIRST_LANG;
       applyLanguage();
     }
     show("agencies", false);
@@ -277,8 +133,8 @@
     document.querySelectorAll("[data-i18n]").forEach((node) => {
       node.textContent = t(node.dataset.i18n);
     });
-    $("lang-toggle").textContent = t("language");
-    $("lang-toggle").lang = state.lang === "id" ? "en" : "id";
+    $("lang-toggle").textContent = TEXT[nextLang()]._language;
+    $("lang-toggle").lang = nextLang();
     $("site-name").textContent = state.lang === "en" ? root.dataset.siteEn : root.dataset.siteId;
     renderAgencies();
     if (state.agency) renderServices();
@@ -288,7 +144,7 @@
   }
 
   function toggleLanguage() {
-    state.lang = state.lang === "id" ? "en" : "id";
+    state.lang = nextLang();
     applyLanguage();
   }
 
@@ -337,21 +193,22 @@
     const time = t("time", iso.slice(11, 16));
     const [y, m, d] = iso.slice(0, 10).split("-").map(Number);
     const at = new Date(Date.UTC(y, m - 1, d));
-    const locale = state.lang === "en" ? "en-GB" : "id-ID";
+    const locale = t("locale");
     const date = at.toLocaleDateString(locale, { day: "numeric", month: "long", timeZone: "UTC" });
     const weekday = t("days")[["sun", "mon", "tue", "wed", "thu", "fri", "sat"][at.getUTCDay()]];
     return t("opens_on", weekday, date, time);
   }
 
   function closedText(s) {
-    const reasons = TEXT[state.lang].reasons;
+    const reasons = t("reasons") || {};
     const reason = s.closed_reason;
     let text;
-    if (state.lang === "en" && reason && reasons[reason]) text = reasons[reason]();
-    else if (reason === "quota_reached" && state.lang === "id") text = TEXT.id.quota_body;
+    // Indonesian: the server's own message (it names the time); other languages: theirs
+    if (state.lang !== LANGS[0] && reason && reasons[reason]) text = reasons[reason];
+    else if (reason === "quota_reached" && state.lang === LANGS[0]) text = t("quota_body");
     else text = s.closed_message || t("closed");
     // The Indonesian messages of not_yet_open and break already name the time.
-    const named = state.lang === "id" && ["not_yet_open", "break"].includes(reason);
+    const named = state.lang === LANGS[0] && ["not_yet_open", "break"].includes(reason);
     const next = named ? "" : opensNextText(s.opens_next);
     return next ? `${text} ${next}` : text;
   }
@@ -450,7 +307,7 @@
     const english = (s.texts_en || {})[key];
     const has = (v) => (Array.isArray(v) ? v.length > 0 : !!v);
     if (state.lang === "en" && has(english)) return { value: english, fallback: false };
-    return { value: s[key], fallback: state.lang === "en" && has(s[key]) };
+    return { value: s[key], fallback: state.lang !== LANGS[0] && has(s[key]) };
   }
 
   function standardSection(s, key, title, render) {
@@ -580,7 +437,7 @@
       await loadServices();
       const fresh = state.services.find((x) => x.id === s.id);
       const msg = fresh && !fresh.open ? closedText(fresh)
-        : (state.lang === "en" ? t("closed_title") : r.data.error.message || "");
+        : (state.lang !== LANGS[0] ? t("closed_title") : r.data.error.message || "");
       showModal(t("closed_title"), msg, "closed");
     } else if (code === "priority_not_available") {
       showModal(t("error_title"), t("no_priority"));
@@ -661,7 +518,7 @@
     const left = Math.ceil(IDLE_SECONDS - idleFor);
     if (state.screen === "ticket") $("t-countdown").textContent = t("countdown", Math.max(left, 0));
     const away = state.screen !== "agencies" || !$("modal").hidden ||
-      state.lang !== (root.dataset.lang === "en" ? "en" : "id");
+      state.lang !== FIRST_LANG;
     if (away && !["loading", "setup"].includes(state.screen) && idleFor >= IDLE_SECONDS) {
       touched();
       goHome();
@@ -670,7 +527,7 @@
 
   function tickClock() {
     const now = new Date();
-    const locale = state.lang === "en" ? "en-GB" : "id-ID";
+    const locale = t("locale");
     const options = { weekday: "long", day: "numeric", month: "long", hour: "2-digit",
                       minute: "2-digit" };
     if (root.dataset.timezone) options.timeZone = root.dataset.timezone;  // the hall's time

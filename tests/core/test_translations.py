@@ -104,3 +104,33 @@ def test_the_browser_apps_get_a_languages_catalogue(client):
     assert r.status_code == 200
     assert r.get_json()["status"]["next_up"] == "You are next"
     assert client.get("/i18n/xx.json").status_code == 404
+
+
+def _flat(tree: dict, prefix: str = "") -> dict[str, str]:  # type: ignore[type-arg]
+    out: dict[str, str] = {}
+    for key, value in tree.items():
+        path = f"{prefix}{key}"
+        out.update(_flat(value, path + ".") if isinstance(value, dict) else {path: value})
+    return out
+
+
+@pytest.mark.parametrize("lang", [lang for lang in languages() if lang != DEFAULT])
+def test_every_translation_keeps_the_placeholders_of_the_indonesian_text(lang):
+    base, other = _flat(catalogue(DEFAULT)), _flat(catalogue(lang))
+    wrong = {key: text for key, text in other.items() if key in base
+             and set(re.findall(r"\{(\w+)\}", str(text)))
+             != set(re.findall(r"\{(\w+)\}", str(base[key])))}
+    assert not wrong, wrong
+
+
+def test_the_kiosk_embeds_every_languages_texts_indonesian_first(client):
+    html = client.get("/kiosk").get_data(as_text=True)
+    found = re.search(r'<script type="application/json" id="kiosk-texts">(.*?)</script>',
+                      html, re.S)
+    assert found
+    import json
+
+    data = json.loads(found.group(1))
+    assert data["languages"] == list(languages())
+    assert data["texts"]["en"]["take_ticket"] == "Take a queue number"
+    assert data["texts"]["id"]["_language"] == "Bahasa Indonesia"
