@@ -13,7 +13,14 @@ body that is not JSON a 400 ``malformed_json``) and writes the document from tho
 the ``answers`` (``mpp.api.answers``), the routes and the views' docstrings. ``x-roles``
 and the security of each operation come from ``@requires``. With ``API_VALIDATE_RESPONSES``
 (the tests) every JSON answer is checked against its model too; in production it is not,
-so the hot path pays only for validating the request.
+so the hot path pays only for validating the request (about 6 µs a request over validating
+by hand: bench/api_validation.py).
+
+Why spectree rather than flask-openapi3: it decorates plain Flask views on a plain
+``Blueprint`` (flask-openapi3 wants its ``OpenAPI`` app class and ``APIBlueprint``), checks
+answers against response models, and takes a plugin class, which is how bodies keep the
+contract's 400 for bad JSON (both libraries would read it as an empty body) and refusals keep
+the contract's error shape.
 """
 
 from __future__ import annotations
