@@ -54,6 +54,19 @@ class Service(BaseModel):
     requirements: list[str]
     sla_minutes: int | None
     fee: int
+    product: str = Field("", description="what the citizen receives (produk pelayanan)")
+    complaints: str = Field("", description="how complaints are handled: the service's "
+                                            "text, else the site's")
+    texts_en: dict[str, Any] = Field(
+        default_factory=dict, description="the standard in English where written: "
+                                          "requirements, procedure, product, complaints")
+    hours_week: list[dict[str, Any]] = Field(
+        default_factory=list, description='the week in weekday order, days with the same '
+        'hours grouped: [{"from": "mon", "to": "thu", "ranges": [["08:00", "15:00"]]}]; '
+        'empty ranges: closed; the Friday break taken out')
+    opens_next: dt.datetime | None = Field(
+        None, description="when a closed service next takes tickets (site time); null "
+                          "while open or when not within 14 days")
 
 
 class Counter(BaseModel):
@@ -85,6 +98,9 @@ class Ticket(BaseModel):
     priority_category: str | None
     people_ahead: int
     estimated_wait_minutes: int | None
+    open_counters: int | None = Field(
+        None, description="while waiting: the open counters serving its service (0: nobody "
+                          "calls it now, so it is not 'next')")
     counter: CounterRef | None
     issued_at: dt.datetime
     called_at: dt.datetime | None
@@ -321,6 +337,9 @@ class IkmAnswer(BaseModel):
     total: Ikm | None
     by_agency: list[dict[str, Any]]
     by_service: list[dict[str, Any]]
+    respondent_profile: list[dict[str, Any]] = Field(
+        default_factory=list, description="respondents per sex, age, education and "
+                                          "occupation, and those who did not say")
 
 
 class PriorityRow(BaseModel):
@@ -380,7 +399,10 @@ class SurveyState(BaseModel):
     ticket_status: str
     open: bool
     answered: bool
-    elements: list[Any]
+    elements: list[Any] = Field(description="U1..U9 with each element's own four answers "
+                                            "(answers, answers_en), scores 1..4")
+    profile: list[Any] = Field(default_factory=list,
+                               description="the respondent's profile fields, all optional")
 
 
 class SurveyAnswer(BaseModel):
