@@ -26,6 +26,9 @@ class Config:
         #: the address citizens' phones reach the server at (QR codes point here)
         self.PUBLIC_URL: str = os.environ.get("MPP_PUBLIC_URL", "http://localhost:8080")
         self.LOGIN_RATE_LIMIT: str = os.environ.get("MPP_LOGIN_RATE_LIMIT", "10 per minute")
+        #: bookings made per client address (``POST /api/v1/bookings``)
+        self.BOOKING_RATE_LIMIT: str = os.environ.get("MPP_BOOKING_RATE_LIMIT",
+                                                      "20 per hour")
         self.SESSION_HOURS: int = int(os.environ.get("MPP_SESSION_HOURS", "10"))
         #: how many reverse proxies (nginx) stand in front: their X-Forwarded-For then gives
         #: the client's address (for the login rate limit); 0 trusts no such header
@@ -80,6 +83,7 @@ class TestConfig(Config):
         self.REDIS_URL = None
         self.TESTING = True
         self.LOGIN_RATE_LIMIT = "1000 per minute"
+        self.BOOKING_RATE_LIMIT = "1000 per minute"
         self.CLOSE_DAY_AT_MIDNIGHT = False  # a test that wants it turns it on
         self.API_VALIDATE_RESPONSES = True  # every API answer checked against the document
         for key, value in overrides.items():

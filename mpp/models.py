@@ -138,6 +138,8 @@ class Service(Base):
     #: regular calls owed between two priority calls; 0 = priority always first
     regular_per_priority: Mapped[int] = mapped_column(default=2)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: the site file's ``booking`` table (see mpp.domain.booking); None: no bookings
+    booking: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
     agency: Mapped[Agency] = relationship(back_populates="services")
 
@@ -276,9 +278,46 @@ class Ticket(Base):
                                                           nullable=True)
     call_count: Mapped[int] = mapped_column(default=0)
     transfer_count: Mapped[int] = mapped_column(default=0)
+    #: issued at a booking's check-in on time: queued as if issued at the slot's start
+    booked: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
 
     service: Mapped[Service] = relationship(foreign_keys=[service_id])
     counter: Mapped[Counter | None] = relationship()
+
+
+class Booking(Base):
+    """A citizen's place in one slot of a service (see mpp.domain.booking)."""
+
+    __tablename__ = "booking"
+    __table_args__ = (
+        Index("ix_booking_slot", "service_id", "business_date", "status"),
+        Index("ix_booking_phone", "phone_key", "business_date"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id"))
+    service_id: Mapped[int] = mapped_column(ForeignKey("service.id"))
+    #: the slot's day in the site's time zone
+    business_date: Mapped[date] = mapped_column(Date)
+    slot_start: Mapped[datetime] = mapped_column(UTC_TS)
+    slot_end: Mapped[datetime] = mapped_column(UTC_TS)
+    #: typed at the kiosk: 6 characters without 0/O or 1/I
+    code: Mapped[str] = mapped_column(String(12), unique=True)
+    #: the holder's key to the booking's page
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    #: as the citizen wrote it (shown masked anywhere public)
+    phone: Mapped[str] = mapped_column(String(40))
+    #: the number in one form per line, for the per-phone limit
+    phone_key: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(12), default="booked")
+    created_at: Mapped[datetime] = mapped_column(UTC_TS)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTC_TS, nullable=True)
+    checked_in_at: Mapped[datetime | None] = mapped_column(UTC_TS, nullable=True)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"), nullable=True)
+    moved_count: Mapped[int] = mapped_column(default=0)
+
+    service: Mapped[Service] = relationship()
+    ticket: Mapped[Ticket | None] = relationship()
 
 
 class TicketEvent(Base):

@@ -13,7 +13,17 @@ from sqlalchemy.orm import Session, selectinload
 from ..domain import estimates, hours
 from ..domain.queue_order import Candidate, call_order
 from ..domain.states import TicketStatus
-from ..models import Agency, Counter, CounterService, Holiday, Service, ServiceDay, Site, Ticket
+from ..models import (
+    Agency,
+    Booking,
+    Counter,
+    CounterService,
+    Holiday,
+    Service,
+    ServiceDay,
+    Site,
+    Ticket,
+)
 
 DEFAULT_FRIDAY_BREAK = "11:30-13:00"
 
@@ -77,6 +87,7 @@ class Presenter:
         self._ahead: dict[int, int] = {}
         self._holidays: set[date] | None = None
         self._service_days: dict[int, ServiceDay] | None = None
+        self._booked: dict[int, int] | None = None
 
     def at(self, now: datetime) -> Presenter:
         """This presenter at a later moment of the same transaction, keeping what it read that
@@ -169,6 +180,15 @@ class Presenter:
             self._service_days = {r.service_id: r for r in rows}
         return self._service_days.get(service_id)
 
+    def booked_today(self, service_id: int) -> int:
+        """Today's bookings of a service not checked in yet (places the quota keeps)."""
+        if self._booked is None:
+            self._booked = dict(self.session.execute(
+                select(Booking.service_id, func.count(Booking.id))
+                .where(Booking.business_date == self.today, Booking.status == "booked")
+                .group_by(Booking.service_id)).all())
+        return self._booked.get(service_id, 0)
+
     def availability(self, service: Service, quota: bool = True) -> hours.Availability:
         """Whether a kiosk may issue for ``service`` now (hours, holidays, break, and with
         ``quota`` the daily quota: issuing checks that against the number it takes)."""
@@ -185,7 +205,8 @@ class Presenter:
             friday_break=friday_break(self.site), cutoff_minutes=cutoff)
         if quota and avail.open and service.daily_quota is not None:
             day = self.service_day(service.id)
-            if day is not None and day.last_sequence >= service.daily_quota:
+            if (day is not None and day.last_sequence + self.booked_today(service.id)
+                    >= service.daily_quota):
                 return hours.Availability(False, "quota_reached",
                                           "Kuota nomor antrian hari ini sudah habis.")
         return avail
@@ -239,6 +260,8 @@ class Presenter:
             "daily_quota": service.daily_quota,
             "hours": service.hours,
             "priority_enabled": service.priority_enabled,
+            # the site file's booking table (slot_minutes, per_slot, ...); null: no bookings
+            "booking": service.booking,
             "open_counters": self.open_counters(service.id),
         }
 

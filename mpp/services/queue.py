@@ -58,6 +58,7 @@ from ..models import (
     TicketEvent,
 )
 from ..queue_feed import FeedRound, QueueFeed, service_room
+from .bookings import booked_waiting
 from .presenter import Presenter, site_of
 
 __all__ = ["QueueService", "counter_room", "service_room"]
@@ -244,7 +245,10 @@ class QueueService:
             day = numbering.business_date(now, p.site.timezone)
             seq = s.execute(TAKE_NUMBER, {"service_id": service.id, "business_date": day,
                                           "rule_state": NO_PRIORITY_YET}).scalar_one()
-            if service.daily_quota is not None and seq > service.daily_quota:
+            if service.daily_quota is not None and (
+                    seq > service.daily_quota
+                    # the places booked for today that are not checked in yet are kept
+                    or seq + booked_waiting(s, service.id, day) > service.daily_quota):
                 # Rolling back undoes the increment, so the count stays at the quota.
                 raise Conflict(f"The daily quota of {service.daily_quota} tickets for "
                                f"{service.name} has been reached.", "quota_reached")

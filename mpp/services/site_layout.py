@@ -15,7 +15,7 @@ import tomli_w
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..domain import hours
+from ..domain import booking, hours
 from ..domain.actor import Actor
 from ..domain.errors import ValidationFailed
 from ..domain.numbering import validate_prefix
@@ -78,6 +78,14 @@ def _check_service(table: dict[str, Any], where: str) -> dict[str, Any]:
                                    "invalid_site_file")
     if table.get("priority") is not None:
         values["priority_enabled"] = bool(table["priority"])
+    if "booking" in table:
+        # ``booking = false`` turns bookings off again (TOML has no null)
+        spec = None if table["booking"] is False else table["booking"]
+        try:
+            rules = booking.parse_rules(spec)
+        except ValidationFailed as exc:
+            raise ValidationFailed(f"{where}: {exc.message}", "invalid_site_file") from exc
+        values["booking"] = None if rules is None else rules.as_dict()
     english: dict[str, Any] = {}
     for key, kind in SERVICE_TEXTS_EN.items():
         if f"{key}_en" not in table:
@@ -250,6 +258,8 @@ def export_layout(s: Session) -> str:
                 if value in (None, "", []) or key == "name":
                     continue
                 row[key] = value
+            if sv.booking:
+                row["booking"] = dict(sv.booking)
             for key, value in (sv.texts_en or {}).items():
                 if key in SERVICE_TEXTS_EN and value not in (None, "", []):
                     row[f"{key}_en"] = value

@@ -94,6 +94,12 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("/api/v1/reports/evidence", "GET"): REPORTS,
     ("/api/v1/surveys/by-token/<token>", "GET"): ANYONE,
     ("/api/v1/surveys", "POST"): ANYONE,
+    # bookings: anyone books (rate-limited per address); the token is the holder's key
+    ("/api/v1/services/<int:service_id>/slots", "GET"): ANYONE,
+    ("/api/v1/bookings", "POST"): ANYONE,
+    ("/api/v1/bookings/<token>", "GET"): ANYONE,
+    ("/api/v1/bookings/<token>/cancel", "POST"): ANYONE,
+    ("/api/v1/bookings/<token>/move", "POST"): ANYONE,
     ("/api/v1/complaints", "POST"): ANYONE,
     ("/api/v1/complaints", "GET"): REPORTS,
     ("/api/v1/complaints/<int:complaint_id>", "PATCH"): REPORTS,

@@ -1,0 +1,141 @@
+"""The contract's bookings: a service's slots, book, read, cancel and move (issue 10)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from flask import current_app, jsonify, request
+from pydantic import BaseModel, Field, StringConstraints
+
+from ..extensions import limiter
+from ..hall import current_hall
+from . import bp
+from .answers import Agency, Ticket
+from .openapi import answers, api
+from .schemas import Body, Id
+
+#: what a client sees after too many bookings from its address (HTTP 429)
+BOOKING_LIMIT_MESSAGE = ("Terlalu banyak booking dari alamat ini; coba lagi nanti. / Too many "
+                         "bookings from this address; try again later.")
+
+
+def _booking_rate() -> str:
+    return current_app.config["BOOKING_RATE_LIMIT"]
+
+
+#: bookings made per client address (MPP_BOOKING_RATE_LIMIT); reading, cancelling and moving
+#: are not counted
+booking_limit = limiter.limit(_booking_rate, key_func=lambda: request.remote_addr or "?",
+                              methods=["POST"], error_message=BOOKING_LIMIT_MESSAGE)
+
+
+# -- what requests carry ---------------------------------------------------------------------
+class SlotsQuery(BaseModel):
+    date: dt.date | None = Field(default=None, description="the day, YYYY-MM-DD; default today")
+
+
+SlotStart = Annotated[str, StringConstraints(min_length=10, max_length=40),
+                      Field(description="a slot's start, ISO 8601 (the site's local time when "
+                                        "no offset is given)",
+                            examples=["2026-11-24T09:00:00+08:00"])]
+
+
+class BookBody(Body):
+    service_id: Id
+    start: SlotStart
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                           max_length=200)]
+    phone: Annotated[str, StringConstraints(strip_whitespace=True, min_length=6,
+                                            max_length=40),
+                     Field(description="stored as written; shown masked anywhere public",
+                           examples=["0812 3456 7890"])]
+
+
+class MoveBody(Body):
+    start: SlotStart
+
+
+# -- what it answers -------------------------------------------------------------------------
+class SlotRow(BaseModel):
+    start: dt.datetime
+    end: dt.datetime
+    capacity: int
+    available: int = Field(description="places left (0 once the slot has ended)")
+
+
+class SlotsAnswer(BaseModel):
+    service_id: int
+    date: dt.date
+    slots: list[SlotRow]
+
+
+class BookedService(BaseModel):
+    id: int
+    code: str
+    name: str
+
+
+class Booking(BaseModel):
+    id: int
+    code: str = Field(description="6 characters typed at the kiosk (no 0/O, no 1/I)",
+                      examples=["K7MX3P"])
+    token: str
+    service: BookedService
+    agency: Agency
+    start: dt.datetime
+    end: dt.datetime
+    status: Literal["booked", "checked_in", "cancelled", "no_show"]
+    status_url: str = Field(json_schema_extra={"format": "uri"})
+    ticket: Ticket | None
+    name: str
+    phone_masked: str = Field(examples=["0812*****890"])
+    check_in_opens_at: dt.datetime
+
+
+class BookingAnswer(BaseModel):
+    booking: Booking
+
+
+# -- the endpoints ---------------------------------------------------------------------------
+@bp.get("/services/<int:service_id>/slots")
+@api.validate(resp=answers(SlotsAnswer))
+def slots(service_id: int, query: SlotsQuery) -> Any:
+    """A day's slots of a service with the places left; ``[]`` when it takes no bookings,
+    is closed that day, or the day is outside its booking window."""
+    return jsonify(current_hall().bookings.slots(service_id, query.date))
+
+
+@bp.post("/bookings")
+@booking_limit
+@api.validate(resp=answers(BookingAnswer, status=201, limited=True))
+def book(json: BookBody) -> Any:
+    """Book a slot; 409 ``slot_full``, ``quota_reached``, ``service_closed``,
+    ``booking_limit`` (too many bookings of one phone number that day), ``slot_past``,
+    ``too_far_ahead``, ``booking_not_offered``; 422 ``invalid_slot`` or ``invalid_phone``;
+    429 past ``MPP_BOOKING_RATE_LIMIT`` from one address."""
+    booking = current_hall().bookings.book(json.service_id, json.start, json.name, json.phone)
+    return jsonify({"booking": booking}), 201
+
+
+@bp.get("/bookings/<token>")
+@api.validate(resp=answers(BookingAnswer))
+def get_booking(token: str) -> Any:
+    """A booking, for whoever holds its token."""
+    return jsonify({"booking": current_hall().bookings.get(token)})
+
+
+@bp.post("/bookings/<token>/cancel")
+@api.validate(resp=answers(BookingAnswer))
+def cancel_booking(token: str) -> Any:
+    """Cancel a booking not checked in yet; its place is free again (409
+    ``already_checked_in``, ``booking_cancelled``, ``booking_no_show``)."""
+    return jsonify({"booking": current_hall().bookings.cancel(token)})
+
+
+@bp.post("/bookings/<token>/move")
+@api.validate(resp=answers(BookingAnswer))
+def move_booking(token: str, json: MoveBody) -> Any:
+    """Move a booking not checked in yet to another slot of its service, keeping its code;
+    refused like a new booking when that slot is full."""
+    return jsonify({"booking": current_hall().bookings.move(token, json.start)})

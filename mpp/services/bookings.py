@@ -1,0 +1,332 @@
+"""The booking use cases: a service's slots, book, read, cancel and move a booking.
+
+Places are exact under concurrency the way numbering is (mpp.services.queue): booking a
+slot takes the lock of the service's ``service_day`` row of the slot's day (an upsert that
+changes nothing, held until the commit on PostgreSQL; SQLite holds its write lock from
+``BEGIN IMMEDIATE``), then counts the slot's places and the day's quota. Issuing a walk-in
+ticket takes the same row, so walk-ins and bookings together never pass the quota. The
+per-phone limit takes a transaction-scoped advisory lock on the number (PostgreSQL), so two
+bookings of one phone for different services cannot both pass it.
+"""
+
+from __future__ import annotations
+
+import secrets
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Date, Integer, bindparam, func, select, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, contains_eager, selectinload
+
+from ..clock import Clock
+from ..db import Database
+from ..domain import booking as rules_of
+from ..domain import hours
+from ..domain.booking import HOLDING, BookingRules, BookingStatus, Slot
+from ..domain.errors import Conflict, NotFound
+from ..domain.queue_order import NO_PRIORITY_YET
+from ..models import Agency, Booking, Holiday, Service, ServiceDay, Site
+from .presenter import Presenter, friday_break
+
+#: Locks a service's day (see the module docstring) and reads how many tickets it issued.
+LOCK_DAY = text(
+    "INSERT INTO service_day (service_id, business_date, last_sequence, regular_since_priority)"
+    " VALUES (:service_id, :business_date, 0, :rule_state)"
+    " ON CONFLICT (service_id, business_date)"
+    " DO UPDATE SET last_sequence = service_day.last_sequence"
+    " RETURNING last_sequence",
+).bindparams(bindparam("business_date", type_=Date())).columns(last_sequence=Integer)
+#: the first key of the per-phone advisory locks (any fixed number)
+PHONE_LOCK_SPACE = 4_826_010
+
+_SERVICE_AND_SITE = (select(Service, Site).join(Service.agency)
+                     .join(Site, Site.id == Agency.site_id)
+                     .where(Service.id == bindparam("service_id"))
+                     .options(contains_eager(Service.agency)))
+
+
+def booked_waiting(s: Session, service_id: int, day: date,
+                   without: int | None = None) -> int:
+    """Bookings of ``day`` still waiting to check in: places the quota keeps for them."""
+    stmt = select(func.count(Booking.id)).where(
+        Booking.service_id == service_id, Booking.business_date == day,
+        Booking.status == BookingStatus.BOOKED)
+    if without is not None:
+        stmt = stmt.where(Booking.id != without)
+    return s.scalar(stmt) or 0
+
+
+@dataclass(frozen=True)
+class _Day:
+    """What the slots of one service on one day are cut from."""
+
+    service: Service
+    site: Site
+    rules: BookingRules
+    tz: ZoneInfo
+    slots: list[Slot]
+
+
+class BookingService:
+    """Bookings over one database and clock; ``base_url`` makes the pages' addresses."""
+
+    def __init__(self, db: Database, clock: Clock, base_url: str):
+        self.db = db
+        self.clock = clock
+        self.base_url = base_url.rstrip("/")
+
+    # -- reading -----------------------------------------------------------------------------
+    def slots(self, service_id: int, day: date | None = None) -> dict[str, Any]:
+        """The slots of ``day`` (default today) with their places left; [] when the service
+        takes no bookings, is closed that day or the day is outside its booking window."""
+        now = self.clock.now()
+        with self.db.read() as s:
+            service, site = self._service(s, service_id)
+            tz = ZoneInfo(site.timezone)
+            today = now.astimezone(tz).date()
+            day = day or today
+            answer: dict[str, Any] = {"service_id": service.id, "date": day.isoformat(),
+                                      "slots": []}
+            rules = rules_of.parse_rules(service.booking)
+            if (rules is None or not service.active or not service.agency.active
+                    or day not in rules_of.bookable_days(today, rules)):
+                return answer
+            slots = self._day_slots(s, service, site, rules, day)
+            taken = dict(s.execute(
+                select(Booking.slot_start, func.count(Booking.id))
+                .where(Booking.service_id == service.id, Booking.business_date == day,
+                       Booking.status.in_(list(HOLDING)))
+                .group_by(Booking.slot_start)).all())
+            quota_left = None
+            if service.daily_quota is not None:
+                issued = s.scalar(select(ServiceDay.last_sequence).where(
+                    ServiceDay.service_id == service.id, ServiceDay.business_date == day)) or 0
+                quota_left = max(0, service.daily_quota - issued
+                                 - booked_waiting(s, service.id, day))
+            for slot in slots:
+                left = max(0, rules.per_slot - taken.get(slot.start, 0))
+                if quota_left is not None:
+                    left = min(left, quota_left)
+                if slot.end <= now:
+                    left = 0
+                answer["slots"].append({
+                    "start": slot.start.isoformat(), "end": slot.end.isoformat(),
+                    "capacity": rules.per_slot, "available": left})
+            return answer
+
+    def get(self, token: str) -> dict[str, Any]:
+        """A booking by its token; 404 ``booking_not_found``."""
+        with self.db.read() as s:
+            return self._present(s, self._by_token(s, token))
+
+    # -- changing ----------------------------------------------------------------------------
+    def book(self, service_id: int, start: str, name: str, phone: str,
+             per_phone: int | None = None) -> dict[str, Any]:
+        """Book the slot of ``service_id`` that starts at ``start`` (409 ``slot_full``,
+        ``quota_reached``, ``service_closed``, ``booking_limit`` …; 422 ``invalid_slot``)."""
+        key = rules_of.phone_key(phone)
+        name = " ".join(name.split())
+        now = self.clock.now()
+        with self.db.write() as s:
+            day = self._slot_day(s, service_id, start)
+            slot = rules_of.find_slot(day.slots, rules_of.parse_start(start, day.tz))
+            rules_of.check_bookable(slot, now, now.astimezone(day.tz).date(), day.rules)
+            business_date = slot.start.date()
+            self._check_phone(s, key, business_date, day.site, per_phone)
+            self._check_places(s, day, slot)
+            booking = Booking(
+                site_id=day.site.id, service_id=day.service.id, business_date=business_date,
+                slot_start=slot.start, slot_end=slot.end, token=secrets.token_urlsafe(16),
+                name=name, phone=phone.strip(), phone_key=key, status=BookingStatus.BOOKED,
+                created_at=now, moved_count=0)
+            booking.service = day.service
+            self._insert_with_code(s, booking)
+            return self._present(s, booking)
+
+    def cancel(self, token: str) -> dict[str, Any]:
+        """Cancel a booking not checked in yet: its place is free again."""
+        now = self.clock.now()
+        with self.db.write() as s:
+            booking = self._by_token(s, token, lock=True)
+            self._check_still_booked(booking)
+            booking.status = BookingStatus.CANCELLED
+            booking.cancelled_at = now
+            s.flush()
+            return self._present(s, booking)
+
+    def move(self, token: str, start: str) -> dict[str, Any]:
+        """Move a booking not checked in yet to another slot of its service (any day of its
+        window); the code and token stay. Refused like a new booking when the slot is full."""
+        now = self.clock.now()
+        with self.db.write() as s:
+            booking = self._by_token(s, token, lock=True)
+            self._check_still_booked(booking)
+            day = self._slot_day(s, booking.service_id, start)
+            slot = rules_of.find_slot(day.slots, rules_of.parse_start(start, day.tz))
+            if slot.start == booking.slot_start:
+                return self._present(s, booking)
+            rules_of.check_bookable(slot, now, now.astimezone(day.tz).date(), day.rules)
+            business_date = slot.start.date()
+            if business_date != booking.business_date:
+                self._check_phone(s, booking.phone_key, business_date, day.site, None,
+                                  without=booking.id)
+            self._check_places(s, day, slot, without=booking.id)
+            booking.slot_start, booking.slot_end = slot.start, slot.end
+            booking.business_date = business_date
+            booking.moved_count += 1
+            s.flush()
+            return self._present(s, booking)
+
+    # -- the steps ---------------------------------------------------------------------------
+    @staticmethod
+    def _service(s: Session, service_id: int) -> tuple[Service, Site]:
+        found = s.execute(_SERVICE_AND_SITE, {"service_id": service_id}).first()
+        if found is None:
+            raise NotFound(f"Service {service_id} does not exist.", "service_not_found")
+        return found._tuple()
+
+    def _slot_day(self, s: Session, service_id: int, start: str) -> _Day:
+        """The service, its rules and the slots of the day ``start`` falls on (409 when the
+        service takes no bookings or is closed that day)."""
+        service, site = self._service(s, service_id)
+        rules = rules_of.parse_rules(service.booking)
+        if rules is None:
+            raise Conflict(f"{service.name} tidak menerima booking; ambil nomor di kiosk. / "
+                           "This service takes no bookings.", "booking_not_offered")
+        if not service.active or not service.agency.active:
+            raise Conflict(f"{service.name} tidak tersedia. / This service is not in use.",
+                           "service_closed")
+        tz = ZoneInfo(site.timezone)
+        day = rules_of.parse_start(start, tz).date()
+        rules_of.check_day(day, self.clock.now().astimezone(tz).date(), rules)
+        slots = self._day_slots(s, service, site, rules, day)
+        if not slots:
+            raise Conflict(f"{service.name} tutup pada {day.isoformat()}. / The service is "
+                           "closed that day.", "service_closed")
+        return _Day(service, site, rules, tz, slots)
+
+    @staticmethod
+    def _day_slots(s: Session, service: Service, site: Site, rules: BookingRules,
+                   day: date) -> list[Slot]:
+        cutoff = service.issue_cutoff_minutes
+        if cutoff is None:
+            cutoff = int((site.settings or {}).get("issue_cutoff_minutes", 0))
+        holidays = set(s.scalars(select(Holiday.day).where(Holiday.site_id == site.id,
+                                                           Holiday.day == day)))
+        return rules_of.day_slots(hours.parse_hours(service.hours), day,
+                                  ZoneInfo(site.timezone), rules, holidays=holidays,
+                                  friday_break=friday_break(site), cutoff_minutes=cutoff)
+
+    @staticmethod
+    def _check_phone(s: Session, key: str, day: date, site: Site, per_phone: int | None,
+                     without: int | None = None) -> None:
+        if s.get_bind().dialect.name == "postgresql":
+            s.execute(text("SELECT pg_advisory_xact_lock(:space, :key)"),
+                      {"space": PHONE_LOCK_SPACE, "key": _signed32(zlib.crc32(key.encode()))})
+        limit = per_phone or int((site.settings or {}).get("bookings_per_phone",
+                                                           rules_of.DEFAULT_PER_PHONE))
+        stmt = select(func.count(Booking.id)).where(
+            Booking.phone_key == key, Booking.business_date == day,
+            Booking.status == BookingStatus.BOOKED)
+        if without is not None:
+            stmt = stmt.where(Booking.id != without)
+        rules_of.check_phone_limit(s.scalar(stmt) or 0, limit)
+
+    @staticmethod
+    def _check_places(s: Session, day: _Day, slot: Slot, without: int | None = None) -> None:
+        """Lock the service's day, then refuse when the slot or the day's quota is full."""
+        business_date = slot.start.date()
+        issued = s.execute(LOCK_DAY, {"service_id": day.service.id,
+                                      "business_date": business_date,
+                                      "rule_state": NO_PRIORITY_YET}).scalar_one()
+        in_slot = select(func.count(Booking.id)).where(
+            Booking.service_id == day.service.id, Booking.business_date == business_date,
+            Booking.slot_start == slot.start, Booking.status.in_(list(HOLDING)))
+        if without is not None:
+            in_slot = in_slot.where(Booking.id != without)
+        rules_of.check_places(
+            in_slot=s.scalar(in_slot) or 0, rules=day.rules, issued=issued,
+            booked_day=booked_waiting(s, day.service.id, business_date, without),
+            quota=day.service.daily_quota)
+
+    @staticmethod
+    def _insert_with_code(s: Session, booking: Booking, tries: int = 5) -> None:
+        """Give the booking a fresh code (a clash, one in a billion, draws again)."""
+        for attempt in range(tries):
+            booking.code = rules_of.new_code()
+            try:
+                with s.begin_nested():
+                    s.add(booking)
+                    s.flush()
+                return
+            except IntegrityError:
+                if attempt == tries - 1:
+                    raise
+
+    @staticmethod
+    def _by_token(s: Session, token: str, lock: bool = False) -> Booking:
+        stmt = (select(Booking).where(Booking.token == token)
+                .options(selectinload(Booking.service).selectinload(Service.agency)))
+        if lock:
+            stmt = stmt.with_for_update(of=Booking)
+        booking = s.scalars(stmt).first()
+        if booking is None:
+            raise NotFound("Booking tidak ditemukan. / No booking has this token.",
+                           "booking_not_found")
+        return booking
+
+    @staticmethod
+    def _check_still_booked(booking: Booking) -> None:
+        if booking.status == BookingStatus.CHECKED_IN:
+            raise Conflict("Booking ini sudah check-in. / This booking is checked in.",
+                           "already_checked_in")
+        if booking.status == BookingStatus.CANCELLED:
+            raise Conflict("Booking ini sudah dibatalkan. / This booking is cancelled.",
+                           "booking_cancelled")
+        if booking.status == BookingStatus.NO_SHOW:
+            raise Conflict("Booking ini sudah lewat tanpa check-in. / This booking was not "
+                           "checked in on its day.", "booking_no_show")
+
+    def _present(self, s: Session, booking: Booking) -> dict[str, Any]:
+        """The contract's Booking, for the holder of its token."""
+        p = Presenter(s, self.clock.now(), self.base_url)
+        service = booking.service
+        rules = rules_of.parse_rules(service.booking) or BookingRules()
+        return {
+            "id": booking.id, "code": booking.code, "token": booking.token,
+            "service": {"id": service.id, "code": service.code, "name": service.name,
+                        "name_en": service.name_en or service.name},
+            "agency": p.agency(service.agency),
+            "start": p.iso(booking.slot_start), "end": p.iso(booking.slot_end),
+            "date": booking.business_date.isoformat(),
+            "status": booking.status,
+            "status_url": f"{self.base_url}/b/{booking.token}",
+            "ticket": None if booking.ticket is None else p.ticket(booking.ticket),
+            "name": booking.name, "phone_masked": rules_of.mask_phone(booking.phone),
+            "check_in_opens_at": p.iso(booking.slot_start - rules_of.CHECK_IN_OPENS),
+            "grace_minutes": rules.grace_minutes,
+            "created_at": p.iso(booking.created_at),
+            "cancelled_at": p.iso(booking.cancelled_at),
+            "checked_in_at": p.iso(booking.checked_in_at),
+        }
+
+
+def _signed32(number: int) -> int:
+    """An unsigned 32-bit number as PostgreSQL's signed ``integer``."""
+    return number - 2**32 if number >= 2**31 else number
+
+
+def holding_counts(s: Session, service_ids: Iterable[int], day: date) -> dict[int, int]:
+    """Bookings of ``day`` waiting to check in, per service (for the services' ``open``)."""
+    rows = s.execute(select(Booking.service_id, func.count(Booking.id))
+                     .where(Booking.service_id.in_(list(service_ids)),
+                            Booking.business_date == day,
+                            Booking.status == BookingStatus.BOOKED)
+                     .group_by(Booking.service_id)).all()
+    return {sid: n for sid, n in rows}
+
