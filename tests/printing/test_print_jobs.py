@@ -214,7 +214,9 @@ def test_preview_png_and_qr_svg_endpoints(api, app, tmp_path) -> None:
     assert Image.open(io.BytesIO(r.data)).width == 384 + 48
     from tests.printing.test_layout import zbar
 
-    assert zbar(r.data, tmp_path) == [ticket["status_url"]]
+    # staff see the layout, never the citizen's key: the preview's QR code is a placeholder
+    assert zbar(r.data, tmp_path) == ["http://mpp.test/t/pratinjau"]
+    assert ticket["token"] not in zbar(r.data, tmp_path)[0]
     bad = client.get(f"/api/v1/tickets/{ticket['id']}/preview.png?paper=A4", headers=admin)
     assert bad.status_code == 422 and bad.get_json()["error"]["code"] == "invalid_paper"
     assert client.get(f"/api/v1/tickets/{ticket['id']}/preview.png").status_code == 401
