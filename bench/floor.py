@@ -15,8 +15,10 @@ own printer) issue ``--tickets`` tickets to one service at once, then as many co
 call-next + finish until none waits. A short warm-up (two tickets per
 client, issued and called) runs first and is not counted. For mpp the run checks numbering
 is unique and gapless and no ticket was called twice. It prints issues/s, calls/s (call-next
-+ finish pairs), p50/p99 latency and mpp's ratio to the floor of the same round; the rounds
-show the spread (the machine is shared: its load average is printed too).
++ finish pairs), p50/p99 latency, the server process's CPU time per ticket and mpp's ratios
+to the floor of the same round; the rounds show the spread. The machine is shared (its load
+average is printed): the CPU ratio (floor's CPU per ticket ÷ mpp's) is the steadier figure,
+the throughput ratio one server would reach with a core of its own.
 
 No second queue system is measured: none is available offline here.
 
