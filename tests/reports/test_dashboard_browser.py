@@ -314,3 +314,28 @@ def test_the_staff_table_says_siaga_and_the_downloads_are_for_people(hall_server
     expect(page.locator("#dl-csv-id")).to_have_text("CSV untuk Excel (Indonesia)")
     expect(page.locator("#dl-csv-id")).to_have_attribute("href", re.compile(r"format=csv-id"))
     expect(page.locator("#dl-csv")).to_have_text("CSV data")
+
+
+def test_the_standard_against_actual_table_shows_its_key_columns_on_a_laptop(hall_server,  # type: ignore
+                                                                            browser,
+                                                                            output_dir):
+    """Issue 12: at 1366 px the table was 1874 px wide and its standard, actual and met
+    columns were off-screen."""
+    server, _ = hall_server
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="id-ID")
+    try:
+        page = context.new_page()
+        day_text = DAY.date().isoformat()
+        sign_in(page, server.url, "manajer", target=f"/dashboard?from={day_text}&to={day_text}")
+        page.wait_for_selector("body[data-state=ready]", timeout=15000)
+        box = page.locator("#t-service").locator("xpath=..").bounding_box()
+        assert box is not None
+        for name in ("Standar waktu", "Realisasi (ambil–selesai)", "Sesuai standar"):
+            th = page.locator("#t-service thead th", has_text=name).bounding_box()
+            assert th is not None and th["x"] + th["width"] <= box["x"] + box["width"], name
+        width = page.evaluate("document.getElementById('t-service').scrollWidth")
+        assert width <= box["width"] + 1, width   # the whole table fits its box
+        page.locator("#t-service").screenshot(path=str(output_dir / "screenshots"
+                                                       / "dashboard-standard-table.png"))
+    finally:
+        context.close()
