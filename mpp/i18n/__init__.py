@@ -88,6 +88,21 @@ def catalogue_json(lang: str) -> Any:
     return response
 
 
+def angka(value: float | int | None, digits: int | None = None, lang: str = DEFAULT) -> str:
+    """A number as a person reads it in ``lang`` (Indonesian: ``1.234,5``); ``digits``
+    fixes the decimals; "–" for nothing. In templates: ``{{ x|angka(2) }}``."""
+    from babel.numbers import format_decimal
+
+    if value is None:
+        return "–"
+    if digits is None:
+        whole = not isinstance(value, float) or value.is_integer()
+        pattern = "#,##0" if whole else "#,##0.###"
+    else:
+        pattern = "#,##0." + "0" * digits if digits else "#,##0"
+    return format_decimal(value, format=pattern, locale=lang)
+
+
 def init_i18n(app: Flask) -> None:
     """Flask-Babel for the server pages (gettext catalogues, the reader's language as the
     console and status page choose it) and the JSON catalogues' route."""
@@ -100,4 +115,5 @@ def init_i18n(app: Flask) -> None:
     Babel(app, locale_selector=reader_language)
     # the language gettext pages render in, for their <html lang>
     app.context_processor(lambda: {"reader_lang": reader_language()})
+    app.add_template_filter(angka, "angka")
     app.register_blueprint(bp)

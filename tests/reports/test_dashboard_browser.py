@@ -236,7 +236,8 @@ def test_evidence_report_prints_standards_skm_complaints_priority(hall_server, p
                        headers={"Authorization": f"Bearer {token}"}).json()["total"]
     assert ikm["respondents"] >= 12
     assert f"{ikm['respondents']} responden" in text
-    assert f"{ikm['ikm']:.2f} — {ikm['grade']}" in text
+    # numbers as an Indonesian reader writes them (issue 12): decimal comma
+    assert f"{ikm['ikm']:.2f} — {ikm['grade']}".replace(".", ",") in text
     complaints = requests.get(f"{base}/api/v1/complaints", timeout=5,
                               headers={"Authorization": f"Bearer {token}"}).json()["complaints"]
     # the report counts the complaints received in the period (site time); the one sent
@@ -249,7 +250,8 @@ def test_evidence_report_prints_standards_skm_complaints_priority(hall_server, p
                           timeout=5, headers={"Authorization": f"Bearer {token}"}
                           ).json()["totals"]
     assert (f"waktu layanan rata-rata {round(totals['avg_service_seconds'] / 60, 1)} mnt "
-            f"(persentil 90: {round(totals['p90_service_seconds'] / 60, 1)} mnt).") in text
+            f"(persentil 90: {round(totals['p90_service_seconds'] / 60, 1)} mnt)."
+            ).replace(".", ",").removesuffix(",") + "." in text
     elderly = sum(1 for r in day.tickets if r.priority_category == "elderly")
     row = page.locator("tr", has_text="Lansia").inner_text()
     assert row.split("\t")[1].strip() == str(elderly)
@@ -339,3 +341,17 @@ def test_the_standard_against_actual_table_shows_its_key_columns_on_a_laptop(hal
                                                        / "dashboard-standard-table.png"))
     finally:
         context.close()
+
+
+def test_the_dashboard_writes_numbers_the_indonesian_way(hall_server, page):  # type: ignore
+    """Issue 12: "91.67", "0.8 mnt", "100.0%", "80,67" side by side; now one way."""
+    server, _ = hall_server
+    day_text = DAY.date().isoformat()
+    sign_in(page, server.url, "manajer", target=f"/dashboard?from={day_text}&to={day_text}")
+    page.wait_for_selector("body[data-state=ready]", timeout=15000)
+    ikm_cells = page.locator("#t-ikm tbody td.n").all_inner_texts()
+    decimals = [c for c in ikm_cells if any(ch.isdigit() for ch in c) and not c.isdigit()]
+    assert decimals and all("," in c and "." not in c for c in decimals), decimals
+    kpis = page.inner_text("#kpis")
+    ikm_line = next(line for line in kpis.splitlines() if "(" in line and "," in line)
+    assert re.match(r"^\d{2},\d{2} \([ABCD]\)$", ikm_line), ikm_line

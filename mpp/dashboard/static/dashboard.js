@@ -18,6 +18,11 @@
     if (m) { return m + " mnt " + (r < 10 ? "0" : "") + r + " dtk"; }
     return r + " dtk";
   }
+  // a number as an Indonesian reader writes it: decimal comma, thousands dot (91,67)
+  function dec(v, digits) {
+    return v === null || v === undefined ? "–"
+      : v.toLocaleString("id-ID", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  }
   function pct(v) { return v === null || v === undefined ? "–" : v.toLocaleString("id-ID") + "%"; }
   function minutes(sec) { return sec === null || sec === undefined ? null : Math.round(sec / 6) / 10; }
 
@@ -101,9 +106,9 @@
       ["Tunggu persentil 90", dur(t.p90_wait_seconds), delta(t.p90_wait_seconds, p.p90_wait_seconds, true, dur)],
       ["Rata-rata layanan", dur(t.avg_service_seconds), delta(t.avg_service_seconds, p.avg_service_seconds, true, dur)],
       ["Layanan persentil 90", dur(t.p90_service_seconds), delta(t.p90_service_seconds, p.p90_service_seconds, true, dur)],
-      ["Sesuai standar waktu", pct(t.sla_percent), delta(t.sla_percent, p.sla_percent, false, function (x) { return x.toFixed(1) + " poin"; })],
-      ["IKM", ikm ? ikm.ikm.toFixed(2) + " (" + ikm.grade + ")" : "–",
-       ikm && pikm ? delta(ikm.ikm, pikm.ikm, false, function (x) { return x.toFixed(2); }) : (ikm ? ikm.respondents + " responden" : "belum ada survei")],
+      ["Sesuai standar waktu", pct(t.sla_percent), delta(t.sla_percent, p.sla_percent, false, function (x) { return dec(x, 1) + " poin"; })],
+      ["IKM", ikm ? dec(ikm.ikm, 2) + " (" + ikm.grade + ")" : "–",
+       ikm && pikm ? delta(ikm.ikm, pikm.ikm, false, function (x) { return dec(x, 2); }) : (ikm ? ikm.respondents + " responden" : "belum ada survei")],
     ];
     var box = $("kpis");
     box.textContent = "";
@@ -261,17 +266,17 @@
     ], rep.by_priority);
     var ikm = rep.ikm || {};
     $("ikm-total").textContent = ikm.total
-      ? "IKM periode ini: " + ikm.total.ikm.toFixed(2) + " — mutu " + ikm.total.grade + " (" + ikm.total.mutu + "), " + ikm.total.respondents + " responden."
+      ? "IKM periode ini: " + dec(ikm.total.ikm, 2) + " — mutu " + ikm.total.grade + " (" + ikm.total.mutu + "), " + ikm.total.respondents + " responden."
       : "Belum ada jawaban survei pada periode ini.";
     var cols = [
       ["Layanan", function (r) { return r.name; }],
       ["Responden", function (r) { return num(r.respondents); }, 1],
-      ["IKM", function (r) { return r.ikm === undefined ? "–" : r.ikm.toFixed(2); }, 1],
+      ["IKM", function (r) { return r.ikm === undefined ? "–" : dec(r.ikm, 2); }, 1],
       ["Mutu", function (r) { return r.grade ? r.grade + " " + r.mutu : "–"; }],
     ];
     for (var i = 1; i <= 9; i++) {
       (function (idx) {
-        cols.push(["U" + idx, function (r) { return r.elements ? r.elements[idx - 1].average.toFixed(2) : "–"; }, 1]);
+        cols.push(["U" + idx, function (r) { return r.elements ? dec(r.elements[idx - 1].average, 2) : "–"; }, 1]);
       })(i);
     }
     table("t-ikm", cols, ikm.by_service || []);
