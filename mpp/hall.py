@@ -25,7 +25,8 @@ class Hall:
     def bookings(self) -> BookingService:
         """The booking use cases, on the queue's database, clock and public address."""
         if self._bookings is None:
-            self._bookings = BookingService(self.db, self.clock, self.queue.base_url)
+            self._bookings = BookingService(self.db, self.clock, self.queue.base_url,
+                                            self.queue)
         return self._bookings
 
 

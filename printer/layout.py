@@ -73,6 +73,8 @@ class TicketPrint:
     priority_category: str | None = None
     priority: bool = False
     reprint: bool = False
+    #: issued at a booking's on-time check-in
+    booked: bool = False
 
     @classmethod
     def from_job(cls, job: dict[str, Any]) -> TicketPrint:
@@ -91,7 +93,7 @@ class TicketPrint:
                 logo_png=base64.b64decode(logo) if logo else None,
                 priority_category=t.get("priority_category"),
                 priority=bool(t.get("priority")),
-                reprint=job.get("reason") == "reprint")
+                reprint=job.get("reason") == "reprint", booked=bool(t.get("booked")))
         except (KeyError, TypeError, ValueError, binascii.Error) as exc:
             raise ValueError(f"print job without a usable ticket: {exc!r}") from exc
 
@@ -169,6 +171,9 @@ def ticket_blocks(ticket: TicketPrint, paper: Paper) -> list[Block]:
     if ticket.priority:
         label = PRIORITY_LABELS.get(ticket.priority_category or "", "")
         b.text(f"PRIORITAS{': ' + label if label else ''}", bold=True)
+    if ticket.booked:
+        b.text("BOOKING ONLINE", bold=True)
+        b.text(f"Jadwal / Booked for {ticket.issued_at:%H:%M}")
     b.blocks.append(Feed())
     b.text(f"Menunggu di depan Anda: {ticket.people_ahead} orang")
     b.text(f"(People ahead: {ticket.people_ahead})")

@@ -96,6 +96,8 @@ class Ticket(BaseModel):
     status: TicketStatus
     priority: bool
     priority_category: str | None
+    booked: bool = Field(False, description="issued at a booking's on-time check-in: "
+                         "queued at the slot's start")
     people_ahead: int
     estimated_wait_minutes: int | None
     open_counters: int | None = Field(

@@ -11,7 +11,8 @@ from pydantic import BaseModel, Field, StringConstraints
 from ..extensions import limiter
 from ..hall import current_hall
 from . import bp
-from .answers import Agency, Ticket
+from .answers import Agency, Ticket, TicketAnswer
+from .auth import current_actor, requires
 from .openapi import answers, api
 from .schemas import Body, Id
 
@@ -54,6 +55,12 @@ class BookBody(Body):
 
 class MoveBody(Body):
     start: SlotStart
+
+
+class CheckInBody(Body):
+    code: Annotated[str, StringConstraints(min_length=1, max_length=20),
+                    Field(description="the booking's code as typed (case, spaces and dashes "
+                                      "do not matter)", examples=["K7MX3P"])]
 
 
 # -- what it answers -------------------------------------------------------------------------
@@ -139,3 +146,16 @@ def move_booking(token: str, json: MoveBody) -> Any:
     """Move a booking not checked in yet to another slot of its service, keeping its code;
     refused like a new booking when that slot is full."""
     return jsonify({"booking": current_hall().bookings.move(token, json.start)})
+
+
+@bp.post("/bookings/check-in")
+@requires("kiosk", "staff")
+@api.validate(resp=answers(TicketAnswer, status=201))
+def check_in(json: CheckInBody) -> Any:
+    """Check a booking in by its code: 201 its ticket, ``booked`` and queued at the slot's
+    start when checked in by ``grace_minutes`` after it, else an ordinary walk-in; 409
+    ``too_early`` (check-in opens 60 minutes before the slot), ``already_checked_in``,
+    ``booking_cancelled``, ``booking_no_show``; 404 ``booking_not_found``."""
+    actor = current_actor()
+    assert actor is not None
+    return jsonify({"ticket": current_hall().bookings.check_in(actor, json.code)}), 201

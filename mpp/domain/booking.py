@@ -172,6 +172,22 @@ def check_day(day: date, today: date, rules: BookingRules) -> None:
                        f"Bookings open at most {rules.days_ahead} days ahead.", "too_far_ahead")
 
 
+# -- check-in --------------------------------------------------------------------------------
+def check_in_on_time(slot_start: datetime, business_date: date, now: datetime, today: date,
+                     rules: BookingRules) -> bool:
+    """Whether a check-in at ``now`` is on time (True: queued at the slot's start) or late
+    (False: an ordinary walk-in); 409 ``too_early`` before check-in opens, ``booking_no_show``
+    after the booking's day."""
+    if business_date < today:
+        raise Conflict("Hari booking ini sudah lewat. / This booking's day has passed.",
+                       "booking_no_show")
+    opens = slot_start - CHECK_IN_OPENS
+    if now < opens:
+        raise Conflict(f"Check-in dibuka pukul {opens:%H.%M} tanggal {opens:%d-%m-%Y}. / "
+                       f"Check-in opens at {opens:%H:%M} on {opens:%Y-%m-%d}.", "too_early")
+    return now <= slot_start + timedelta(minutes=rules.grace_minutes)
+
+
 # -- places ----------------------------------------------------------------------------------
 def check_places(*, in_slot: int, rules: BookingRules, issued: int, booked_day: int,
                  quota: int | None) -> None:

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import secrets
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
-from typing import Any
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, Integer, bindparam, func, select, text
+from sqlalchemy import Date, Integer, bindparam, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, contains_eager, selectinload
 
@@ -27,11 +27,15 @@ from ..clock import Clock
 from ..db import Database
 from ..domain import booking as rules_of
 from ..domain import hours
+from ..domain.actor import Actor
 from ..domain.booking import HOLDING, BookingRules, BookingStatus, Slot
-from ..domain.errors import Conflict, NotFound
+from ..domain.errors import Conflict, Forbidden, NotFound
 from ..domain.queue_order import NO_PRIORITY_YET
-from ..models import Agency, Booking, Holiday, Service, ServiceDay, Site
+from ..models import Agency, Booking, Holiday, Service, ServiceDay, Site, Ticket
 from .presenter import Presenter, friday_break
+
+if TYPE_CHECKING:
+    from .queue import QueueService
 
 #: Locks a service's day (see the module docstring) and reads how many tickets it issued.
 LOCK_DAY = text(
@@ -62,6 +66,29 @@ def booked_waiting(s: Session, service_id: int, day: date,
 
 
 @dataclass(frozen=True)
+class CheckInPlan:
+    """What a booking's check-in asks of the ticket issued for it (mpp.services.queue)."""
+
+    #: on time: the ticket queues at ``queue_at`` (the slot's start) and is marked booked
+    booked: bool
+    queue_at: datetime
+    #: ties the booking to its ticket once the ticket has an id; the issue event's detail
+    attach: Callable[[Ticket], dict[str, Any]]
+
+
+#: run by QueueService.issue inside its transaction: (session, service, site, now) -> plan
+CheckInStep = Callable[[Session, Service, Site, datetime], CheckInPlan]
+
+
+def mark_no_shows(s: Session, day: date, now: datetime) -> int:
+    """Bookings of ``day`` or before never checked in become ``no_show``; how many."""
+    result = s.execute(update(Booking).where(
+        Booking.status == BookingStatus.BOOKED, Booking.business_date <= day)
+        .values(status=BookingStatus.NO_SHOW).execution_options(synchronize_session=False))
+    return int(result.rowcount or 0)
+
+
+@dataclass(frozen=True)
 class _Day:
     """What the slots of one service on one day are cut from."""
 
@@ -75,10 +102,13 @@ class _Day:
 class BookingService:
     """Bookings over one database and clock; ``base_url`` makes the pages' addresses."""
 
-    def __init__(self, db: Database, clock: Clock, base_url: str):
+    def __init__(self, db: Database, clock: Clock, base_url: str,
+                 queue: QueueService | None = None):
         self.db = db
         self.clock = clock
         self.base_url = base_url.rstrip("/")
+        #: the QueueService that issues a checked-in booking's ticket
+        self.queue = queue
 
     # -- reading -----------------------------------------------------------------------------
     def slots(self, service_id: int, day: date | None = None) -> dict[str, Any]:
@@ -181,6 +211,41 @@ class BookingService:
             booking.moved_count += 1
             s.flush()
             return self._present(s, booking)
+
+    def check_in(self, actor: Actor, code: str) -> dict[str, Any]:
+        """Check a booking in by its code (kiosk or staff): 201 its ticket, queued at the
+        slot's start when on time, else an ordinary walk-in (409 ``too_early``,
+        ``already_checked_in``, ``booking_cancelled``, ``booking_no_show``; 404 unknown)."""
+        code = rules_of.normalize_code(code)
+        with self.db.read() as s:
+            service_id = s.scalar(select(Booking.service_id).where(Booking.code == code))
+        if service_id is None:
+            raise NotFound(f"Kode booking {code} tidak ditemukan. / No booking has the code "
+                           f"{code}.", "booking_not_found")
+
+        def step(s: Session, service: Service, site: Site, now: datetime) -> CheckInPlan:
+            booking = s.scalars(select(Booking).where(Booking.code == code)
+                                .with_for_update()).one()
+            if actor.role == "staff" and actor.agency_id not in (None, service.agency_id):
+                raise Forbidden("This booking is for another agency.", "other_agency")
+            self._check_still_booked(booking)
+            tz = ZoneInfo(site.timezone)
+            rules = rules_of.parse_rules(service.booking) or BookingRules()
+            on_time = rules_of.check_in_on_time(booking.slot_start, booking.business_date,
+                                                now, now.astimezone(tz).date(), rules)
+            # checked in before the number is taken: the quota no longer keeps its place
+            booking.status = BookingStatus.CHECKED_IN
+            booking.checked_in_at = now
+            s.flush()
+
+            def attach(ticket: Ticket) -> dict[str, Any]:
+                booking.ticket_id = ticket.id
+                return {"booking": booking.code, "booked": on_time}
+
+            return CheckInPlan(on_time, booking.slot_start, attach)
+
+        assert self.queue is not None, "check-in issues tickets through the QueueService"
+        return self.queue.issue(actor, service_id, check_in=step)
 
     # -- the steps ---------------------------------------------------------------------------
     @staticmethod
@@ -293,40 +358,35 @@ class BookingService:
                            "checked in on its day.", "booking_no_show")
 
     def _present(self, s: Session, booking: Booking) -> dict[str, Any]:
-        """The contract's Booking, for the holder of its token."""
-        p = Presenter(s, self.clock.now(), self.base_url)
-        service = booking.service
-        rules = rules_of.parse_rules(service.booking) or BookingRules()
-        return {
-            "id": booking.id, "code": booking.code, "token": booking.token,
-            "service": {"id": service.id, "code": service.code, "name": service.name,
-                        "name_en": service.name_en or service.name},
-            "agency": p.agency(service.agency),
-            "start": p.iso(booking.slot_start), "end": p.iso(booking.slot_end),
-            "date": booking.business_date.isoformat(),
-            "status": booking.status,
-            "status_url": f"{self.base_url}/b/{booking.token}",
-            "ticket": None if booking.ticket is None else p.ticket(booking.ticket),
-            "name": booking.name, "phone_masked": rules_of.mask_phone(booking.phone),
-            "check_in_opens_at": p.iso(booking.slot_start - rules_of.CHECK_IN_OPENS),
-            "grace_minutes": rules.grace_minutes,
-            "created_at": p.iso(booking.created_at),
-            "cancelled_at": p.iso(booking.cancelled_at),
-            "checked_in_at": p.iso(booking.checked_in_at),
-        }
+        return present_booking(Presenter(s, self.clock.now(), self.base_url), booking,
+                               self.base_url)
+
+
+def present_booking(p: Presenter, booking: Booking, base_url: str) -> dict[str, Any]:
+    """The contract's Booking, for the holder of its token."""
+    service = booking.service
+    rules = rules_of.parse_rules(service.booking) or BookingRules()
+    return {
+        "id": booking.id, "code": booking.code, "token": booking.token,
+        "service": {"id": service.id, "code": service.code, "name": service.name,
+                    "name_en": service.name_en or service.name},
+        "agency": p.agency(service.agency),
+        "start": p.iso(booking.slot_start), "end": p.iso(booking.slot_end),
+        "date": booking.business_date.isoformat(),
+        "status": booking.status,
+        "status_url": f"{base_url.rstrip('/')}/b/{booking.token}",
+        "ticket": None if booking.ticket is None else p.ticket(booking.ticket),
+        "name": booking.name, "phone_masked": rules_of.mask_phone(booking.phone),
+        "check_in_opens_at": p.iso(booking.slot_start - rules_of.CHECK_IN_OPENS),
+        "grace_minutes": rules.grace_minutes,
+        "created_at": p.iso(booking.created_at),
+        "cancelled_at": p.iso(booking.cancelled_at),
+        "checked_in_at": p.iso(booking.checked_in_at),
+    }
 
 
 def _signed32(number: int) -> int:
     """An unsigned 32-bit number as PostgreSQL's signed ``integer``."""
     return number - 2**32 if number >= 2**31 else number
 
-
-def holding_counts(s: Session, service_ids: Iterable[int], day: date) -> dict[int, int]:
-    """Bookings of ``day`` waiting to check in, per service (for the services' ``open``)."""
-    rows = s.execute(select(Booking.service_id, func.count(Booking.id))
-                     .where(Booking.service_id.in_(list(service_ids)),
-                            Booking.business_date == day,
-                            Booking.status == BookingStatus.BOOKED)
-                     .group_by(Booking.service_id)).all()
-    return {sid: n for sid, n in rows}
 

@@ -322,6 +322,8 @@ class Presenter:
             "agency": self.agency(service.agency),
             "status": status, "priority": ticket.priority,
             "priority_category": ticket.priority_category,
+            # issued at a booking's on-time check-in: queued at the slot's start
+            "booked": bool(ticket.booked),
             "people_ahead": ahead, "estimated_wait_minutes": wait,
             # while waiting: the open counters serving its service (0: nobody calls it now)
             "open_counters": open_counters,

@@ -58,7 +58,7 @@ from ..models import (
     TicketEvent,
 )
 from ..queue_feed import FeedRound, QueueFeed, service_room
-from .bookings import booked_waiting
+from .bookings import CheckInStep, booked_waiting, mark_no_shows
 from .presenter import Presenter, site_of
 
 __all__ = ["QueueService", "counter_room", "service_room"]
@@ -215,8 +215,13 @@ class QueueService:
 
     # -- issuing ---------------------------------------------------------------------------
     def issue(self, actor: Actor, service_id: int, priority: bool = False,
-              priority_category: str | None = None) -> dict[str, Any]:
-        """Issue a new ticket for ``service_id``; 409 when the service is closed or full."""
+              priority_category: str | None = None,
+              check_in: CheckInStep | None = None) -> dict[str, Any]:
+        """Issue a new ticket for ``service_id``; 409 when the service is closed or full.
+
+        ``check_in`` (a booking's check-in, mpp.services.bookings) runs first in the same
+        transaction: an on-time booking is queued at its slot's start and may check in while
+        the service is not open yet, on a break or past the cut-off that day."""
         if priority_category is not None and priority_category not in PRIORITY_CATEGORIES:
             raise ValidationFailed(
                 f"priority_category must be one of {', '.join(PRIORITY_CATEGORIES)}.",
@@ -234,10 +239,12 @@ class QueueService:
                                 "other_agency")
             if priority and not service.priority_enabled:
                 raise Conflict("This service has no priority lane.", "priority_not_available")
+            plan = None if check_in is None else check_in(s, service, site, now)
             p = self.presenter(s, now, site)
             # the quota is checked below, against the number taken
             avail = p.availability(service, quota=False)
-            if not avail.open:
+            if not avail.open and not (plan is not None and plan.booked
+                                       and avail.reason not in CLOSED_FOR_THE_DAY):
                 raise Conflict(avail.message or "Service closed.", "service_closed")
             # what the ticket's estimate needs and the new number does not change, read before
             # the number's lock is taken: that lock is held until the commit
@@ -263,11 +270,14 @@ class QueueService:
                 priority_category=priority_category, status=TicketStatus.WAITING,
                 token=secrets.token_urlsafe(16), issued_at=now,
                 issued_by_device_id=actor.device_id, issued_by_user_id=actor.user_id)
+            if plan is not None and plan.booked:
+                ticket.issued_at, ticket.booked = plan.queue_at, True
             ticket.service = service
             s.add(ticket)
             s.flush()
             self._log(s, ticket, "issued", None, actor, now,
-                      priority=priority, priority_category=priority_category)
+                      priority=priority, priority_category=priority_category,
+                      **({} if plan is None else plan.attach(ticket)))
             s.flush()
             p = p.at(now)
             data = p.ticket(ticket)
@@ -563,7 +573,8 @@ class QueueService:
         return data
 
     def close_day(self, actor: Actor, day: date | None = None) -> int:
-        """Expire every ticket still waiting on ``day`` (default today) or before; the count."""
+        """Expire every ticket still waiting on ``day`` (default today) or before, and mark
+        that day's bookings never checked in ``no_show``; the count of tickets expired."""
         now = self.clock.now()
         with self.db.write() as s:
             site = site_of(s)
@@ -576,6 +587,7 @@ class QueueService:
                 t.status = next_status(TicketStatus.WAITING, Action.EXPIRE)
                 self._log(s, t, "expired", TicketStatus.WAITING, actor, now,
                           business_date=day.isoformat())
+            mark_no_shows(s, day, now)
             s.flush()
             events = [Event(TICKET_CHANGED, TICKET, {"ticket": {"id": t.id, "status": t.status,
                                                                "number": t.number}},

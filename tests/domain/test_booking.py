@@ -152,3 +152,23 @@ def test_a_day_before_today_or_beyond_the_window_is_refused_before_slots_are_cut
     assert exc.value.code == "too_far_ahead"
     with pytest.raises(ValidationFailed):
         booking.parse_start("9999-12-31T23:59:59-23:59", WITA)
+
+
+def test_check_in_opens_an_hour_before_and_is_on_time_until_the_grace_ends():
+    start = datetime(2026, 11, 24, 9, 0, tzinfo=WITA)
+    day, tuesday = start.date(), start.date()
+    with pytest.raises(Conflict) as exc:
+        booking.check_in_on_time(start, day, start - timedelta(minutes=61), tuesday, RULES)
+    assert exc.value.code == "too_early" and "08.00" in exc.value.message
+    assert booking.check_in_on_time(start, day, start - timedelta(minutes=60), tuesday, RULES)
+    assert booking.check_in_on_time(start, day, start + timedelta(minutes=15), tuesday, RULES)
+    assert not booking.check_in_on_time(start, day, start + timedelta(minutes=16), tuesday,
+                                        RULES)
+
+
+def test_a_booking_of_a_day_gone_by_cannot_check_in():
+    start = datetime(2026, 11, 24, 9, 0, tzinfo=WITA)
+    with pytest.raises(Conflict) as exc:
+        booking.check_in_on_time(start, start.date(), start + timedelta(days=1),
+                                 start.date() + timedelta(days=1), RULES)
+    assert exc.value.code == "booking_no_show"

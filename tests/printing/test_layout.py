@@ -192,3 +192,11 @@ def test_qr_as_an_image_for_printers_without_qr_support_reads_back(width: str,
     assert zbar((tmp_path / "qr.png").read_bytes(), tmp_path) == [
         "http://mpp.test/t/Qm9uanVyLXRva2Vu"]
     assert receipt.cuts == ["full"] and receipt.line_with("A007").width >= 2
+
+
+def test_a_booked_ticket_says_it_was_booked_and_for_when() -> None:
+    receipt = decode(ticket_bytes(make_ticket(booked=True), paper("58")))
+    assert receipt.line_with("BOOKING ONLINE").bold
+    assert receipt.line_with("Jadwal").text == "Jadwal / Booked for 09:05"
+    plain = decode(ticket_bytes(make_ticket(), paper("58")))
+    assert not any("BOOKING" in t for t in plain.texts())
