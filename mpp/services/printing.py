@@ -48,8 +48,14 @@ DEFAULT_MAX_AGE_MINUTES = int(os.environ.get("MPP_PRINT_JOB_MAX_AGE_MINUTES", "3
 AGENT_SILENT_AFTER = timedelta(seconds=90)
 #: key of ``Device.state`` holding the Socket.IO session id of the printer's active agent
 AGENT_SID = "agent_sid"
-#: a device's settings (read on every issue: which printer the kiosk is paired with)
+# Read and written on every issue from a kiosk, so built once:
+#: a device's settings (which printer the kiosk is paired with)
 _SETTINGS_OF = select(Device.settings).where(Device.id == bindparam("device_id"))
+#: a device read afresh and locked until the commit
+_DEVICE_LOCKED = (select(Device).where(Device.id == bindparam("device_id")).with_for_update()
+                  .execution_options(populate_existing=True))
+#: a new print job; its id comes back
+_INSERT_JOB = PrintJob.__table__.insert().returning(PrintJob.__table__.c.id)
 
 
 def active_agent(device: Device) -> str | None:
@@ -169,8 +175,10 @@ class PrintingService:
         now = self.clock.now()
         job = PrintJob(ticket_id=ticket.id, device_id=printer.id, reason="issue",
                        created_at=now, sent_at=now, attempts=1)
-        s.add(job)
-        s.flush()
+        # a plain INSERT (no unit-of-work flush); the object only carries the job's fields
+        job.id = s.execute(_INSERT_JOB, {"ticket_id": job.ticket_id, "device_id": printer.id,
+                                         "reason": job.reason, "created_at": now,
+                                         "sent_at": now, "attempts": 1}).scalar_one()
         return self._job_events(p, job, ticket, printer)
 
     def _job_events(self, p: Presenter, job: PrintJob, ticket: Ticket,
@@ -195,7 +203,7 @@ class PrintingService:
         pid = (kiosk_settings or {}).get("printer_device_id")
         if not isinstance(pid, int):
             return None
-        printer = (s.get(Device, pid, with_for_update=True, populate_existing=True) if lock
+        printer = (s.scalars(_DEVICE_LOCKED, {"device_id": pid}).first() if lock
                    else s.get(Device, pid))
         if printer is None or printer.kind != "printer" or printer.revoked_at is not None:
             return None
