@@ -116,4 +116,6 @@ def init_i18n(app: Flask) -> None:
     # the language gettext pages render in, for their <html lang>
     app.context_processor(lambda: {"reader_lang": reader_language()})
     app.add_template_filter(angka, "angka")
+    # a page's section of the JSON catalogues: {% set t = i18n_section("survey", lang) %}
+    app.add_template_global(section, "i18n_section")
     app.register_blueprint(bp)
