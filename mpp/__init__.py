@@ -9,6 +9,7 @@ from flask import Flask
 from .clock import Clock, clock_from_environment
 from .config import Config, persistent_secret
 from .day_close import init_day_close
+from .notifier import init_notifier
 from .i18n import init_i18n
 from .db import Database
 from .events import SocketIOPublisher
@@ -91,6 +92,7 @@ def create_app(config: Config | None = None, clock: Clock | None = None) -> Flas
     init_inputs(app)
     init_security_headers(app)
     init_day_close(app)
+    init_notifier(app)  # the webhook outbox's worker (mpp.notifier)
     init_i18n(app)  # Flask-Babel for the server pages, /i18n/<lang>.json for the apps
     login_manager.init_app(app)
     csrf.init_app(app)

@@ -30,6 +30,9 @@ class Config:
         self.BOOKING_RATE_LIMIT: str = os.environ.get("MPP_BOOKING_RATE_LIMIT",
                                                       "20 per hour")
         self.SESSION_HOURS: int = int(os.environ.get("MPP_SESSION_HOURS", "10"))
+        #: deliver the webhook notifications from this process (mpp.notifier)
+        self.NOTIFICATIONS: bool = os.environ.get(
+            "MPP_NOTIFICATIONS", "1") not in ("0", "false", "no", "")
         #: how many reverse proxies (nginx) stand in front: their X-Forwarded-For then gives
         #: the client's address (for the login rate limit); 0 trusts no such header
         self.TRUSTED_PROXIES: int = int(os.environ.get("MPP_TRUSTED_PROXIES", "0"))
@@ -84,6 +87,7 @@ class TestConfig(Config):
         self.TESTING = True
         self.LOGIN_RATE_LIMIT = "1000 per minute"
         self.BOOKING_RATE_LIMIT = "1000 per minute"
+        self.NOTIFICATIONS = False  # a test that wants the worker turns it on
         self.CLOSE_DAY_AT_MIDNIGHT = False  # a test that wants it turns it on
         self.API_VALIDATE_RESPONSES = True  # every API answer checked against the document
         for key, value in overrides.items():

@@ -320,6 +320,43 @@ class Booking(Base):
     ticket: Mapped[Ticket | None] = relationship()
 
 
+class Notification(Base):
+    """A message for a citizen waiting in the outbox for the site's webhook (see
+    mpp.domain.notifications); the row is written in the transaction of what it tells."""
+
+    __tablename__ = "notification"
+    __table_args__ = (Index("ix_notification_due", "status", "next_try_at"),)
+    #: the payload's ``id``, the same on every try
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    #: one notification per event: "ticket.called:<event id>", "booking.created:<id>" ...
+    event_key: Mapped[str] = mapped_column(String(120), unique=True)
+    event: Mapped[str] = mapped_column(String(40))
+    phone: Mapped[str] = mapped_column(String(40))
+    #: the exact JSON body sent on every try
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(12), default="pending")  # pending|sent|failed
+    tries: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTC_TS, index=True)
+    next_try_at: Mapped[datetime | None] = mapped_column(UTC_TS, nullable=True)
+    #: a process delivering it holds it until then (others skip it)
+    locked_until: Mapped[datetime | None] = mapped_column(UTC_TS, nullable=True)
+    sent_at: Mapped[datetime | None] = mapped_column(UTC_TS, nullable=True)
+
+
+class NotificationTry(Base):
+    """One delivery try of a notification and the gateway's answer."""
+
+    __tablename__ = "notification_try"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notification_id: Mapped[str] = mapped_column(ForeignKey("notification.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTC_TS)
+    duration_ms: Mapped[int] = mapped_column(default=0)
+    status_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    #: the start of the gateway's answer, or why there was none
+    answer: Mapped[str] = mapped_column(Text, default="")
+    error: Mapped[str] = mapped_column(Text, default="")
+
+
 class TicketEvent(Base):
     """Every change of a ticket: what, who, where and when."""
 

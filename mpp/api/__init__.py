@@ -5,4 +5,4 @@ from flask import Blueprint
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 # Importing the modules registers their routes on ``bp``.
-from . import bookings, errors, printing, reports, routes  # noqa: E402,F401
+from . import bookings, errors, notifications, printing, reports, routes  # noqa: E402,F401

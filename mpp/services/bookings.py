@@ -32,6 +32,7 @@ from ..domain.booking import HOLDING, BookingRules, BookingStatus, Slot
 from ..domain.errors import Conflict, Forbidden, NotFound
 from ..domain.queue_order import NO_PRIORITY_YET
 from ..models import Agency, Booking, Holiday, Service, ServiceDay, Site, Ticket
+from .notifications import enqueue, settings_of
 from .presenter import Presenter, friday_break
 
 if TYPE_CHECKING:
@@ -176,7 +177,12 @@ class BookingService:
                 created_at=now, moved_count=0)
             booking.service = day.service
             self._insert_with_code(s, booking)
-            return self._present(s, booking)
+            data = self._present(s, booking)
+            # the citizen's confirmation, written with the booking (sent by the outbox)
+            enqueue(s, settings_of(day.site), "booking.created", str(booking.id),
+                    booking.phone, "booking", data, now,
+                    Presenter(s, now, self.base_url, day.site))
+            return data
 
     def cancel(self, token: str) -> dict[str, Any]:
         """Cancel a booking not checked in yet: its place is free again."""

@@ -15,7 +15,7 @@ import tomli_w
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..domain import booking, hours
+from ..domain import booking, hours, notifications
 from ..domain.actor import Actor
 from ..domain.errors import ValidationFailed
 from ..domain.numbering import validate_prefix
@@ -146,6 +146,14 @@ def load_layout(s: Session, data: dict[str, Any], now: datetime,
         apply(site, {"name": name, "timezone": tz,
                      "settings": {**(site.settings or {}), **settings}})
 
+    if "notifications" in data:
+        table = data["notifications"]
+        try:
+            notifications.parse_settings(table)
+        except ValidationFailed as exc:
+            raise ValidationFailed(exc.message, "invalid_site_file") from exc
+        apply(site, {"settings": {**(site.settings or {}), "notifications": dict(table)}})
+
     for i, h in enumerate(data.get("holidays", [])):
         day = h.get("date")
         if not isinstance(day, date):
@@ -235,8 +243,12 @@ def export_layout(s: Session) -> str:
     site = s.scalars(select(Site).order_by(Site.id).limit(1)).first()
     if site is None:
         raise ValidationFailed("No site is loaded yet.", "no_site")
+    settings = dict(site.settings or {})
+    notify = settings.pop("notifications", None)
     doc: dict[str, Any] = {"site": {"code": site.code, "name": site.name,
-                                    "timezone": site.timezone, **(site.settings or {})}}
+                                    "timezone": site.timezone, **settings}}
+    if notify:
+        doc["notifications"] = notify
     holidays = s.scalars(select(Holiday).where(Holiday.site_id == site.id)
                          .order_by(Holiday.day)).all()
     if holidays:

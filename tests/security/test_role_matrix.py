@@ -101,6 +101,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("/api/v1/bookings/<token>/cancel", "POST"): ANYONE,
     ("/api/v1/bookings/<token>/move", "POST"): ANYONE,
     ("/api/v1/bookings/check-in", "POST"): frozenset({"kiosk", "staff"}),
+    ("/api/v1/notifications", "GET"): ADMIN,
     ("/api/v1/complaints", "POST"): ANYONE,
     ("/api/v1/complaints", "GET"): REPORTS,
     ("/api/v1/complaints/<int:complaint_id>", "PATCH"): REPORTS,

@@ -1,0 +1,71 @@
+"""The notification worker: every server process scans for notifications due and delivers the
+outbox in the background (mpp.services.notifications says why that is exactly once per
+event with several processes). It starts with the first request a process serves, like the
+day closer, so a command or a test that builds the app sends nothing;
+``MPP_NOTIFICATIONS=0`` turns it off. The outbox is in the database, so what was not yet
+delivered when a process stopped is delivered after it (or another) starts.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask
+
+from .services.notifications import Outbox
+
+log = logging.getLogger("mpp.notifications")
+
+#: seconds between rounds while nothing is due
+IDLE_SECONDS = 2.0
+
+
+class Notifier:
+    """Runs :meth:`round` in the background, once per process."""
+
+    def __init__(self, outbox: Outbox, sleep: Callable[[float], Any],
+                 spawn: Callable[..., Any]):
+        self.outbox = outbox
+        self.sleep = sleep
+        self.spawn = spawn
+        self.started = False
+        self.stopped = False
+
+    def round(self) -> int:
+        """Write what is due, then deliver; how many deliveries were tried."""
+        self.outbox.scan()
+        return self.outbox.deliver_due()
+
+    def start(self) -> None:
+        if not self.started:
+            self.started = True
+            self.spawn(self._run)
+
+    def stop(self) -> None:
+        """End the background loop after its current round (tests; a process's end)."""
+        self.stopped = True
+
+    def _run(self) -> None:
+        while not self.stopped:
+            try:
+                tried = self.round()
+            except Exception:  # noqa: BLE001 - the database may be away; try again later
+                log.exception("the notification round failed; trying again shortly")
+                tried = 0
+            self.sleep(0.05 if tried else IDLE_SECONDS)
+
+
+def init_notifier(app: Flask) -> None:
+    """Make the app's outbox; start its worker with the first request (when enabled)."""
+    hall = app.extensions["mpp"]
+    outbox = Outbox(hall.db, hall.clock, hall.queue.base_url)
+    app.extensions["mpp_outbox"] = outbox
+    if not app.config.get("NOTIFICATIONS", True):
+        return
+    from .extensions import socketio
+
+    notifier = Notifier(outbox, socketio.sleep, socketio.start_background_task)
+    app.extensions["mpp_notifier"] = notifier
+    app.before_request(notifier.start)
