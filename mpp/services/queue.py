@@ -99,6 +99,8 @@ _ACTIVE_SERVICES_OF = (select(Service)
 #: the number of the ticket a counter holds
 _HELD_BY = select(Ticket.number).where(Ticket.counter_id == bindparam("counter_id"),
                                         Ticket.status.in_(list(HELD))).limit(1)
+#: the services a counter serves that are in use, each with the number the counter holds
+_SERVICES_AND_HELD = _ACTIVE_SERVICES_OF.add_columns(_HELD_BY.scalar_subquery())
 #: the service_day rows of some services, locked in id order (no deadlocks)
 _LOCK_DAYS = (select(ServiceDay)
               .where(ServiceDay.service_id.in_(bindparam("service_ids", expanding=True)),
@@ -408,15 +410,17 @@ class QueueService:
                 raise NotFound(f"Counter {counter_id} does not exist.", "counter_not_found")
             counter, site = found
             self._check_at_counter(actor, counter)
-            # Read after the counter's lock is held, in a statement of its own: on PostgreSQL
-            # it then sees a call this counter made at the same moment.
-            busy = s.scalar(_HELD_BY, {"counter_id": counter.id})
+            # The counter's services and the ticket it holds, read after its lock is held, in
+            # a statement of their own: on PostgreSQL it then sees a call this counter made at
+            # the same moment.
+            params = {"counter_id": counter.id}
+            rows = s.execute(_SERVICES_AND_HELD, params).all()
+            busy = rows[0][1] if rows else s.scalar(_HELD_BY, params)
             if busy is not None:
                 raise Conflict(f"{counter.name} still holds ticket {busy}: finish, transfer or "
                                "mark it no-show before calling the next.", "counter_busy")
             day = numbering.business_date(now, site.timezone)
-            services = {sv.id: sv for sv in s.scalars(_ACTIVE_SERVICES_OF,
-                                                      {"counter_id": counter.id})}
+            services = {sv.id: sv for sv, _ in rows}
             if not services:
                 return None
             ids = sorted(services)
