@@ -19,6 +19,9 @@
   const GAP_MS = 600;                // silence between two announcements
   const TEXT_ONLY_MS = 3500;         // how long a text-only announcement holds the queue
   const RESYNC_MS = 5 * 60 * 1000;   // a fresh snapshot now and then, as a safety net
+  // a headline whose ticket was finished or missed fades this long after (?fade=SECONDS)
+  const FADE_MS = Math.max(1, Number(new URLSearchParams(location.search).get("fade")) || 90)
+    * 1000;
 
   const LABELS = {
     id: {
@@ -180,10 +183,19 @@
     }
     num.textContent = latest.ticket.number;
     counter.textContent = latest.counter ? latest.counter.name : "";
-    if (latest.recall) counter.appendChild(el("span", "recall-tag", L.recall));
-    service.textContent = [latest.ticket.service && latest.ticket.service.name,
-      latest.ticket.agency && (latest.ticket.agency.short_name || latest.ticket.agency.name)]
-      .filter(Boolean).join(" — ");
+    // the recall badge has a line of its own: the counter's name stays under the arrow
+    const recall = $("[data-testid=latest-recall]");
+    recall.textContent = latest.recall ? L.recall : "";
+    recall.hidden = !latest.recall;
+    settle(latest);
+    // the service may be shortened to fit; the agency's name never is
+    service.replaceChildren();
+    if (latest.ticket.service) service.appendChild(el("span", "ls-service", latest.ticket.service.name));
+    const agency = latest.ticket.agency;
+    if (agency) {
+      service.appendChild(el("span", "ls-agency",
+        (latest.ticket.service ? "— " : "") + (agency.short_name || agency.name)));
+    }
     box.dataset.ticketId = String(latest.ticket.id);
     box.dataset.recall = latest.recall ? "true" : "false";
     if (flash) {
@@ -191,6 +203,26 @@
       void box.offsetWidth; // restart the animation
       box.classList.add("flash");
     }
+  }
+
+  // A finished or missed headline does not stay the big news: it fades a while after.
+  let fadeTimer = null;
+  const FINAL = ["done", "no_show", "cancelled", "expired"];
+  function settle(latest) {
+    const box = $("[data-testid=latest]");
+    const ended = latest && FINAL.includes(latest.ticket.status);
+    if (!ended) {
+      clearTimeout(fadeTimer);
+      fadeTimer = null;
+      box.classList.remove("settled");
+      box.dataset.settledFor = "";
+      return;
+    }
+    const key = String(latest.ticket.id);
+    if (box.dataset.settledFor === key) return;  // already fading or faded
+    box.dataset.settledFor = key;
+    clearTimeout(fadeTimer);
+    fadeTimer = setTimeout(() => { box.classList.add("settled"); }, FADE_MS);
   }
 
   function renderRecent() {
@@ -211,12 +243,13 @@
     for (const c of rest) {
       const li = el("li");
       li.dataset.number = c.ticket.number;
+      // number | agency (36 px, wraps rather than being cut) | counter, on one row
       const left = el("div");
       left.appendChild(el("span", "r-number", c.ticket.number));
-      const right = el("div", "r-counter", c.counter ? c.counter.name : "");
       const ag = c.ticket.agency;
-      if (ag) right.appendChild(el("span", "r-agency", ag.short_name || ag.code));
-      li.append(left, right);
+      const middle = el("div", "r-agency", ag ? (ag.short_name || ag.code) : "");
+      const right = el("div", "r-counter", c.counter ? c.counter.name : "");
+      li.append(left, middle, right);
       list.appendChild(li);
     }
   }
@@ -230,7 +263,9 @@
     const cols = Math.max(4, Math.ceil(shown.length / rows));
     list.style.setProperty("--cols", String(cols));
     list.classList.toggle("dense", shown.length > 14);
-    list.classList.toggle("compact", cols > 4);  // narrow tiles: no room for the agency
+    // the agency's name (36 px, from 15 m) fits a tile only while one row holds them all;
+    // beyond that the tiles drop it (the waiting panel names the agencies)
+    list.classList.toggle("compact", cols > 4 || shown.length > cols);
     if (!shown.length) {
       list.appendChild(el("li", "tile-empty", L.no_counters));
       return;
@@ -549,6 +584,12 @@
   function applyCounterTicket(data) {
     if (!data || !data.ticket) return;
     const t = data.ticket;
+    // the headline's ticket ended (finished, missed): note it, so that it fades
+    const calls = visibleCalls();
+    if (calls[0] && calls[0].ticket.id === t.id) {
+      calls[0].ticket = { ...calls[0].ticket, status: t.status };
+      settle(calls[0]);
+    }
     for (const c of state.counters) {
       const holds = c.ticket && c.ticket.id === t.id;
       const now = (t.status === "called" || t.status === "serving") && t.counter && t.counter.id === c.id;
