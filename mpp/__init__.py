@@ -103,6 +103,7 @@ def create_app(config: Config | None = None, clock: Clock | None = None) -> Flas
 
     from .admin import bp as admin_bp
     from .api import bp as api_bp
+    from .booking_web import bp as booking_bp
     from .console import bp as console_bp
     from .dashboard import bp as dashboard_bp
     from .status import bp as status_bp
@@ -116,6 +117,7 @@ def create_app(config: Config | None = None, clock: Clock | None = None) -> Flas
     app.register_blueprint(display_bp)
     app.register_blueprint(console_bp)
     app.register_blueprint(status_bp)
+    app.register_blueprint(booking_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(kiosk_bp)
     app.register_blueprint(dashboard_bp)

@@ -25,10 +25,11 @@ def _booking_rate() -> str:
     return current_app.config["BOOKING_RATE_LIMIT"]
 
 
-#: bookings made per client address (MPP_BOOKING_RATE_LIMIT); reading, cancelling and moving
-#: are not counted
-booking_limit = limiter.limit(_booking_rate, key_func=lambda: request.remote_addr or "?",
-                              methods=["POST"], error_message=BOOKING_LIMIT_MESSAGE)
+#: bookings made per client address (MPP_BOOKING_RATE_LIMIT), one budget shared by the API and
+#: the booking page; reading, cancelling and moving are not counted
+booking_limit = limiter.shared_limit(_booking_rate, scope="booking",
+                                     key_func=lambda: request.remote_addr or "?",
+                                     methods=["POST"], error_message=BOOKING_LIMIT_MESSAGE)
 
 
 # -- what requests carry ---------------------------------------------------------------------
