@@ -81,7 +81,11 @@ def _lan_address() -> str:
               help="Load the demo MPP (default: only when the database is empty).")
 @click.option("--connections", default=None, type=click.IntRange(min=50),
               help="The most live pages and requests held at once (default 10000).")
-def run(host: str, port: int, demo: bool | None, connections: int | None) -> None:
+@click.option("--print-agent/--no-print-agent", "print_agent", default=None,
+              help="Run the demo printer's print agent, printing into a file under the data "
+                   "folder (default: when the demo is loaded).")
+def run(host: str, port: int, demo: bool | None, connections: int | None,
+        print_agent: bool | None) -> None:
     """Create the schema if needed and serve the whole app."""
     import os
 
@@ -123,6 +127,13 @@ def run(host: str, port: int, demo: bool | None, connections: int | None) -> Non
                  ("API", f"{base}/api/v1/openapi.json"),
                  ("print agent", f"mpp printer-agent --server {base} --token "
                                  f"{tokens['printer-1']} --printer file:/tmp/mpp-tickets.bin")]
+        if print_agent is None:
+            print_agent = bool(demo)
+        paper = Path(config.DATA_DIR).resolve() / "demo-tickets.bin"
+        if print_agent:
+            # a newcomer sees the happy path: the kiosk's tickets are "printed" (into a file)
+            links[-1] = ("print agent", f"running by itself: tickets print into {paper} "
+                                        "(--no-print-agent to leave printing to a real one)")
         for label, link in links:
             click.echo(f"  {label:16} {link}")
         click.echo("Demo logins (username / password):")
@@ -132,9 +143,27 @@ def run(host: str, port: int, demo: bool | None, connections: int | None) -> Non
     db.dispose()
     click.echo(f"Serving on http://{host}:{port}  (Ctrl+C to stop)", nl=True)
     sys.stdout.flush()
+    if tokens and print_agent:
+        _start_demo_print_agent(host, port, tokens["printer-1"], paper)
     # the app is built in the gevent worker, after it has patched the standard library
     serve(lambda: create_app(config), host, port, connections or DEFAULT_CONNECTIONS,
           listener_fd=listener.detach())  # gunicorn owns (and closes) the socket from here
+
+
+def _start_demo_print_agent(host: str, port: int, token: str, paper: Path) -> None:
+    """The demo printer's agent as a child process printing into ``paper``; it ends with the
+    server (the same process group takes Ctrl+C; at exit it is told to stop)."""
+    import atexit
+    import subprocess
+
+    local = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    server = f"http://[{local}]:{port}" if ":" in local else f"http://{local}:{port}"
+    paper.parent.mkdir(parents=True, exist_ok=True)
+    agent = subprocess.Popen([sys.executable, "-m", "mpp.cli", "printer-agent",
+                              "--server", server, "--token", token,
+                              "--printer", f"file:{paper}", "--no-status-query",
+                              "--journal", str(paper.with_name("demo-print-journal.txt"))])
+    atexit.register(agent.terminate)
 
 
 def _listen(host: str, port: int) -> socket.socket:
