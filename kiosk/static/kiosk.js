@@ -369,8 +369,9 @@
     if (!tk) return;
     $("t-number").textContent = tk.number;
     const prio = $("t-priority");
-    prio.hidden = !tk.priority;
-    prio.textContent = tk.priority ? (t("cat_short")[tk.priority_category] || t("priority_lane")) : "";
+    prio.hidden = !tk.priority && !tk.booked;
+    prio.textContent = tk.booked ? t("booked_badge")
+      : tk.priority ? (t("cat_short")[tk.priority_category] || t("priority_lane")) : "";
     $("t-service").textContent = state.lang === "en" ? tk.service.name_en || tk.service.name
                                                      : tk.service.name;
     $("t-agency").textContent = tk.agency.name;
@@ -420,14 +421,7 @@
     if ($("modal").dataset.kind === "retrying") closeModal();
     taking = false;
     if (r.status === 201) {
-      state.ticket = r.data.ticket;
-      state.print = { job: null, printer: null, phase: "printing" };
-      $("t-qr").src = `/api/v1/tickets/by-token/${encodeURIComponent(state.ticket.token)}/qr.svg`;
-      $("t-qr").alt = state.ticket.status_url;
-      renderTicket();
-      state.history = [];
-      show("ticket", false);
-      watchPrint();
+      showTicket(r.data.ticket);
       return;
     }
     const code = r.data && r.data.error ? r.data.error.code : "";
@@ -448,6 +442,75 @@
       showModal(t("error_title"), t("error_body"));
     }
     loadServices().then(() => { if (state.screen === "standard") renderStandard(); });
+  }
+
+  function showTicket(ticket) {
+    state.ticket = ticket;
+    state.print = { job: null, printer: null, phase: "printing" };
+    $("t-qr").src = `/api/v1/tickets/by-token/${encodeURIComponent(ticket.token)}/qr.svg`;
+    $("t-qr").alt = ticket.status_url;
+    renderTicket();
+    state.history = [];
+    show("ticket", false);
+    watchPrint();
+  }
+
+  // -- a booking's check-in: the code typed on the screen's keys, or by a scanner ------------
+  const CODE_KEYS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+
+  function openBooking() {
+    $("booking-code").value = "";
+    show("booking");
+    $("booking-code").focus();
+  }
+
+  function buildKeys() {
+    const keys = $("booking-keys");
+    [...CODE_KEYS, "\u232b"].forEach((ch) => {
+      const b = el("button", "k-btn key", ch);
+      b.type = "button";
+      if (ch === "\u232b") b.setAttribute("aria-label", t("erase"));
+      b.addEventListener("click", () => {
+        const input = $("booking-code");
+        input.value = ch === "\u232b" ? input.value.slice(0, -1)
+                                       : (input.value + ch).slice(0, 6);
+      });
+      keys.append(b);
+    });
+    // a USB scanner types the code and Enter
+    $("booking-code").addEventListener("keydown", (e) => { if (e.key === "Enter") checkIn(); });
+    $("booking-go").addEventListener("click", checkIn);
+  }
+
+  async function checkIn() {
+    const code = $("booking-code").value.replace(/[\s-]/g, "").toUpperCase();
+    if (!code || taking) return;
+    taking = true;
+    let r;
+    try {
+      r = await api("/bookings/check-in", { method: "POST", body: { code } });
+    } catch (_) {
+      taking = false;
+      showModal(t("error_title"), t("network_body"));
+      return;
+    }
+    taking = false;
+    if (r.status === 201) {
+      showTicket(r.data.ticket);
+      return;
+    }
+    const error = (r.data && r.data.error) || {};
+    if (r.status === 404) {
+      showModal(t("booking_title"), t("booking_unknown"));
+    } else if (r.status === 409 && error.message) {
+      // the server's message reads "Indonesian / English"
+      const parts = error.message.split(" / ");
+      showModal(t("booking_title"), state.lang === LANGS[0] ? parts[0] : parts[1] || parts[0]);
+    } else if (r.status === 401 || r.status === 403) {
+      show("setup", false);
+    } else {
+      showModal(t("error_title"), t("error_body"));
+    }
   }
 
   // -- the printer -----------------------------------------------------------------------------
@@ -545,6 +608,8 @@
     $("done").addEventListener("click", goHome);
     $("modal-ok").addEventListener("click", closeModal);
     $("take-regular").addEventListener("click", () => takeTicket(null));
+    $("have-booking").addEventListener("click", openBooking);
+    buildKeys();
     $("take-priority").addEventListener("click", () => show("priority"));
     document.querySelectorAll("#priority-list [data-category]").forEach((b) => {
       b.addEventListener("click", () => takeTicket(b.dataset.category));

@@ -1,0 +1,50 @@
+"""'Saya sudah booking' at the kiosk in Chromium: the code typed on the screen's keys gives
+the booked ticket; an unknown code is said so."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..kiosk.test_kiosk import KIOSK, PORTRAIT, open_kiosk
+from ..support.browser import run_axe
+from ..support.live_api import LiveApi
+
+
+def test_a_booking_checks_in_at_the_kiosk_by_typing_its_code(browser, live_server,
+                                                             output_dir) -> None:
+    api = LiveApi(live_server.url)
+    sid = api.service_id("KTP")
+    slot = next(s for s in api.get(f"/services/{sid}/slots")["slots"] if s["available"])
+    booking = api.post("/bookings", body={"service_id": sid, "start": slot["start"],
+                                          "name": "Budi", "phone": "0812 1111 2222"})["booking"]
+    context = browser.new_context(viewport=PORTRAIT, locale="id-ID", has_touch=True,
+                                  bypass_csp=True)
+    page: Any = context.new_page()
+    try:
+        open_kiosk(page, live_server, token=KIOSK)
+        page.click("#have-booking")
+        page.wait_for_selector("[data-screen=booking].active")
+        for ch in "ZZZZZZ":
+            page.click(f"#booking-keys button:text-is('{ch}')")
+        page.click("#booking-go")
+        page.wait_for_selector("#modal:not([hidden])")
+        assert "tidak ditemukan" in page.inner_text("#modal-body")
+        page.click("#modal-ok")
+        for _ in range(6):
+            page.click("#booking-keys button[aria-label=Hapus]")
+        for ch in booking["code"]:
+            page.click(f"#booking-keys button:text-is('{ch}')")
+        assert page.input_value("#booking-code") == booking["code"]
+        assert (found := run_axe(page, live_server.url)) == [], found
+        page.screenshot(path=str(output_dir / "screenshots" / "booking-kiosk-code.png"))
+        page.click("#booking-go")
+        page.wait_for_selector("[data-screen=ticket].active")
+        number = page.inner_text("#t-number")
+        assert page.inner_text("#t-priority") == "Booking online"
+        page.wait_for_function("document.getElementById('t-qr').naturalWidth > 0")
+        page.screenshot(path=str(output_dir / "screenshots" / "booking-kiosk-ticket.png"))
+        held = api.get(f"/bookings/{booking['token']}")["booking"]
+        assert held["status"] == "checked_in" and held["ticket"]["number"] == number
+        assert held["ticket"]["booked"] is True
+    finally:
+        context.close()
