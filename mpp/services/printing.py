@@ -14,9 +14,10 @@ A job is *open* until it is answered ``ok`` (``ok`` true, ``answered_at`` set) o
 (``ok`` false, ``answered_at`` set, ``error`` saying why). A failed answer (``ok`` false)
 records the error and leaves the job open. Open jobs are sent again when the agent
 connects and whenever it reports its printer ready. Jobs are given up instead of sent when
-their ticket is no longer waiting, called or serving, belongs to an earlier day, or the job
-is older than ``max_age_minutes``: a citizen who got the number on screen has long left the
-kiosk, and a pile of late tickets at the kiosk helps nobody.
+their ticket is no longer waiting (a reprint staff asked for: no longer waiting, called or
+serving), belongs to an earlier day, or the job is older than ``max_age_minutes``: a
+citizen who got the number on screen has long left the kiosk, and a pile of late tickets at
+the kiosk helps nobody.
 """
 
 from __future__ import annotations
@@ -40,9 +41,10 @@ from ..events import HALL, PRINT, PRINT_JOB, PRINTER_STATE, Event
 from ..models import Device, PrintJob, Service, Site, Ticket
 from .presenter import Presenter
 
-#: statuses whose tickets are still worth printing
-PRINTABLE = ("waiting", "called", "serving")
-DEFAULT_MAX_AGE_MINUTES = int(os.environ.get("MPP_PRINT_JOB_MAX_AGE_MINUTES", "30"))
+#: statuses whose tickets are still worth printing: a kiosk's ticket only while it waits
+#: (once called, the citizen is at the counter); a reprint staff asked for, while held too
+PRINTABLE = {"issue": ("waiting",), "reprint": ("waiting", "called", "serving")}
+DEFAULT_MAX_AGE_MINUTES = int(os.environ.get("MPP_PRINT_JOB_MAX_AGE_MINUTES", "5"))
 #: an agent not heard of for this long counts as gone (it reports every 30 s by default),
 #: even when its goodbye was lost (a server restart, a cut cable)
 AGENT_SILENT_AFTER = timedelta(seconds=90)
@@ -233,7 +235,7 @@ class PrintingService:
                 if printer is None:
                     raise Conflict(f"Ticket {ticket.number} was not issued by a kiosk with a "
                                    "printer: name one with printer_device_id.", "no_printer")
-            if ticket.status not in PRINTABLE:
+            if ticket.status not in PRINTABLE["reprint"]:
                 raise Conflict(f"Ticket {ticket.number} is {ticket.status}: only waiting, "
                                "called or serving tickets are reprinted.", "not_printable")
             job = PrintJob(ticket_id=ticket.id, device_id=printer.id, reason="reprint",
@@ -281,7 +283,7 @@ class PrintingService:
             return out
 
     def _stale(self, p: Presenter, job: PrintJob, ticket: Ticket, now: datetime) -> str | None:
-        if ticket.status not in PRINTABLE:
+        if ticket.status not in PRINTABLE.get(job.reason, PRINTABLE["reprint"]):
             return f"ticket {ticket.number} is {ticket.status}"
         if ticket.business_date != p.today:
             return f"ticket {ticket.number} is of {ticket.business_date.isoformat()}"
