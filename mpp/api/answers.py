@@ -319,6 +319,9 @@ class Totals(BaseModel):
     p90_wait_seconds: float | None
     avg_service_seconds: float | None
     p90_service_seconds: float | None
+    booked: int = Field(0, description="bookings for these days, not cancelled")
+    checked_in: int = Field(0, description="bookings checked in")
+    booking_no_show: int = Field(0, description="bookings never checked in by the day's close")
 
 
 class IkmElement(BaseModel):

@@ -81,6 +81,23 @@ class CheckInPlan:
 CheckInStep = Callable[[Session, Service, Site, datetime], CheckInPlan]
 
 
+def booking_totals(s: Session, first: date, last: date,
+                   agency_id: int | None = None) -> dict[str, int]:
+    """The report's booking figures for the days ``first`` … ``last``: ``booked`` (bookings
+    for those days not cancelled), ``checked_in`` and ``booking_no_show``."""
+    stmt = (select(Booking.status, func.count(Booking.id))
+            .where(Booking.business_date >= first, Booking.business_date <= last)
+            .group_by(Booking.status))
+    if agency_id is not None:
+        stmt = stmt.join(Service, Service.id == Booking.service_id).where(
+            Service.agency_id == agency_id)
+    counts = dict(s.execute(stmt).all())
+    return {"booked": sum(n for status, n in counts.items()
+                          if status != BookingStatus.CANCELLED),
+            "checked_in": counts.get(BookingStatus.CHECKED_IN, 0),
+            "booking_no_show": counts.get(BookingStatus.NO_SHOW, 0)}
+
+
 def mark_no_shows(s: Session, day: date, now: datetime) -> int:
     """Bookings of ``day`` or before never checked in become ``no_show``; how many."""
     result = s.execute(update(Booking).where(

@@ -344,6 +344,7 @@ class Presenter:
         return {"id": ticket.id, "number": ticket.number, "status": ticket.status,
                 "service": {"id": service.id, "code": service.code, "name": service.name},
                 "priority": ticket.priority, "priority_category": ticket.priority_category,
+                "booked": bool(ticket.booked),
                 "issued_at": self.iso(ticket.issued_at),
                 "people_ahead": self.queue_positions(service).get(ticket.id, 0),
                 "transfer_count": ticket.transfer_count}

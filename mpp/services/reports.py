@@ -71,6 +71,7 @@ from ..models import (
     Ticket,
     User,
 )
+from .bookings import booking_totals
 from .presenter import site_of
 
 MAX_RANGE_DAYS = 366
@@ -409,7 +410,9 @@ class ReportService:
             "timezone": site.timezone,
             "agency_id": agency_id,
             "generated_at": now.astimezone(period.zone).isoformat(),
-            "totals": total.totals(),
+            # bookings made for these days, checked in, not come (mpp.services.bookings)
+            "totals": {**total.totals(),
+                       **booking_totals(s, period.start, period.end, agency_id)},
             "by_agency": by_agency,
             "by_service": by_service,
             "by_counter": by_counter,

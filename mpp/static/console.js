@@ -281,6 +281,7 @@
     $("cs-ticket-status").hidden = !t;
     $("cs-ticket-status").textContent = t ? T["status_" + t.status] : "";
     $("cs-ticket-priority").hidden = !(t && t.priority);
+    $("cs-ticket-booked").hidden = !(t && t.booked);
     $("cs-ticket-calls").textContent = t && t.call_count > 1
       ? fmt(T.calls, { n: t.call_count }) : "";
     tickTimer();
@@ -305,6 +306,7 @@
       return "<li><span class=\"cs-wnum\">" + esc(t.number) + "</span>" +
         "<span class=\"cs-wsvc\">" + esc(t.service.name) +
         (t.priority ? "<span class=\"cs-wprio\">" + esc(T.priority) + "</span>" : "") +
+        (t.booked ? "<span class=\"cs-wbook\">" + esc(T.booked) + "</span>" : "") +
         "</span><span class=\"cs-wtime\">" + esc(minutesSince(t.issued_at)) + "</span></li>";
     });
     $("cs-waiting").innerHTML = rows.join("");

@@ -65,6 +65,9 @@ def test_an_on_time_booking_queues_at_its_slots_start(any_app, clock):
     early_walk_in = kiosk_issue(api, sid)["number"]
     clock.advance(minutes=15)  # 10:10: after the slot started
     late_walk_in = kiosk_issue(api, sid)["number"]
+    view = api.get(f"/counters/{counter}/queue", token=api.login(staff)).body
+    assert [(w["number"], w["booked"]) for w in view["waiting"]] == [
+        (before, False), (early_walk_in, False), (ticket["number"], True), (late_walk_in, False)]
     assert call_all(api, counter, staff) == [before, early_walk_in, ticket["number"],
                                              late_walk_in]
     again = api.get(f"/bookings/{booking['token']}").body["booking"]
