@@ -55,6 +55,9 @@ def create_app(config: Config | None = None, clock: Clock | None = None) -> Flas
     # Import the Socket.IO handlers before init_app: a handler defined while a server exists
     # is bound to that server only, and tests build many apps in one process.
     from . import print_sockets, sockets  # noqa: F401
+    # The SocketIO object keeps the options of its last init_app: an app without Redis must
+    # not inherit the Redis manager of an app built before it in the same process.
+    socketio.server_options.pop("client_manager", None)
     socketio.init_app(app, async_mode=async_mode(), message_queue=config.REDIS_URL,
                       channel=config.REDIS_CHANNEL,
                       cors_allowed_origins=same_site_origins(
