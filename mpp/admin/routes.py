@@ -37,6 +37,7 @@ from ..inputs import query_id, query_page
 from ..models import Agency, Counter, Device, Service, Ticket, User
 from ..services import accounts
 from ..services.admin import AdminService, hours_by_day
+from ..services.notifications import settings_of
 from ..web.session import begin_session
 from . import bp
 from .form_errors import check_day_hours, explain
@@ -135,7 +136,8 @@ def admin_nav() -> list[tuple[str, str, str]]:
             ("admin.holidays", "Hari libur", "Holidays"),
             ("admin.settings", "Pengaturan", "Site settings"),
             ("admin.layout", "Berkas tata letak", "Site file"),
-            ("admin.audit", "Log audit", "Audit log")]
+            ("admin.audit", "Log audit", "Audit log"),
+            ("admin.notifications", "Notifikasi", "Notifications")]
 
 
 @bp.errorhandler(CSRFError)
@@ -757,6 +759,17 @@ def audit() -> Any:
                      pages=max(1, -(-total // AUDIT_PAGE)), entity=entity,
                      entities=["agency", "service", "counter", "user", "device", "holiday",
                                "site"])
+
+
+@bp.get("/admin/notifications")
+@admin_page
+def notifications() -> Any:
+    """The notification log: each message to a citizen's phone (masked), its tries and the
+    gateway's answers (newest first; mpp.services.notifications)."""
+    with _svc().db.read() as s:
+        configured = settings_of(_svc().site(s))
+    return _page("notifications.html", entries=current_app.extensions["mpp_outbox"].log(),
+                 webhook=None if configured is None else configured.webhook_url)
 
 
 @bp.get("/admin/audit.csv")

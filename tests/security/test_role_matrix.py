@@ -182,6 +182,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("/admin/layout", "POST"): ADMIN,
     ("/admin/layout/export", "GET"): ADMIN,
     ("/admin/audit", "GET"): ADMIN,
+    ("/admin/notifications", "GET"): ADMIN,
     ("/admin/audit.csv", "GET"): ADMIN,
     ("/account/password", "GET"): USERS_ALL,
     ("/account/password", "POST"): USERS_ALL,
