@@ -183,6 +183,8 @@ def run(label: str, servers: list[LiveServer], pages: int, boards: int, consoles
         print(f"connected {ok}/{len(seen)} in {connect_time:.1f} s"
               + (f"; errors: {errors[:3]}" if errors else ""))
         rss0, cpu0 = usage(pids)
+        clients = [c.pid for c in crowds]
+        ccpu0 = usage(clients)[1]
 
         issues: list[float] = []
         calls: list[tuple[str, float, float, int]] = []  # number, sent, took, service id
@@ -218,6 +220,7 @@ def run(label: str, servers: list[LiveServer], pages: int, boards: int, consoles
             t.join()
         time.sleep(3)  # the last events in flight
         rss1, cpu1 = usage(pids)
+        ccpu1 = usage(clients)[1]
         seen = [v for c in crowds for v in c.report()]
 
     sent_at = {n: s for n, s, _, _ in calls}
@@ -246,7 +249,8 @@ def run(label: str, servers: list[LiveServer], pages: int, boards: int, consoles
     print(f"call -> its page   {ms(to_pages)}")
     print(f"call -> queue feed {ms(feed)}  (place and estimate at the service's pages)")
     print(f"servers: RSS {rss1:.0f} MB (was {rss0:.0f} MB with the screens connected), CPU "
-          f"{cpu1 - cpu0:.1f} s over {args.seconds} s of work")
+          f"{cpu1 - cpu0:.1f} s over {args.seconds} s of work; the screens' client processes "
+          f"{ccpu1 - ccpu0:.1f} s (on the same {os.cpu_count()} cores)")
 
 
 def main() -> None:

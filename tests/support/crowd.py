@@ -105,6 +105,10 @@ async def _crowd(screens: list[Screen], conn: Any, at_once: int) -> None:
 
 
 def _main(screens: list[Screen], conn: Any, at_once: int) -> None:
+    import logging
+
+    # a client closing at the end says "packet queue is empty, aborting" per socket
+    logging.getLogger("engineio.client").setLevel(logging.CRITICAL)
     asyncio.run(_crowd(screens, conn, at_once))
 
 
@@ -128,6 +132,12 @@ class Crowd:
                 return self
             time.sleep(0.2)
         raise TimeoutError(f"the crowd did not finish connecting in {timeout} s")
+
+    @property
+    def pid(self) -> int:
+        """The crowd's process."""
+        assert self._proc.pid is not None
+        return self._proc.pid
 
     def report(self) -> list[Seen]:
         self._conn.send("report")
