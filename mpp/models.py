@@ -280,6 +280,8 @@ class Ticket(Base):
     transfer_count: Mapped[int] = mapped_column(default=0)
     #: issued at a booking's check-in on time: queued as if issued at the slot's start
     booked: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    #: the citizen's phone for notifications (given at the kiosk, or the booking's), as written
+    phone: Mapped[str | None] = mapped_column(String(40), nullable=True)
 
     service: Mapped[Service] = relationship(foreign_keys=[service_id])
     counter: Mapped[Counter | None] = relationship()

@@ -160,3 +160,32 @@ def check_in(json: CheckInBody) -> Any:
     actor = current_actor()
     assert actor is not None
     return jsonify({"ticket": current_hall().bookings.check_in(actor, json.code)}), 201
+
+
+class DayBooking(BaseModel):
+    id: int
+    code: str
+    start: dt.datetime
+    end: dt.datetime
+    status: Literal["booked", "checked_in", "cancelled", "no_show"]
+    name: str
+    phone_masked: str
+    checked_in_at: dt.datetime | None
+    ticket_number: str | None
+
+
+class DayBookingsAnswer(BaseModel):
+    service_id: int
+    date: dt.date
+    bookings: list[DayBooking]
+
+
+@bp.get("/services/<int:service_id>/bookings")
+@requires("staff", "manager", "admin")
+@api.validate(resp=answers(DayBookingsAnswer))
+def day_bookings(service_id: int, query: SlotsQuery) -> Any:
+    """A day's bookings of a service by slot (default today) with who has checked in, for
+    the counter (staff and managers of its agency, admins); phone numbers masked."""
+    actor = current_actor()
+    assert actor is not None
+    return jsonify(current_hall().bookings.day_list(actor, service_id, query.date))

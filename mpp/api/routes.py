@@ -115,7 +115,7 @@ def issue_ticket(json: IssueBody) -> Any:
     actor = current_actor()
     assert actor is not None
     ticket = current_hall().queue.issue(actor, json.service_id, json.priority,
-                                        json.priority_category)
+                                        json.priority_category, phone=json.phone)
     return jsonify({"ticket": ticket}), 201
 
 

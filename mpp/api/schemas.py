@@ -43,6 +43,9 @@ class IssueBody(Body):
     service_id: Id
     priority: bool = False
     priority_category: Literal["elderly", "disabled", "pregnant", "child"] | None = None
+    phone: str | None = Field(default=None, min_length=6, max_length=40,
+                              description="the citizen's phone, to be told when the ticket is "
+                                          "near and called (docs/notifications.md)")
 
 
 class TransferBody(Body):

@@ -75,6 +75,8 @@ class CheckInPlan:
     queue_at: datetime
     #: ties the booking to its ticket once the ticket has an id; the issue event's detail
     attach: Callable[[Ticket], dict[str, Any]]
+    #: the booking's phone, the ticket's for notifications
+    phone: str | None = None
 
 
 #: run by QueueService.issue inside its transaction: (session, service, site, now) -> plan
@@ -166,6 +168,30 @@ class BookingService:
                     "start": slot.start.isoformat(), "end": slot.end.isoformat(),
                     "capacity": rules.per_slot, "available": left})
             return answer
+
+    def day_list(self, actor: Actor, service_id: int, day: date | None = None
+                 ) -> dict[str, Any]:
+        """A day's bookings of a service by slot, for staff (of its agency), managers and
+        admins: code, name, the phone masked, status and the ticket's number."""
+        now = self.clock.now()
+        with self.db.read() as s:
+            service, site = self._service(s, service_id)
+            if (actor.role in ("staff", "manager")
+                    and actor.agency_id not in (None, service.agency_id)):
+                raise Forbidden("This service belongs to another agency.", "other_agency")
+            p = Presenter(s, now, self.base_url, site)
+            day = day or p.today
+            rows = s.scalars(select(Booking).where(
+                Booking.service_id == service.id, Booking.business_date == day)
+                .order_by(Booking.slot_start, Booking.id)
+                .options(selectinload(Booking.ticket))).all()
+            return {"service_id": service.id, "date": day.isoformat(), "bookings": [{
+                "id": b.id, "code": b.code, "start": p.iso(b.slot_start),
+                "end": p.iso(b.slot_end), "status": b.status, "name": b.name,
+                "phone_masked": rules_of.mask_phone(b.phone),
+                "checked_in_at": p.iso(b.checked_in_at),
+                "ticket_number": None if b.ticket is None else b.ticket.number,
+            } for b in rows]}
 
     def get(self, token: str) -> dict[str, Any]:
         """A booking by its token; 404 ``booking_not_found``."""
@@ -265,7 +291,7 @@ class BookingService:
                 booking.ticket_id = ticket.id
                 return {"booking": booking.code, "booked": on_time}
 
-            return CheckInPlan(on_time, booking.slot_start, attach)
+            return CheckInPlan(on_time, booking.slot_start, attach, booking.phone)
 
         assert self.queue is not None, "check-in issues tickets through the QueueService"
         return self.queue.issue(actor, service_id, check_in=step)

@@ -157,22 +157,23 @@ class Outbox:
 
     def _calls(self, s: Session, p: Presenter, now: datetime) -> list[_Due]:
         rows = s.execute(
-            select(TicketEvent.id, Booking.phone, Ticket)
+            select(TicketEvent.id, Ticket)
             .join(Ticket, Ticket.id == TicketEvent.ticket_id)
-            .join(Booking, Booking.ticket_id == Ticket.id)
             .where(TicketEvent.kind == "called", TicketEvent.at >= now - CALLS_WITHIN,
+                   Ticket.phone.is_not(None),
                    ~_written("ticket.called", TicketEvent.id))).all()
-        return [_Due("ticket.called", str(event_id), phone, "ticket", p.ticket(ticket))
-                for event_id, phone, ticket in rows]
+        return [_Due("ticket.called", str(event_id), ticket.phone or "", "ticket",
+                     p.ticket(ticket)) for event_id, ticket in rows]
 
     def _near(self, s: Session, p: Presenter, settings: NotificationSettings) -> list[_Due]:
-        rows = s.execute(
-            select(Ticket, Booking.phone).join(Booking, Booking.ticket_id == Ticket.id)
+        tickets = s.scalars(
+            select(Ticket)
             .where(Ticket.status == TicketStatus.WAITING, Ticket.business_date == p.today,
-                   ~_written("ticket.near", Ticket.id))
+                   Ticket.phone.is_not(None), ~_written("ticket.near", Ticket.id))
             .options(selectinload(Ticket.service).selectinload(Service.agency))).all()
         due = []
-        for ticket, phone in rows:
+        for ticket in tickets:
+            phone = ticket.phone or ""
             ahead = p.queue_positions(ticket.service).get(ticket.id)
             if ahead is not None and ahead <= settings.ahead:
                 due.append(_Due("ticket.near", str(ticket.id), phone, "ticket",

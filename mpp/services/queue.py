@@ -22,6 +22,7 @@ from ..clock import Clock
 from ..db import Database
 from ..domain import numbering
 from ..domain.actor import Actor
+from ..domain.booking import phone_key
 from ..domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..domain.hours import CLOSED_FOR_THE_DAY
 from ..domain.queue_order import (
@@ -218,7 +219,8 @@ class QueueService:
     # -- issuing ---------------------------------------------------------------------------
     def issue(self, actor: Actor, service_id: int, priority: bool = False,
               priority_category: str | None = None,
-              check_in: CheckInStep | None = None) -> dict[str, Any]:
+              check_in: CheckInStep | None = None,
+              phone: str | None = None) -> dict[str, Any]:
         """Issue a new ticket for ``service_id``; 409 when the service is closed or full.
 
         ``check_in`` (a booking's check-in, mpp.services.bookings) runs first in the same
@@ -229,6 +231,9 @@ class QueueService:
                 f"priority_category must be one of {', '.join(PRIORITY_CATEGORIES)}.",
                 "invalid_priority_category")
         priority = bool(priority or priority_category)
+        if phone is not None:
+            phone_key(phone)  # 422 invalid_phone when it is not a phone number
+            phone = phone.strip()
         now = self.clock.now()
         with self.db.write() as s:
             # the service, its agency and the site in one statement
@@ -274,6 +279,7 @@ class QueueService:
                 issued_by_device_id=actor.device_id, issued_by_user_id=actor.user_id)
             if plan is not None and plan.booked:
                 ticket.issued_at, ticket.booked = plan.queue_at, True
+            ticket.phone = phone if plan is None else plan.phone
             ticket.service = service
             s.add(ticket)
             s.flush()

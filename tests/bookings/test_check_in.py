@@ -155,3 +155,23 @@ def test_bookings_not_checked_in_are_no_show_after_the_days_close(any_app, clock
     with hall.db.read() as s:
         assert s.scalar(select(Booking.status).where(Booking.code == missed["code"])) == \
             "no_show"
+
+
+def test_staff_see_the_days_bookings_by_slot_with_who_checked_in(any_app, clock):
+    api = Api(any_app.test_client())
+    sid, _, _, staff = setup(any_app)
+    late = book(api, sid, start=f"{TODAY}T11:00", phone="0812 3456 7890").body["booking"]
+    first = book(api, sid, start=f"{TODAY}T09:30", phone="081300000000").body["booking"]
+    clock.advance(minutes=20)
+    ticket = check_in(api, first["code"]).body["ticket"]
+    r = api.get(f"/services/{sid}/bookings", token=api.login(staff))
+    assert r.status == 200, r.body
+    rows = [(b["code"], b["start"][11:16], b["status"], b["ticket_number"], b["phone_masked"])
+            for b in r.body["bookings"]]
+    assert rows == [(first["code"], "09:30", "checked_in", ticket["number"], "0813*****000"),
+                    (late["code"], "11:00", "booked", None, "0812*****890")]
+    assert api.get(f"/services/{sid}/bookings",
+                   token=api.login("dukcapil1")).error == "other_agency"
+    assert api.get(f"/services/{sid}/bookings?date=2026-11-24",
+                   token=api.login("admin")).body["bookings"] == []
+    assert api.get(f"/services/{sid}/bookings").status == 401

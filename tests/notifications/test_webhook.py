@@ -171,3 +171,33 @@ def test_what_waited_in_the_outbox_is_delivered_after_a_restart(db_url, clock, r
     finally:
         second.extensions["mpp_notifier"].stop()
         second.extensions["mpp"].db.dispose()
+
+
+def test_a_walk_in_who_gives_a_phone_is_told_of_the_call(any_app, receiver):
+    configure(any_app, receiver.url)
+    api = Api(any_app.test_client())
+    from ..support.factories import Factories
+
+    make = Factories(any_app)
+    code = make.service()
+    sid, counter, staff = make.service_id(code), make.counter([code]), make.staff()
+    kiosk = api.device_token()
+    r = api.post("/tickets", {"service_id": sid, "phone": "0812-1234-5678"}, token=kiosk)
+    assert r.status == 201 and "phone" not in r.body["ticket"]
+    silent = api.post("/tickets", {"service_id": sid}, token=kiosk).body["ticket"]
+    bad = api.post("/tickets", {"service_id": sid, "phone": "not a phone"}, token=kiosk)
+    assert (bad.status, bad.error) == (422, "invalid_phone")
+    box = outbox(any_app)
+    assert box.scan() == 1  # nobody ahead: ticket.near at once
+    token = api.login(staff)
+    api.post(f"/counters/{counter}/open", token=token)
+    first = api.post(f"/counters/{counter}/call-next", token=token).body["ticket"]
+    api.post(f"/tickets/{first['id']}/finish", token=token)
+    assert api.post(f"/counters/{counter}/call-next", token=token).body["ticket"]["id"] == \
+        silent["id"]
+    assert box.scan() == 1  # ticket.called; the ticket without a phone is told nothing
+    box.deliver_due()
+    events = [json.loads(p.body) for p in receiver.wait_for(2)]
+    assert [(e["event"], e["phone"]) for e in events] == [
+        ("ticket.near", "0812-1234-5678"), ("ticket.called", "0812-1234-5678")]
+    assert events[1]["ticket"]["number"] == first["number"]

@@ -101,6 +101,8 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("/api/v1/bookings/<token>/cancel", "POST"): ANYONE,
     ("/api/v1/bookings/<token>/move", "POST"): ANYONE,
     ("/api/v1/bookings/check-in", "POST"): frozenset({"kiosk", "staff"}),
+    ("/api/v1/services/<int:service_id>/bookings", "GET"): ANYONE - {
+        "anonymous", "kiosk", "display", "printer"},
     ("/api/v1/notifications", "GET"): ADMIN,
     # the citizen's booking pages (the token is the holder's key)
     ("/booking", "GET"): ANYONE,
