@@ -264,6 +264,7 @@
       state.counts = {};
       view.services.forEach(function (s) { state.counts[s.id] = s.waiting; });
       renderView();
+      loadBookings();
     }).catch(showError).then(function () {
       state.loading = null;
       if (state.reloadAgain) { state.reloadAgain = false; return reloadView(); }
@@ -304,9 +305,10 @@
     var view = state.view;
     var rows = view.waiting.map(function (t) {
       return "<li><span class=\"cs-wnum\">" + esc(t.number) + "</span>" +
-        "<span class=\"cs-wsvc\">" + esc(t.service.name) +
+        "<span class=\"cs-wsvc\">" +
+        (t.booked ? "<span class=\"cs-wbook\">" + esc(T.booked) + "</span> " : "") +
+        esc(t.service.name) +
         (t.priority ? "<span class=\"cs-wprio\">" + esc(T.priority) + "</span>" : "") +
-        (t.booked ? "<span class=\"cs-wbook\">" + esc(T.booked) + "</span>" : "") +
         "</span><span class=\"cs-wtime\">" + esc(minutesSince(t.issued_at)) + "</span></li>";
     });
     $("cs-waiting").innerHTML = rows.join("");
@@ -340,6 +342,33 @@
     for (var i = 0; i < buttons.length; i++) {
       buttons[i].disabled = state.busy || !allowed[buttons[i].getAttribute("data-action")];
     }
+  }
+
+  /* Today's bookings of the counter's services that take them, by slot (at most every 20 s,
+     and once a minute by itself): who is expected and who has checked in. */
+  function loadBookings(force) {
+    var view = state.view;
+    var booking = view ? view.services.filter(function (s) { return s.booking; }) : [];
+    if (!booking.length) { $("cs-bookings").hidden = true; return; }
+    if (!force && state.bookingsAt && Date.now() - state.bookingsAt < 20000) { return; }
+    state.bookingsAt = Date.now();
+    Promise.all(booking.map(function (s) {
+      return api("GET", "/api/v1/services/" + s.id + "/bookings");
+    })).then(function (days) {
+      var rows = [];
+      days.forEach(function (d) { rows = rows.concat(d.bookings); });
+      rows = rows.filter(function (b) { return b.status !== "cancelled"; });
+      rows.sort(function (a, b) { return a.start < b.start ? -1 : a.start > b.start ? 1 : 0; });
+      $("cs-booking-list").innerHTML = rows.map(function (b) {
+        return "<li data-status=\"" + esc(b.status) + "\"><span class=\"cs-btime\">" +
+          esc(b.start.slice(11, 16)) + "</span><span class=\"cs-bcode\">" + esc(b.code) +
+          "</span><span class=\"cs-bname\">" + esc(b.name) + "</span><span class=\"cs-bstate\">" +
+          esc(T["booking_" + b.status] || b.status) +
+          (b.ticket_number ? " · " + esc(b.ticket_number) : "") + "</span></li>";
+      }).join("");
+      $("cs-bookings-count").textContent = String(rows.length);
+      $("cs-bookings").hidden = false;
+    }).catch(function () { state.bookingsAt = 0; });
   }
 
   function renderView() {
@@ -762,6 +791,7 @@
     }
     setInterval(tickTimer, 1000);
     setInterval(function () { if (state.view) { renderWaiting(); } }, 30000);
+    setInterval(function () { if (state.view) { loadBookings(true); } }, 60000);
     setInterval(function () { loadSession().catch(function () { /* next time */ }); },
                 CSRF_REFRESH_MS);
   }

@@ -1,0 +1,38 @@
+"""The counter console lists today's bookings of its services by slot, with who has checked
+in, and marks a booked ticket (Chromium)."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from ..support.browser import sign_in
+from ..support.live_api import LiveApi
+
+
+def test_the_console_shows_todays_bookings_and_marks_the_booked_ticket(
+        browser, live_server, output_dir) -> None:
+    api = LiveApi(live_server.url)
+    sid = api.service_id("KTP")
+    free = [s for s in api.get(f"/services/{sid}/slots")["slots"] if s["available"]]
+    came = api.post("/bookings", body={"service_id": sid, "start": free[0]["start"],
+                                       "name": "Budi Santoso", "phone": "081211112222"})
+    later = api.post("/bookings", body={"service_id": sid, "start": free[1]["start"],
+                                        "name": "Wa Ode Sitti", "phone": "081233334444"})
+    ticket = api.post("/bookings/check-in", api.device_token(),
+                      {"code": came["booking"]["code"]})["ticket"]
+    context = browser.new_context(viewport={"width": 1024, "height": 768}, locale="id-ID")
+    page = context.new_page()
+    try:
+        sign_in(page, live_server.url, "dukcapil1")
+        page.keyboard.press("2")  # Loket 2: KTP and KK
+        expect(page.locator("#cs-counter-name")).to_have_text("Loket 2")
+        rows = page.locator("#cs-booking-list li")
+        expect(rows).to_have_count(2)
+        expect(rows.nth(0)).to_contain_text(came["booking"]["code"])
+        expect(rows.nth(0)).to_contain_text(f"sudah check-in · {ticket['number']}")
+        expect(rows.nth(1)).to_contain_text(later["booking"]["code"])
+        expect(rows.nth(1)).to_contain_text("belum datang")
+        expect(page.locator("#cs-waiting .cs-wbook")).to_have_count(1)
+        page.screenshot(path=str(output_dir / "screenshots" / "booking-console.png"))
+    finally:
+        context.close()
