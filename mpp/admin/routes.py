@@ -270,6 +270,8 @@ def _service_values(sv: Service) -> dict[str, Any]:
             "daily_quota": sv.daily_quota, "issue_cutoff_minutes": sv.issue_cutoff_minutes,
             "priority_enabled": sv.priority_enabled,
             "regular_per_priority": sv.regular_per_priority, "active": sv.active,
+            "booking_enabled": sv.booking is not None,
+            **{f"booking_{k}": v for k, v in (sv.booking or {}).items()},
             # a closed day reads "tutup" in the form (both words are understood)
             **{f"hours_{d}": "tutup" if v == "closed" else v
                for d, v in hours_by_day(sv.hours).items()}}
@@ -285,7 +287,8 @@ def service_form(service_id: int | None = None) -> Any:
     if request.method == "POST":
         f = _form()
         data = {**f, "hours": {d: (f.get(f"hours_{d}") or "closed") for d in hours.DAYS},
-                "priority_enabled": _checked("priority_enabled"), "active": _checked("active")}
+                "priority_enabled": _checked("priority_enabled"), "active": _checked("active"),
+                "booking_enabled": _checked("booking_enabled")}
         try:
             check_day_hours(f)   # a bad day's hours are named by their day
             new_id = svc.save_service(_actor(), service_id, data)
@@ -300,6 +303,7 @@ def service_form(service_id: int | None = None) -> Any:
             values = _form()
             values["priority_enabled"] = _checked("priority_enabled")
             values["active"] = _checked("active")
+            values["booking_enabled"] = _checked("booking_enabled")
         elif service is not None:
             values = _service_values(service)
         else:

@@ -21,7 +21,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..clock import Clock
 from ..db import Database
-from ..domain import hours
+from ..domain import booking, hours
 from ..domain.actor import Actor
 from ..domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..domain.numbering import validate_prefix
@@ -302,7 +302,8 @@ class AdminService:
         procedure (lists or text with one item a line), legal_basis, product, complaints,
         requirements_en, procedure_en, product_en, complaints_en, sla_minutes, fee,
         fee_note, daily_quota, hours (string or table by weekday), issue_cutoff_minutes,
-        priority_enabled, regular_per_priority, active.
+        priority_enabled, regular_per_priority, active; booking_enabled with booking_slot_minutes,
+        booking_per_slot, booking_days_ahead, booking_grace_minutes (left out: unchanged).
         """
         _require_admin(actor)
         now = self.clock.now()
@@ -345,6 +346,11 @@ class AdminService:
         if values["daily_quota"] == 0:
             raise ValidationFailed("Daily quota must be at least 1; leave it empty for no "
                                    "limit.", "invalid_number")
+        if "booking_enabled" in data:
+            # the site file's booking table (mpp.domain.booking); off: no new bookings
+            values["booking"] = None if not data["booking_enabled"] else booking.parse_rules({
+                key: _count(data.get(f"booking_{key}") or default, f"Booking {key}")
+                for key, default in booking.BookingRules().as_dict().items()}).as_dict()
         with self._write() as s:
             site = site_of(s)
             agency = s.get(Agency, _count(data.get("agency_id"), "Agency") or 0)

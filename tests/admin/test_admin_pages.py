@@ -258,7 +258,7 @@ def test_saving_a_service_form_unchanged_records_nothing(app, admin_client):
         m = re.search(rf'<textarea name="{name}" rows="\d+">(.*?)</textarea>', html, re.S)
         fields[name] = m.group(1).replace("&#39;", "'").replace("&amp;", "&")
     fields.update(agency_id=str(_id(app, Agency, code="IMIGRASI")), priority_enabled="on",
-                  active="on")
+                  active="on", booking_enabled="on")  # the check boxes, as the page has them
     with app.extensions["mpp"].db.read() as s:
         before = s.scalar(select(AuditLog.id).order_by(AuditLog.id.desc()).limit(1))
         hours_before = s.get(Service, paspor).hours
