@@ -690,7 +690,12 @@ def settings() -> Any:
             values.setdefault("logo", (site.settings or {}).get("logo", ""))
         else:
             values = {"name": site.name, "timezone": site.timezone, **(site.settings or {})}
-        return _page("settings.html", error, site=site, values=values)
+            notify = (site.settings or {}).get("notifications") or {}
+            values.update(notify_webhook_url=notify.get("webhook_url", ""),
+                          notify_ahead=notify.get("ahead", ""))
+        return _page("settings.html", error, site=site, values=values,
+                     notify_secret_set=bool(((site.settings or {}).get("notifications")
+                                             or {}).get("secret")))
 
 
 # -- the site file ---------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..clock import Clock
 from ..db import Database
-from ..domain import booking, hours
+from ..domain import booking, hours, notifications
 from ..domain.actor import Actor
 from ..domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..domain.numbering import validate_prefix
@@ -773,6 +773,20 @@ class AdminService:
             site = site_of(s)
             merged = dict(site.settings or {})
             merged.update(clean)
+            if "notify_webhook_url" in settings:
+                # the site file's [notifications]; no URL turns them off, no secret keeps it
+                url = _text(settings["notify_webhook_url"], "Webhook URL", 500)
+                if not url:
+                    merged.pop("notifications", None)
+                else:
+                    kept = (merged.get("notifications") or {}).get("secret", "")
+                    table = {"webhook_url": url,
+                             "secret": _text(settings.get("notify_secret"), "Secret", 200)
+                             or kept,
+                             "ahead": _count(settings.get("notify_ahead") or 3,
+                                             "Notify when this many are ahead")}
+                    notifications.parse_settings(table)
+                    merged["notifications"] = table
             if logo is not None:
                 if len(logo) > MAX_LOGO_BYTES * 4 // 3 + 100:
                     raise ValidationFailed("The logo must be under 300 KB.", "logo_too_large")
