@@ -82,7 +82,15 @@
     if (t.issued_at) { el("st-issued").textContent = t.issued_at.slice(11, 16); }
     document.title = status === "called"
       ? t.number + " → " + counter
+      : isNear(t) ? fmt(T.near_title, { number: t.number, n: t.people_ahead })
       : fmt(T.page_title, { number: t.number });
+  }
+
+  /* Near the counter: this many people or fewer ahead (the notifications' default). */
+  var NEAR = 3;
+  function isNear(t) {
+    return t.status === "waiting" && typeof t.people_ahead === "number"
+      && t.people_ahead > 0 && t.people_ahead <= NEAR;
   }
 
   /* Vibrate on a new call or a recall (a call we have not seen yet). */
@@ -108,6 +116,8 @@
     render(ticket);
     var key = callKey(ticket);
     if (key && key !== callKey(before)) { vibrate(); }
+    // the citizen's turn is near: once, as the place crosses into it
+    else if (isNear(ticket) && !isNear(before)) { vibrate(); }
     try {
       document.dispatchEvent(new CustomEvent("mpp:ticket", { detail: ticket }));
     } catch (e) { /* very old browsers: no CustomEvent constructor */ }

@@ -1,0 +1,24 @@
+"""The status page says in its title when the citizen's turn is near (Chromium)."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from ..support.live_api import LiveApi
+
+
+def test_the_status_page_title_says_when_the_turn_is_near(browser, live_server) -> None:
+    api = LiveApi(live_server.url)
+    mine = [api.issue("SKCK") for _ in range(5)][-1]
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="id-ID")
+    page = context.new_page()
+    try:
+        page.goto(mine["status_url"])
+        expect(page.locator("#st-ahead")).to_have_text("4")
+        assert not page.title().startswith("Hampir")
+        counter = api.open_counter("polresta1", "Loket 8")
+        api.call_next("polresta1", counter)
+        expect(page.locator("#st-ahead")).to_have_text("3")
+        expect(page).to_have_title(f"Hampir giliran: {mine['number']} (3 lagi)")
+    finally:
+        context.close()
