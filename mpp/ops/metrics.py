@@ -9,7 +9,9 @@ every client of this process, or to Redis, by namespace and event).
 Read from the database at each scrape, so they agree across processes and restarts:
 ``mpp_tickets_issued_today``, ``mpp_tickets_called_today``, ``mpp_tickets_waiting`` (by
 service), ``mpp_print_jobs_unanswered`` and ``mpp_print_job_oldest_unanswered_seconds`` (the
-print backlog), ``mpp_database_up``; with MPP_BACKUP_DIR set,
+print backlog), ``mpp_notifications_pending``, ``mpp_notifications_failed`` and
+``mpp_notification_oldest_pending_seconds`` (the messages to citizens not yet delivered),
+``mpp_database_up``; with MPP_BACKUP_DIR set,
 ``mpp_backup_newest_timestamp_seconds``. ``mpp_redis_up`` comes from mpp.ops.redis_watch.
 
 Access: with ``MPP_METRICS_TOKEN`` set, a request must send ``Authorization: Bearer TOKEN``;
@@ -50,7 +52,7 @@ from sqlalchemy import func, select
 from ..db import Database
 from ..domain.numbering import business_date
 from ..events import Event
-from ..models import PrintJob, Service, Site, Ticket, TicketEvent
+from ..models import Notification, PrintJob, Service, Site, Ticket, TicketEvent
 from ..socket_guard import SocketGuard
 from . import bp
 
@@ -135,6 +137,12 @@ class HallCollector:
                                     "Print jobs no print agent has answered yet")
         oldest = GaugeMetricFamily("mpp_print_job_oldest_unanswered_seconds",
                                    "Age of the oldest unanswered print job (0: none)")
+        notes = GaugeMetricFamily("mpp_notifications_pending",
+                                  "Messages to citizens not yet delivered to the gateway")
+        notes_failed = GaugeMetricFamily("mpp_notifications_failed",
+                                         "Messages to citizens given up on")
+        notes_oldest = GaugeMetricFamily("mpp_notification_oldest_pending_seconds",
+                                         "Age of the oldest undelivered message (0: none)")
         now = self.now()
         with self.db.read() as s:
             tz = s.scalar(select(Site.timezone).limit(1)) or "UTC"
@@ -153,6 +161,10 @@ class HallCollector:
                 .group_by(Ticket.service_id)).all())
             jobs, first = s.execute(select(func.count(), func.min(PrintJob.created_at))
                                     .where(PrintJob.answered_at.is_(None))).one()
+            waiting_notes, first_note = s.execute(
+                select(func.count(), func.min(Notification.created_at))
+                .where(Notification.status == "pending")).one()
+            failed_notes = s.scalar(select(func.count()).where(Notification.status == "failed"))
         for service_id, code in sorted(codes.items(), key=lambda kv: kv[1]):
             issued.add_metric([code], by_issue.get(service_id, 0))
             called.add_metric([code], by_call.get(service_id, 0))
@@ -162,7 +174,14 @@ class HallCollector:
         if first is not None:
             age = max(0.0, (now.astimezone(UTC) - first.astimezone(UTC)).total_seconds())
         oldest.add_metric([], age)
-        return [issued, called, waiting, pending, oldest]
+        notes.add_metric([], waiting_notes)
+        notes_failed.add_metric([], failed_notes or 0)
+        note_age = 0.0
+        if first_note is not None:
+            note_age = max(0.0, (now.astimezone(UTC) - first_note.astimezone(UTC))
+                           .total_seconds())
+        notes_oldest.add_metric([], note_age)
+        return [issued, called, waiting, pending, oldest, notes, notes_failed, notes_oldest]
 
 
 class BackupCollector:

@@ -97,3 +97,21 @@ def test_the_dashboard_and_the_alerts_use_only_figures_mpp_exposes(db_url, clock
     assert {"mpp_tickets_issued_today", "mpp_tickets_called_today", "mpp_tickets_waiting",
             "mpp_http_request_duration_seconds", "mpp_live_sockets",
             "mpp_event_publish_seconds", "mpp_print_jobs_unanswered"} <= in_dashboard
+
+
+def test_the_messages_to_citizens_not_yet_delivered_are_counted(app, client, clock):
+    from datetime import timedelta
+
+    from mpp.models import Notification
+
+    db = app.extensions["mpp"].db
+    with db.write() as s:
+        for i, status in enumerate(["pending", "pending", "failed", "sent"]):
+            s.add(Notification(id=f"n{i}", event_key=f"ticket.called:{i}", event="ticket.called",
+                               phone="0812", body="{}", status=status,
+                               created_at=clock.now() - timedelta(minutes=10 - i)))
+    got = _samples(client.get("/metrics").get_data(as_text=True))
+    assert got[("mpp_notifications_pending", ())] == 2
+    assert got[("mpp_notifications_failed", ())] == 1
+    # the oldest pending one was written ten minutes before the clock's now
+    assert got[("mpp_notification_oldest_pending_seconds", ())] >= 600
