@@ -9,13 +9,13 @@ from flask import Flask
 from .clock import Clock, clock_from_environment
 from .config import Config, persistent_secret
 from .day_close import init_day_close
-from .notifier import init_notifier
-from .i18n import init_i18n
 from .db import Database
 from .events import SocketIOPublisher
 from .extensions import csrf, limiter, login_manager, socketio
 from .hall import Hall
+from .i18n import init_i18n
 from .inputs import init_inputs
+from .notifier import init_notifier
 from .ops import init_ops
 from .origins import same_site_origins
 from .queue_feed import QueueFeed
