@@ -335,6 +335,7 @@ class Presenter:
             "started_at": self.iso(ticket.started_at), "finished_at": self.iso(ticket.finished_at),
             "business_date": ticket.business_date.isoformat(),
             "call_count": ticket.call_count,
+            "transfer_count": ticket.transfer_count,
             "token": ticket.token, "status_url": f"{self.base_url}/t/{ticket.token}",
         }
 

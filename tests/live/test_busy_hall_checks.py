@@ -47,7 +47,8 @@ class Day:
 
 def _ticket(tid: int, status: str, calls: int, at: int | None) -> dict[str, Any]:
     return {"id": tid, "number": f"R{tid:03d}", "status": status, "call_count": calls,
-            "service": {"id": SERVICE}, "counter": None if at is None else {"id": at},
+            "transfer_count": 0, "service": {"id": SERVICE},
+            "counter": None if at is None else {"id": at},
             "priority": False, "priority_category": None}
 
 
@@ -73,12 +74,13 @@ def good_day() -> Day:
                            service_id=SERVICE if kind == "issued" else None))
         log.append(bh.LogRow(i, tid, kind, before, after, at, SERVICE, {}))
     calls = [("called", {"counter": {"id": COUNTER, "name": NAME},
-                         "ticket": {"id": tid, "call_count": n, "number": f"R{tid:03d}"},
+                         "ticket": {"id": tid, "call_count": n, "transfer_count": 0,
+                                    "number": f"R{tid:03d}"},
                          "recall": kind == "recalled"})
              for tid, kind, _, _, _, n in HISTORY if kind in ("called", "recalled")]
     board = FakeListener(list(calls))
     phone = bh.Phone(2, 1, True, FakeListener([
-        ("ticket", {"ticket": {"status": s, "call_count": n,
+        ("ticket", {"ticket": {"status": s, "call_count": n, "transfer_count": 0,
                                "counter": None if at is None else {"id": at}}})
         for tid, _, _, s, at, n in HISTORY if tid == 2]))
     record = bh.DayRecord(bh.Plan(tickets=2), bh.Setup({SERVICE: "R"}, [], [], []), ledger,

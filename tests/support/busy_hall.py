@@ -345,10 +345,13 @@ class DayRecord:
     quiet_checks: int = 0
 
 
-def _order(step: Step) -> tuple[int, int]:
-    """Steps of one ticket in the order they happened: call_count grows with every call and
-    recall, and between two calls the ticket only moves forward (start, then an ending)."""
-    return step.ticket["call_count"], PHASE[step.kind]
+def _order(step: Step) -> tuple[int, int, int]:
+    """Steps of one ticket in the order they happened: transfer_count grows with every
+    transfer (which sets call_count back to 0: calls count per service), call_count with every
+    call and recall, and between two calls the ticket only moves forward (start, then an
+    ending)."""
+    t = step.ticket
+    return t["transfer_count"], t["call_count"], PHASE[step.kind]
 
 
 def ticket_steps(ledger: Ledger, ticket_id: int) -> list[Step]:
@@ -616,10 +619,11 @@ class HallDay:
             ok &= b.wait(lambda b=b: len(b.named("called")) >= calls, deadline)
         for phone in self.phones:
             last = ticket_steps(self.ledger, phone.ticket_id)[-1].ticket
-            want = (last["status"], last["call_count"])
+            want = (last["status"], last["transfer_count"], last["call_count"])
 
-            def seen(phone: Phone = phone, want: tuple[str, int] = want) -> bool:
-                return any((d["ticket"]["status"], d["ticket"]["call_count"]) == want
+            def seen(phone: Phone = phone, want: tuple[str, int, int] = want) -> bool:
+                return any((d["ticket"]["status"], d["ticket"]["transfer_count"],
+                            d["ticket"]["call_count"]) == want
                            for _, d in phone.listener.named("ticket"))
 
             ok &= phone.listener.wait(seen, deadline)
@@ -811,6 +815,8 @@ def _log_matches_api(record: DayRecord, log: list[LogRow]) -> Check:
         calls = 0
         for s, e in zip(steps, rows, strict=True):
             calls += s.kind in ("called", "recalled")
+            if s.kind == "transferred":
+                calls = 0  # calls count per service
             t = s.ticket
             if e.to_status != t["status"]:
                 problems.append(f"event {e.id}: log says {e.to_status}, API said {t['status']}")
@@ -848,6 +854,8 @@ def _calls_by_counter(log: list[LogRow]) -> dict[int, list[tuple[int, int, bool]
     ordinal: dict[int, int] = defaultdict(int)
     out: dict[int, list[tuple[int, int, bool]]] = defaultdict(list)
     for e in log:
+        if e.kind == "transferred":
+            ordinal[e.ticket_id] = 0  # calls count per service
         if e.kind in ("called", "recalled"):
             ordinal[e.ticket_id] += 1
             out[e.counter_id or 0].append((e.ticket_id, ordinal[e.ticket_id],
@@ -895,19 +903,26 @@ def _phones(record: DayRecord, log: list[LogRow]) -> Check:
     ``called`` ticket at the logged counter, everything it got must be a state the log
     shows the ticket in, and it must have seen the final state."""
     problems = []
-    states: dict[int, list[tuple[str, int, int | None]]] = defaultdict(list)
-    calls: dict[int, list[int | None]] = defaultdict(list)  # ticket -> counter of call k+1
+    # a state is (status, transfers, calls in this service, counter): calls count per service
+    states: dict[int, list[tuple[str, int, int, int | None]]] = defaultdict(list)
+    #: ticket -> (transfers, call in that service, counter) of each call and recall
+    calls: dict[int, list[tuple[int, int, int | None]]] = defaultdict(list)
     count: dict[int, int] = defaultdict(int)
+    moved: dict[int, int] = defaultdict(int)
     for e in log:
+        if e.kind == "transferred":
+            moved[e.ticket_id] += 1
+            count[e.ticket_id] = 0
         if e.kind in ("called", "recalled"):
             count[e.ticket_id] += 1
-            calls[e.ticket_id].append(e.counter_id)
+            calls[e.ticket_id].append((moved[e.ticket_id], count[e.ticket_id], e.counter_id))
         counter = None if e.kind in ("issued", "transferred") else e.counter_id
-        states[e.ticket_id].append((e.to_status, count[e.ticket_id], counter))
+        states[e.ticket_id].append((e.to_status, moved[e.ticket_id], count[e.ticket_id],
+                                    counter))
     seen_calls = 0
     for phone in record.phones:
         tid = phone.ticket_id
-        got = [(d["ticket"]["status"], d["ticket"]["call_count"],
+        got = [(d["ticket"]["status"], d["ticket"]["transfer_count"], d["ticket"]["call_count"],
                 (d["ticket"]["counter"] or {}).get("id"))
                for _, d in phone.listener.named("ticket")]
         label = f"phone {phone.index} ({'opening' if phone.opening else 'day'})"
@@ -917,17 +932,17 @@ def _phones(record: DayRecord, log: list[LogRow]) -> Check:
         for state in got:
             if state not in states[tid]:
                 problems.append(f"{label}: got {state}, never a state of ticket {tid} in the log")
-        came_in = min(c for _, c, _ in got)
-        if phone.opening and came_in != 0:
+        came_in = min((m, c) for _, m, c, _ in got)
+        if phone.opening and came_in != (0, 0):
             problems.append(f"{label}: came in at call {came_in}, before the doors opened")
-        for k, counter in enumerate(calls[tid], start=1):
-            if k <= came_in:
+        for m, k, counter in calls[tid]:
+            if (m, k) <= came_in:
                 continue
-            if ("called", k, counter) in got:
+            if ("called", m, k, counter) in got:
                 seen_calls += 1
             else:
-                problems.append(f"{label}: call {k} of ticket {tid} at counter {counter} "
-                                "never reached it")
+                problems.append(f"{label}: call {k} (after {m} transfers) of ticket {tid} at "
+                                f"counter {counter} never reached it")
         if states[tid] and states[tid][-1] not in got:
             problems.append(f"{label}: never saw the final state {states[tid][-1]}")
         if phone.listener.disconnects:
@@ -947,19 +962,21 @@ def pct(values: list[float], p: float) -> float:
 def figures(record: DayRecord) -> dict[str, Any]:
     """Throughput and latencies (milliseconds) of the day."""
     steps = [s for ss in record.ledger.steps.values() for s in ss]
-    sent = {(s.ticket_id, s.ticket["call_count"]): s.sent for s in steps
+    def call_key(tid: int, t: dict[str, Any]) -> tuple[int, int, int]:
+        return tid, t["transfer_count"], t["call_count"]
+
+    sent = {call_key(s.ticket_id, s.ticket): s.sent for s in steps
             if s.kind in ("called", "recalled")}
     board_ms = [(at - sent[key]) * 1000 for b in record.boards for at, call in b.named("called")
-                if (key := (call["ticket"]["id"], call["ticket"]["call_count"])) in sent]
+                if (key := call_key(call["ticket"]["id"], call["ticket"])) in sent]
     phone_ms = []
     for phone in record.phones:
-        first: dict[int, float] = {}
+        first: dict[tuple[int, int, int], float] = {}
         for at, d in phone.listener.named("ticket"):
             t = d["ticket"]
             if t["status"] == "called":
-                first.setdefault(t["call_count"], at)
-        for k, at in first.items():
-            key = (phone.ticket_id, k)
+                first.setdefault(call_key(phone.ticket_id, t), at)
+        for key, at in first.items():
             if key in sent and at >= sent[key]:  # a call before the phone connected: no figure
                 phone_ms.append((at - sent[key]) * 1000)
     ended = sum(1 for tid in record.ledger.steps
