@@ -104,6 +104,9 @@ class Ticket(BaseModel):
         None, description="while waiting: the open counters serving its service (0: nobody "
                           "calls it now, so it is not 'next')")
     counter: CounterRef | None
+    call_count: int = Field(0, description="calls and recalls in its current service (a "
+                            "transfer starts the count again): more than 1 is a recall")
+    transfer_count: int = Field(0, description="transfers so far")
     issued_at: dt.datetime
     called_at: dt.datetime | None
     # null for everyone but the ticket's holder (the issuing answer, by-token reads): the
