@@ -49,6 +49,9 @@ from .backends import (
 from .layout import Paper, TicketPrint, paper, ticket_bytes
 
 NAMESPACE = "/print"
+#: how long an agent the server sent away waits for the notice saying why, before it
+#: reconnects (it stops at once when the notice comes)
+NOTICE_GRACE_SECONDS = 5.0
 #: exit statuses: another agent took over this printer / the token was revoked
 EXIT_REPLACED = 3
 EXIT_REVOKED = 4
@@ -354,7 +357,10 @@ class PrintAgent:
             self._stop.wait(0.5)
             if self._reconnect.is_set() and not self._stop.is_set():
                 self._reconnect.clear()
-                self._stop.wait(1.0)
+                # a `replaced` or `revoked` notice sent just before the server closed the
+                # session may still be on its way (handled in a thread of its own, late on a
+                # busy machine): wait for it, but not longer than this, before reconnecting
+                self._stop.wait(NOTICE_GRACE_SECONDS)
                 self.connect()
         self.jobs.put(None)
         if self.sio.connected:
