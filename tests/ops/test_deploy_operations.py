@@ -5,21 +5,14 @@ access line and its answer."""
 from __future__ import annotations
 
 import json
-import os
 import signal
-import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
-from ..support import databases
-
-ROOT = Path(__file__).resolve().parents[2]
-GUNICORN = Path(sys.executable).parent / "gunicorn"
+from ..support.deploy_server import deploy_server
 
 
 def _counted(text: str, endpoint: str) -> float:
@@ -34,32 +27,12 @@ def _access_pids(log: Path) -> set[int]:
 
 def test_two_workers_one_sum_of_metrics_and_json_logs_with_request_ids(
         _sqlite_template: Path, tmp_path: Path):
-    listener = socket.create_server(("127.0.0.1", 0), backlog=128)
-    url = f"http://127.0.0.1:{listener.getsockname()[1]}"
-    metrics_dir = tmp_path / "metrics"
-    env = {**os.environ, "MPP_DATABASE_URL": databases.sqlite_copy(_sqlite_template, tmp_path),
-           "MPP_SECRET_KEY": databases.TEST_SECRET, "MPP_PUBLIC_URL": url,
-           "MPP_DATA_DIR": str(tmp_path / "data"), "MPP_BIND": f"fd://{listener.fileno()}",
-           "MPP_WORKERS": "2", "MPP_LOG_FORMAT": "json", "MPP_METRICS_TOKEN": "scrape",
-           "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}
-    env.pop("MPP_REDIS_URL", None)
-    log = tmp_path / "gunicorn.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen([str(GUNICORN), "-c", str(ROOT / "deploy/gunicorn.conf.py"),
-                                 "mpp.wsgi:app"], cwd=ROOT, env=env, stdout=out,
-                                stderr=subprocess.STDOUT, start_new_session=True,
-                                pass_fds=[listener.fileno()])
-    listener.close()
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert proc.poll() is None, log.read_text()[-2000:]
-            assert time.monotonic() < deadline, log.read_text()[-3000:]
-            try:
-                if requests.get(f"{url}/readyz", timeout=2).status_code == 200:
-                    break
-            except requests.RequestException:
-                time.sleep(0.2)
+    env = {"MPP_LOG_FORMAT": "json", "MPP_METRICS_TOKEN": "scrape",
+           "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics")}
+    # SIGQUIT: a quick shutdown, no graceful wait
+    with deploy_server(_sqlite_template, tmp_path, workers=2, extra_env=env, ready_within=60,
+                       stop_signal=signal.SIGQUIT) as server:
+        url, log, deadline = server.url, server.log, server.started + 60
         # each request on a new connection, which either worker may accept, until both
         # workers have answered some (their access lines name their pids)
         sent = 0
@@ -76,12 +49,9 @@ def test_two_workers_one_sum_of_metrics_and_json_logs_with_request_ids(
         # whichever worker answers, the count is both workers' sum
         assert {_counted(t, "api.services") for t in texts} == {float(sent)}
         assert "mpp_tickets_waiting{service=\"KTP\"}" in texts[0]
-    finally:
         # what was logged while serving; a worker stopped mid-flight by the quick shutdown
-        # below may still print (gevent reports what it interrupts), which is not a log line
+        # may still print (gevent reports what it interrupts), which is not a log line
         served = log.read_text()
-        os.killpg(proc.pid, signal.SIGQUIT)  # quick shutdown: no graceful wait
-        proc.wait(15)
     whole = served[:served.rfind("\n") + 1]  # a line still being written is left out
     lines = [json.loads(line) for line in whole.splitlines() if line.strip()]
     print(f"\n{sent} requests over 2 workers; every scrape counted {sent}; "
