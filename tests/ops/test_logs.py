@@ -4,8 +4,30 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from mpp.ops.logs import JsonFormatter, RequestIdFilter
+
+
+@contextmanager
+def json_lines() -> Iterator[list[str]]:
+    """Every line logged meanwhile, formatted as the server's JSON log writes it."""
+    lines: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            lines.append(self.format(record))
+
+    handler = Keep()
+    handler.setFormatter(JsonFormatter())
+    handler.addFilter(RequestIdFilter())
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        yield lines
+    finally:
+        root.removeHandler(handler)
 
 
 def test_a_sane_request_id_from_the_client_is_kept_and_answered(client):
@@ -22,16 +44,6 @@ def test_a_request_without_an_id_or_with_a_forged_one_gets_a_new_one(client):
 
 
 def test_every_line_logged_during_a_request_carries_its_id_as_json(app, client):
-    lines: list[str] = []
-
-    class Keep(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            lines.append(self.format(record))
-
-    handler = Keep()
-    handler.setFormatter(JsonFormatter())
-    handler.addFilter(RequestIdFilter())
-
     @app.get("/test-logs")
     def _logs():  # type: ignore[no-untyped-def]
         logging.getLogger("mpp.services.somewhere").warning("first %s", "line",
@@ -39,13 +51,9 @@ def test_every_line_logged_during_a_request_carries_its_id_as_json(app, client):
         logging.getLogger("sqlalchemy.anything").error("second line")
         return "ok"
 
-    root = logging.getLogger()
-    root.addHandler(handler)
-    try:
+    with json_lines() as lines:
         r = client.get("/test-logs", headers={"X-Request-ID": "req-1"})
         logging.getLogger("mpp.outside").warning("after the request")
-    finally:
-        root.removeHandler(handler)
     assert r.status_code == 200
     parsed = [json.loads(line) for line in lines]
     first, second, outside = parsed[-3:]
@@ -57,26 +65,12 @@ def test_every_line_logged_during_a_request_carries_its_id_as_json(app, client):
 
 
 def test_an_unexpected_error_is_logged_as_one_json_line_with_its_traceback(app, client):
-    lines: list[str] = []
-
-    class Keep(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            lines.append(self.format(record))
-
-    handler = Keep()
-    handler.setFormatter(JsonFormatter())
-    handler.addFilter(RequestIdFilter())
-
     @app.get("/api/v1/test-boom")
     def _boom():  # type: ignore[no-untyped-def]
         raise RuntimeError("boom")
 
-    root = logging.getLogger()
-    root.addHandler(handler)
-    try:
+    with json_lines() as lines:
         r = client.get("/api/v1/test-boom", headers={"X-Request-ID": "req-boom"})
-    finally:
-        root.removeHandler(handler)
     assert r.status_code == 500
     assert r.headers["X-Request-ID"] == "req-boom"
     line = json.loads(next(x for x in lines if "req-boom" in x))
