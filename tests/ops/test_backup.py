@@ -3,7 +3,6 @@ ticket, event, setting and account; the nightly folder keeps only the newest bac
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -39,16 +38,8 @@ def _empty_database(kind: str, folder: Path) -> Iterator[str]:
     if kind == "sqlite":
         yield f"sqlite:///{folder / 'restored' / 'mpp.sqlite3'}"
         return
-    name = f"mpp_restore_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(databases.PG_URL or "", isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield databases._with_db(name)
-    finally:
-        with admin.connect() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with databases.pg_empty("mpp_restore") as url:
+        yield url
 
 
 def _mpp(monkeypatch: pytest.MonkeyPatch, url: str, *args: str) -> Any:

@@ -11,7 +11,6 @@ import os
 import subprocess
 import sys
 import tarfile
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from io import BytesIO
@@ -20,7 +19,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from mpp.clock import SystemClock
 from mpp.db import Database
@@ -85,16 +84,8 @@ def _empty(kind: str, folder: Path) -> Iterator[str]:
         return
     if not databases.PG_URL:
         pytest.skip(databases.PG_SKIP)
-    name = f"mpp_upgrade_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(databases.PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield databases._with_db(name)
-    finally:
-        with admin.connect() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with databases.pg_empty("mpp_upgrade") as url:
+        yield url
 
 
 def _migrate(url: str, cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -70,15 +70,15 @@ def _with_db(name: str) -> str:
 
 
 @contextmanager
-def pg_template() -> Iterator[str]:
-    """A template database with the schema and demo MPP; dropped afterwards."""
-    name = f"mpp_tpl_{uuid.uuid4().hex[:10]}"
+def _pg_database(name: str, template: str | None = None) -> Iterator[str]:
+    """Database ``name`` created (empty, or copied from ``template``) and dropped afterwards;
+    yields its URL."""
     engine = _admin_engine()
+    copy = f' TEMPLATE "{template}"' if template else ""
     with engine.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
+        c.execute(text(f'CREATE DATABASE "{name}"{copy}'))
     try:
-        build(_with_db(name))
-        yield name
+        yield _with_db(name)
     finally:
         with engine.connect() as c:
             c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -86,15 +86,23 @@ def pg_template() -> Iterator[str]:
 
 
 @contextmanager
+def pg_template() -> Iterator[str]:
+    """A template database with the schema and demo MPP; dropped afterwards."""
+    name = f"mpp_tpl_{uuid.uuid4().hex[:10]}"
+    with _pg_database(name) as url:
+        build(url)
+        yield name
+
+
+@contextmanager
 def pg_copy(template: str) -> Iterator[str]:
     """A fresh database copied from ``template``; dropped afterwards."""
-    name = f"mpp_t_{uuid.uuid4().hex[:12]}"
-    engine = _admin_engine()
-    with engine.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
-    try:
-        yield _with_db(name)
-    finally:
-        with engine.connect() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        engine.dispose()
+    with _pg_database(f"mpp_t_{uuid.uuid4().hex[:12]}", template) as url:
+        yield url
+
+
+@contextmanager
+def pg_empty(prefix: str = "mpp_e") -> Iterator[str]:
+    """A fresh empty database (no schema); dropped afterwards."""
+    with _pg_database(f"{prefix}_{uuid.uuid4().hex[:10]}") as url:
+        yield url
