@@ -89,10 +89,6 @@ class SocketGuard:
                 if self._tickets[ticket] <= 0:
                     del self._tickets[ticket]
 
-    def count(self, address: str) -> int:
-        with self._lock:
-            return self._addresses[address]
-
     def _warn(self, address: str, message: str) -> None:
         now = self.clock()
         if now - self._warned.get(address, -1e9) >= 60:

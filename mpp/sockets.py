@@ -18,8 +18,9 @@ from .extensions import socketio
 from .hall import current_hall
 from .hall_access import tablet_counter, user_token_hash
 from .models import Device
+from .queue_feed import service_room
 from .services import accounts
-from .services.queue import counter_room, service_room
+from .services.queue import counter_room
 from .socket_guard import SocketGuard, close_slow_readers
 
 log = logging.getLogger("mpp.sockets")

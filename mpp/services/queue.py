@@ -58,11 +58,9 @@ from ..models import (
     Ticket,
     TicketEvent,
 )
-from ..queue_feed import FeedRound, QueueFeed, service_room
+from ..queue_feed import FeedRound, QueueFeed
 from .bookings import CheckInStep, booked_waiting, mark_no_shows
 from .presenter import Presenter, site_of
-
-__all__ = ["QueueService", "counter_room", "service_room"]
 
 PRIORITY_CATEGORIES = ("elderly", "disabled", "pregnant", "child")
 RECENT_CALLS = 10
@@ -677,11 +675,6 @@ class QueueService:
                 if ticket is not None:
                     ticket.update(token=None, status_url=None)
         return snapshot
-
-    def queue_counts(self) -> dict[str, Any]:
-        """The waiting counts of the ``queue`` event, as committed now."""
-        with self.db.read() as s:
-            return self.presenter(s).queue_counts()
 
     def services(self, agency_code: str | None = None) -> list[dict[str, Any]]:
         with self.db.read() as s:
