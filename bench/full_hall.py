@@ -43,6 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from mpp.services.demo import demo_device_token  # noqa: E402
 from tests.support import databases  # noqa: E402
+from tests.support.busy_hall import pct  # noqa: E402
 from tests.support.crowd import Crowd, Screen, Seen  # noqa: E402
 from tests.support.live import LiveServer  # noqa: E402
 
@@ -51,13 +52,6 @@ COUNTERS = [("dukcapil1", "Loket 2", "DUKCAPIL"), ("dukcapil2", "Loket 3", "DUKC
             ("polresta1", "Loket 8", "POLRESTA"), ("bpjs1", "Loket 9", "BPJSKES"),
             ("dpmptsp1", "Loket 4", "DPMPTSP")]
 PASSWORD = "petugas-mpp"
-
-
-def pct(values: list[float], p: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
 def ms(values: list[float]) -> str:
