@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -35,6 +35,8 @@ class Receiver:
     received: list[Received] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     release: threading.Event = field(default_factory=threading.Event)
+    #: called on the receiver's thread before each answer (a test holding posts back)
+    before_answer: Callable[[], None] | None = None
 
     def wait_for(self, count: int, timeout: float = 15.0) -> list[Received]:
         deadline = time.monotonic() + timeout
@@ -56,6 +58,8 @@ def receiver() -> Iterator[Receiver]:
             with state.lock:
                 state.received.append(Received(body, dict(self.headers)))
                 answer = state.answers.pop(0) if state.answers else 200
+            if state.before_answer:
+                state.before_answer()
             if answer == "hang":
                 state.release.wait(30)
                 return
