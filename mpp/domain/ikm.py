@@ -18,67 +18,39 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
-#: (code, Indonesian name, English name) of the nine elements, in the regulation's order
-ELEMENTS: tuple[tuple[str, str, str], ...] = (
-    ("U1", "Persyaratan", "Requirements"),
-    ("U2", "Sistem, Mekanisme, dan Prosedur", "System, mechanism and procedure"),
-    ("U3", "Waktu Penyelesaian", "Completion time"),
-    ("U4", "Biaya/Tarif", "Cost/fee"),
-    ("U5", "Produk Spesifikasi Jenis Pelayanan", "Product of the service"),
-    ("U6", "Kompetensi Pelaksana", "Staff competence"),
-    ("U7", "Perilaku Pelaksana", "Staff conduct"),
-    ("U8", "Penanganan Pengaduan, Saran dan Masukan", "Handling of complaints and suggestions"),
-    ("U9", "Sarana dan Prasarana", "Facilities and infrastructure"),
-)
-ELEMENT_COUNT = len(ELEMENTS)
+#: the nine elements' codes, in the regulation's order; their names, questions and each
+#: element's four answers (a citizen answers "Gratis", not "Sangat sesuai", about the cost)
+#: are worded in the language catalogues' ``skm`` section (mpp/i18n/catalogues/<lang>.json)
+ELEMENT_CODES: tuple[str, ...] = tuple(f"U{i}" for i in range(1, 10))
+ELEMENT_COUNT = len(ELEMENT_CODES)
 MIN_SCORE, MAX_SCORE = 1, 4
 
-#: each element's four answers, scores 1..4, as the regulation's questionnaire words them
-#: (Indonesian, English): a citizen answers "Gratis", not "Sangat sesuai", about the cost
-ANSWERS: tuple[tuple[tuple[str, str], ...], ...] = (
-    (("Tidak sesuai", "Not appropriate"), ("Kurang sesuai", "Not quite appropriate"),
-     ("Sesuai", "Appropriate"), ("Sangat sesuai", "Very appropriate")),
-    (("Tidak mudah", "Not easy"), ("Kurang mudah", "Not quite easy"), ("Mudah", "Easy"),
-     ("Sangat mudah", "Very easy")),
-    (("Tidak cepat", "Not fast"), ("Kurang cepat", "Not quite fast"), ("Cepat", "Fast"),
-     ("Sangat cepat", "Very fast")),
-    (("Sangat mahal", "Very expensive"), ("Cukup mahal", "Rather expensive"),
-     ("Murah", "Cheap"), ("Gratis", "Free")),
-    (("Tidak sesuai", "Not appropriate"), ("Kurang sesuai", "Not quite appropriate"),
-     ("Sesuai", "Appropriate"), ("Sangat sesuai", "Very appropriate")),
-    (("Tidak kompeten", "Not competent"), ("Kurang kompeten", "Not quite competent"),
-     ("Kompeten", "Competent"), ("Sangat kompeten", "Very competent")),
-    (("Tidak sopan dan ramah", "Impolite and unfriendly"),
-     ("Kurang sopan dan ramah", "Not quite polite and friendly"),
-     ("Sopan dan ramah", "Polite and friendly"),
-     ("Sangat sopan dan ramah", "Very polite and friendly")),
-    (("Tidak ada", "None"), ("Ada tetapi tidak berfungsi", "Exists but does not work"),
-     ("Berfungsi kurang maksimal", "Works, not fully"),
-     ("Dikelola dengan baik", "Well managed")),
-    (("Buruk", "Poor"), ("Cukup", "Fair"), ("Baik", "Good"), ("Sangat baik", "Very good")),
-)
-
 #: the respondent's profile the regulation asks with the survey and its report tabulates:
-#: field -> (Indonesian, English) name and its choices (code, Indonesian, English); every
+#: field -> its choices' codes (named in the catalogues as ``profile.<field>.<code>``); every
 #: field is optional (the survey is anonymous and a citizen may decline)
-PROFILE: dict[str, tuple[str, str, tuple[tuple[str, str, str], ...]]] = {
-    "sex": ("Jenis kelamin", "Sex", (("L", "Laki-laki", "Male"), ("P", "Perempuan", "Female"))),
-    "age": ("Umur", "Age", (("lt20", "Di bawah 20 tahun", "Under 20"),
-                            ("20-29", "20–29 tahun", "20–29"), ("30-39", "30–39 tahun", "30–39"),
-                            ("40-49", "40–49 tahun", "40–49"), ("50-59", "50–59 tahun", "50–59"),
-                            ("60+", "60 tahun ke atas", "60 and over"))),
-    "education": ("Pendidikan terakhir", "Education", (
-        ("SD", "SD ke bawah", "Primary or less"), ("SMP", "SMP", "Junior secondary"),
-        ("SMA", "SMA/SMK", "Senior secondary"), ("D1-D3", "D1–D3", "Diploma (D1–D3)"),
-        ("S1", "D4/S1", "Bachelor (D4/S1)"), ("S2", "S2", "Master (S2)"),
-        ("S3", "S3", "Doctorate (S3)"))),
-    "occupation": ("Pekerjaan", "Occupation", (
-        ("PNS", "PNS", "Civil servant"), ("TNI", "TNI", "Armed forces"),
-        ("POLRI", "POLRI", "Police"), ("swasta", "Pegawai swasta", "Private employee"),
-        ("wirausaha", "Wirausaha", "Self-employed"), ("pelajar", "Pelajar/Mahasiswa", "Student"),
-        ("lainnya", "Lainnya", "Other"))),
+PROFILE: dict[str, tuple[str, ...]] = {
+    "sex": ("L", "P"),
+    "age": ("lt20", "20-29", "30-39", "40-49", "50-59", "60+"),
+    "education": ("SD", "SMP", "SMA", "D1-D3", "S1", "S2", "S3"),
+    "occupation": ("PNS", "TNI", "POLRI", "swasta", "wirausaha", "pelajar", "lainnya"),
 }
+
+
+def wording(lang: str = "id") -> dict[str, Any]:
+    """The regulation's wording in ``lang`` (the catalogues' ``skm`` section, Indonesian
+    filling any gap): ``element.U1``, ``question.U1``, ``answers.U1`` (four, scores 1..4),
+    ``profile.<field>``, ``profile.<field>.<code>``, ``mutu.<grade>``."""
+    from ..i18n import section  # the catalogue files; no Flask is used
+
+    return section("skm", lang)
+
+
+def element_names(lang: str = "id") -> tuple[str, ...]:
+    """The nine elements' names in ``lang``."""
+    w = wording(lang)
+    return tuple(w[f"element.{code}"] for code in ELEMENT_CODES)
 
 
 class InvalidProfile(ValueError):
@@ -97,7 +69,7 @@ def check_profile(profile: object) -> dict[str, str]:
             raise InvalidProfile(f"Unknown profile field {key!r}; use {', '.join(PROFILE)}.")
         if value in (None, ""):
             continue
-        codes = [c for c, _, _ in PROFILE[key][2]]
+        codes = PROFILE[key]
         if value not in codes:
             raise InvalidProfile(f"{key} must be one of {', '.join(codes)}.")
         out[key] = str(value)
@@ -105,29 +77,34 @@ def check_profile(profile: object) -> dict[str, str]:
 
 
 def profile_table(profiles: Iterable[dict[str, str]]) -> list[dict[str, object]]:
-    """Respondents counted per profile field and choice (with those who did not say)."""
+    """Respondents counted per profile field and choice (with those who did not say),
+    named in Indonesian and English."""
     rows = list(profiles)
+    w_id, w_en = wording("id"), wording("en")
     table: list[dict[str, object]] = []
-    for key, (name, name_en, choices) in PROFILE.items():
-        counts = {c: 0 for c, _, _ in choices}
+    for key, codes in PROFILE.items():
+        counts = dict.fromkeys(codes, 0)
         unknown = 0
         for p in rows:
             if p.get(key) in counts:
                 counts[p[key]] += 1
             else:
                 unknown += 1
-        table.append({"field": key, "name": name, "name_en": name_en,
-                      "choices": [{"code": c, "label": label, "label_en": label_en,
-                                   "count": counts[c]} for c, label, label_en in choices],
+        table.append({"field": key, "name": w_id[f"profile.{key}"],
+                      "name_en": w_en[f"profile.{key}"],
+                      "choices": [{"code": c, "label": w_id[f"profile.{key}.{c}"],
+                                   "label_en": w_en[f"profile.{key}.{c}"],
+                                   "count": counts[c]} for c in codes],
                       "not_given": unknown})
     return table
 
-#: (lowest published IKM, grade, mutu pelayanan, English), best first
-GRADES: tuple[tuple[Decimal, str, str, str], ...] = (
-    (Decimal("88.31"), "A", "Sangat Baik", "Very good"),
-    (Decimal("76.61"), "B", "Baik", "Good"),
-    (Decimal("65.00"), "C", "Kurang Baik", "Poor"),
-    (Decimal("0"), "D", "Tidak Baik", "Very poor"),
+#: (lowest published IKM, grade), best first; the mutu pelayanan of each grade is worded
+#: in the catalogues (``mutu.A`` …: Sangat Baik, Baik, Kurang Baik, Tidak Baik)
+GRADES: tuple[tuple[Decimal, str], ...] = (
+    (Decimal("88.31"), "A"),
+    (Decimal("76.61"), "B"),
+    (Decimal("65.00"), "C"),
+    (Decimal("0"), "D"),
 )
 
 
@@ -156,10 +133,8 @@ def round_half_up(value: Fraction, digits: int = 2) -> Decimal:
 
 def grade_of(published: Decimal) -> tuple[str, str, str]:
     """(grade, mutu pelayanan, English) for a published (two-decimal) IKM."""
-    for low, grade, label_id, label_en in GRADES:
-        if published >= low:
-            return grade, label_id, label_en
-    return GRADES[-1][1:]  # pragma: no cover - IKM is never below 25
+    grade = next((g for low, g in GRADES if published >= low), GRADES[-1][1])
+    return grade, wording("id")[f"mutu.{grade}"], wording("en")[f"mutu.{grade}"]
 
 
 @dataclass(frozen=True)
@@ -201,8 +176,9 @@ class Ikm:
                 {"code": code, "name": name, "name_en": name_en,
                  "average": float(round_half_up(avg, 3)),
                  "ikm": float(round_half_up(avg * 25))}
-                for (code, name, name_en), avg in zip(ELEMENTS, self.element_averages,
-                                                      strict=True)],
+                for code, name, name_en, avg in zip(ELEMENT_CODES, element_names("id"),
+                                                    element_names("en"),
+                                                    self.element_averages, strict=True)],
         }
 
 

@@ -18,19 +18,23 @@ MAX_COMMENT = 2000
 
 
 def elements() -> list[dict[str, Any]]:
-    """The nine SKM elements with their Indonesian and English names and each element's
-    own four answers (scores 1..4) as the regulation words them."""
-    return [{"code": c, "name": n, "name_en": e,
-             "answers": [a for a, _ in answers], "answers_en": [a for _, a in answers]}
-            for (c, n, e), answers in zip(ikm.ELEMENTS, ikm.ANSWERS, strict=True)]
+    """The nine SKM elements as the regulation words them (the catalogues' ``skm``
+    section): name, question and each element's own four answers (scores 1..4), in
+    Indonesian and English (other languages: the page reads its catalogue)."""
+    w_id, w_en = ikm.wording("id"), ikm.wording("en")
+    return [{"code": c, "name": w_id[f"element.{c}"], "name_en": w_en[f"element.{c}"],
+             "question": w_id[f"question.{c}"], "question_en": w_en[f"question.{c}"],
+             "answers": list(w_id[f"answers.{c}"]), "answers_en": list(w_en[f"answers.{c}"])}
+            for c in ikm.ELEMENT_CODES]
 
 
 def profile_fields() -> list[dict[str, Any]]:
     """The respondent's profile fields (all optional) and their choices."""
-    return [{"field": key, "name": name, "name_en": name_en,
-             "choices": [{"code": c, "label": label, "label_en": label_en}
-                         for c, label, label_en in choices]}
-            for key, (name, name_en, choices) in ikm.PROFILE.items()]
+    w_id, w_en = ikm.wording("id"), ikm.wording("en")
+    return [{"field": key, "name": w_id[f"profile.{key}"], "name_en": w_en[f"profile.{key}"],
+             "choices": [{"code": c, "label": w_id[f"profile.{key}.{c}"],
+                          "label_en": w_en[f"profile.{key}.{c}"]} for c in codes]}
+            for key, codes in ikm.PROFILE.items()]
 
 
 class SurveyService:

@@ -151,6 +151,9 @@ def test_the_survey_asks_each_element_in_its_own_words_one_at_a_time_on_a_phone(
         expect(current.locator("legend")).to_contain_text(f"U{i}.")
         if i in answers:
             expect(current.locator("label")).to_contain_text(answers[i])
+        if i == 4:   # the regulation's question, not only the element's name
+            expect(current.locator(".sv-question")).to_have_text(
+                "Bagaimana pendapat Saudara tentang kewajaran biaya/tarif dalam pelayanan?")
         height = page.evaluate("document.getElementById('sv').getBoundingClientRect().height")
         if i == 8:
             page.screenshot(path=str(shots / "survey-phone-step.png"))

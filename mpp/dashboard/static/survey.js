@@ -8,6 +8,11 @@
   if (!section) { return; }
   var token = function () { return section.getAttribute("data-token"); };
   var T = JSON.parse(document.getElementById("sv-texts").textContent);
+  /* The regulation's wording in the page's language (the catalogues' "skm" section), by
+   * element and profile code; the survey's state from the API names only the codes'
+   * Indonesian and English texts, which fill a gap. */
+  var W = T.skm || {};
+  var word = function (key, fallback) { return W[key] !== undefined ? W[key] : fallback; };
   var $ = function (id) { return document.getElementById(id); };
   var built = false;
   var checking = false;
@@ -58,13 +63,19 @@
     built = true;
     var box = $("sv-elements");
     ANSWERS = elements.map(function (e) {
-      return (T.en ? e.answers_en : e.answers) || T.scale;
+      return word("answers." + e.code, T.en ? e.answers_en : e.answers);
     });
     elements.forEach(function (e, i) {
       var fs = document.createElement("fieldset");
       var lg = document.createElement("legend");
-      lg.textContent = e.code + ". " + (T.en ? e.name_en : e.name);
+      lg.textContent = e.code + ". " + word("element." + e.code, T.en ? e.name_en : e.name);
       fs.appendChild(lg);
+      var question = document.createElement("p");
+      question.className = "sv-question";
+      question.id = "sv-q-" + e.code;
+      question.textContent = word("question." + e.code, T.en ? e.question_en : e.question);
+      fs.setAttribute("aria-describedby", question.id);
+      fs.appendChild(question);
       var summary = document.createElement("button");
       summary.type = "button";
       summary.className = "sv-summary";
@@ -110,7 +121,8 @@
     fields.forEach(function (f) {
       var label = document.createElement("label");
       label.className = "sv-select";
-      label.appendChild(document.createTextNode(T.en ? f.name_en : f.name));
+      label.appendChild(document.createTextNode(word("profile." + f.field,
+                                                     T.en ? f.name_en : f.name)));
       var select = document.createElement("select");
       select.name = "p-" + f.field;
       var none = document.createElement("option");
@@ -120,7 +132,7 @@
       f.choices.forEach(function (c) {
         var o = document.createElement("option");
         o.value = c.code;
-        o.textContent = T.en ? c.label_en : c.label;
+        o.textContent = word("profile." + f.field + "." + c.code, T.en ? c.label_en : c.label);
         select.appendChild(o);
       });
       label.appendChild(select);
