@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import statistics
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 #: Service times (seconds) considered for the estimate: the most recent this many.
 RECENT_SAMPLE = 20
@@ -31,3 +32,57 @@ def estimated_wait_minutes(people_ahead: int, service_seconds: float, open_count
         return 0
     counters = max(open_counters, 1)
     return math.ceil(people_ahead * service_seconds / counters / 60)
+
+
+@dataclass(frozen=True)
+class ServiceOutlook:
+    """What a new ticket of one service would face now."""
+
+    waiting: int
+    service_seconds: float
+    open_counters: int
+    #: the kiosk issues tickets of the service now (hours, break, cut-off, quota)
+    issuing: bool
+    #: why not, when it does not (hours.Availability.reason)
+    closed_reason: str | None = None
+
+    @property
+    def wait_minutes(self) -> int | None:
+        """The estimated wait of a ticket taken now (None: no counter serves it now)."""
+        if not self.issuing or self.open_counters <= 0:
+            return None
+        return estimated_wait_minutes(self.waiting, self.service_seconds, self.open_counters)
+
+
+@dataclass(frozen=True)
+class AgencyOutlook:
+    """An agency's estimated wait for a ticket taken now, as the hall board shows it.
+
+    ``low``/``high``: the shortest and longest estimate among its services that issue
+    tickets and have a counter open (None when none does); ``issuing``: one of its services
+    issues tickets now; ``closed_reason`` when none does: ``quota_reached`` (every one is
+    full), ``break`` (one is on its break) or ``closed``.
+    """
+
+    open_counters: int
+    issuing: bool
+    low: int | None
+    high: int | None
+    closed_reason: str | None
+
+
+def agency_outlook(services: Sequence[ServiceOutlook], open_counters: int) -> AgencyOutlook:
+    """Combine an agency's services (inactive ones left out) into what its board row says."""
+    issuing = [s for s in services if s.issuing]
+    waits = [w for w in (s.wait_minutes for s in issuing) if w is not None]
+    reason = None
+    if not issuing:
+        reasons = {s.closed_reason for s in services}
+        if reasons and reasons <= {"quota_reached"}:
+            reason = "quota_reached"
+        elif "break" in reasons:
+            reason = "break"
+        else:
+            reason = "closed"
+    return AgencyOutlook(open_counters, bool(issuing), min(waits) if waits else None,
+                         max(waits) if waits else None, reason)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -369,19 +368,11 @@ class Presenter:
                 "recall": recall, "at": self.iso(ticket.last_called_at)}
 
     def queue_counts(self) -> dict[str, Any]:
-        """The payload of the ``queue`` event: waiting counts per service and agency."""
-        services = self.session.execute(
-            select(Service.id, Service.code, Service.agency_id, Service.prefix)
-            .join(Agency).where(Agency.site_id == self.site.id).order_by(Service.id)).all()
-        by_agency: dict[int, int] = defaultdict(int)
-        rows = []
-        for s in services:
-            n = self.waiting_count(s.id)
-            by_agency[s.agency_id] += n
-            rows.append({"service_id": s.id, "code": s.code, "agency_id": s.agency_id,
-                         "prefix": s.prefix, "waiting": n})
-        return {"services": rows,
-                "agencies": [{"agency_id": a, "waiting": n} for a, n in sorted(by_agency.items())]}
+        """The payload of the ``queue`` event: waiting counts per service and agency, and
+        what a ticket taken now would wait (mpp.services.outlook)."""
+        from .outlook import queue_counts
+
+        return queue_counts(self)
 
     def site_facts(self) -> dict[str, Any]:
         """What boards show of the site: its name, time zone and the running text in

@@ -1,0 +1,85 @@
+"""The board's estimated wait per agency (issue 12): the hall snapshot and ``queue`` event
+say, per service and agency, what a ticket taken now would wait, by the status page's rule
+(people waiting × median recent service time ÷ open counters)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from mpp.domain.estimates import ServiceOutlook, agency_outlook
+
+from ..support.api import Api
+from ..support.factories import AGENCY, Factories
+
+
+def _agency(api: Api) -> dict[str, Any]:
+    """The test agency's row of the hall snapshot's ``agency_waiting``."""
+    snap = api.get("/queue").body
+    agency_id = next(a["id"] for a in snap["agencies"] if a["code"] == AGENCY)
+    return next(r for r in snap["agency_waiting"] if r["agency_id"] == agency_id)
+
+
+def _service(api: Api, code: str) -> dict[str, Any]:
+    return next(s for s in api.get("/queue").body["services"] if s["code"] == code)
+
+
+def _serve(api: Api, clock, staff: str, counter: int, code: str,  # type: ignore[no-untyped-def]
+           minutes: list[float]) -> None:
+    token = api.login(staff)
+    for m in minutes:
+        api.issue(code)
+        r = api.post(f"/counters/{counter}/call-next", token=token)
+        assert r.status == 200, r.body
+        clock.advance(minutes=m)
+        assert api.post(f"/tickets/{r.body['ticket']['id']}/finish", token=token).status == 200
+
+
+def test_a_new_tickets_wait_is_what_its_status_page_will_show(api: Api, clock,
+                                                              make: Factories) -> None:
+    quick, slow = make.service(sla_minutes=10), make.service(sla_minutes=40)
+    counter = make.counter([quick, slow])
+    staff = make.staff()
+    # nobody at the counter: the services issue tickets, but no wait can be told
+    row = _agency(api)
+    assert row["issuing"] is True and row["open_counters"] == 0
+    assert row["estimated_wait_minutes"] is None and row["estimated_wait_minutes_min"] is None
+
+    assert api.post(f"/counters/{counter}/open", token=api.login(staff)).status == 200
+    _serve(api, clock, staff, counter, quick, [4, 2, 6])  # median 4 minutes
+    for _ in range(3):
+        api.issue(quick)
+        api.issue(slow)
+    q, s = _service(api, quick), _service(api, slow)
+    assert (q["waiting"], q["open_counters"], q["estimated_wait_minutes"]) == (3, 1, 3 * 4)
+    # nothing finished yet in the slow service: half its published 40 minutes
+    assert s["estimated_wait_minutes"] == math.ceil(3 * 20)
+    row = _agency(api)
+    assert (row["waiting"], row["open_counters"]) == (6, 1)
+    assert (row["estimated_wait_minutes_min"], row["estimated_wait_minutes"]) == (12, 60)
+    # the next ticket's own page says what the board said
+    mine = api.issue(quick)
+    shown = api.get(f"/tickets/by-token/{mine['token']}").body["ticket"]
+    assert (shown["people_ahead"], shown["estimated_wait_minutes"]) == (3, 12)
+
+
+def test_an_agency_whose_services_are_closed_says_why(api: Api, make: Factories) -> None:
+    make.service(hours="closed")
+    row = _agency(api)
+    assert row["issuing"] is False and row["closed_reason"] == "closed"
+    assert row["estimated_wait_minutes"] is None
+
+
+def test_the_agency_row_combines_its_services() -> None:
+    open_ = ServiceOutlook(waiting=4, service_seconds=300, open_counters=2, issuing=True)
+    unstaffed = ServiceOutlook(waiting=9, service_seconds=300, open_counters=0, issuing=True)
+    full = ServiceOutlook(waiting=0, service_seconds=60, open_counters=1, issuing=False,
+                          closed_reason="quota_reached")
+    on_break = ServiceOutlook(waiting=0, service_seconds=60, open_counters=0, issuing=False,
+                              closed_reason="break")
+    assert open_.wait_minutes == 10 and unstaffed.wait_minutes is None
+    a = agency_outlook([open_, unstaffed, full], open_counters=2)
+    assert (a.issuing, a.low, a.high, a.closed_reason) == (True, 10, 10, None)
+    assert agency_outlook([full], 1).closed_reason == "quota_reached"
+    assert agency_outlook([full, on_break], 1).closed_reason == "break"
+    assert agency_outlook([], 0).closed_reason == "closed"
