@@ -264,6 +264,9 @@ class Ticket(Base):
     status: Mapped[str] = mapped_column(String(12), default="waiting")
     token: Mapped[str] = mapped_column(String(64), unique=True)
     issued_at: Mapped[datetime] = mapped_column(UTC_TS)
+    #: when the citizen was there: the ticket taken, or the booking checked in (a booked
+    #: ticket's issued_at is its slot's start); waits are measured from it (migration 0007)
+    arrived_at: Mapped[datetime | None] = mapped_column(UTC_TS, nullable=True)
     called_at: Mapped[datetime | None] = mapped_column(UTC_TS, nullable=True)
     last_called_at: Mapped[datetime | None] = mapped_column(UTC_TS, nullable=True)
     started_at: Mapped[datetime | None] = mapped_column(UTC_TS, nullable=True)

@@ -379,7 +379,8 @@
     const wait = tk.estimated_wait_minutes;
     $("t-wait").textContent = wait === null || wait === undefined ? t("unknown_wait")
       : (wait === 0 ? t("soon") : t("about_minutes", wait));
-    $("t-time").textContent = tk.issued_at ? tk.issued_at.slice(11, 16) : "";  // site time
+    const taken = tk.arrived_at || tk.issued_at;  // a booked ticket: its check-in, not its slot
+    $("t-time").textContent = taken ? taken.slice(11, 16) : "";  // site time
     renderPrintState();
   }
 

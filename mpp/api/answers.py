@@ -108,6 +108,10 @@ class Ticket(BaseModel):
                             "transfer starts the count again): more than 1 is a recall")
     transfer_count: int = Field(0, description="transfers so far")
     issued_at: dt.datetime
+    arrived_at: dt.datetime | None = Field(
+        None, description="when the citizen was there: the ticket taken, or the booking "
+                          "checked in (a booked ticket's issued_at is its slot's start); "
+                          "waiting times are measured from it")
     called_at: dt.datetime | None
     # null for everyone but the ticket's holder (the issuing answer, by-token reads): the
     # token is the citizen's key to the status page, the survey and complaints
@@ -194,6 +198,8 @@ class WaitingRow(BaseModel):
     service: TicketService
     priority: bool
     issued_at: dt.datetime
+    arrived_at: dt.datetime | None = Field(None, description="when the citizen was there "
+                                           "(see Ticket)")
     people_ahead: int
     position: int
 

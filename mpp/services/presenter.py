@@ -330,6 +330,8 @@ class Presenter:
                 "id": counter.id, "name": counter.name,
                 "spoken_name": counter.spoken_name or counter.name},
             "issued_at": self.iso(ticket.issued_at), "called_at": self.iso(ticket.called_at),
+            # when the citizen was there (a booked ticket's issued_at is its slot's start)
+            "arrived_at": self.iso(ticket.arrived_at or ticket.issued_at),
             "last_called_at": self.iso(ticket.last_called_at),
             "started_at": self.iso(ticket.started_at), "finished_at": self.iso(ticket.finished_at),
             "business_date": ticket.business_date.isoformat(),
@@ -346,6 +348,7 @@ class Presenter:
                 "priority": ticket.priority, "priority_category": ticket.priority_category,
                 "booked": bool(ticket.booked),
                 "issued_at": self.iso(ticket.issued_at),
+                "arrived_at": self.iso(ticket.arrived_at or ticket.issued_at),
                 "people_ahead": self.queue_positions(service).get(ticket.id, 0),
                 "transfer_count": ticket.transfer_count}
 

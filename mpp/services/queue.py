@@ -273,7 +273,7 @@ class QueueService:
                 business_date=day, sequence=seq,
                 number=numbering.format_number(service.prefix, seq), priority=priority,
                 priority_category=priority_category, status=TicketStatus.WAITING,
-                token=secrets.token_urlsafe(16), issued_at=now,
+                token=secrets.token_urlsafe(16), issued_at=now, arrived_at=now,
                 issued_by_device_id=actor.device_id, issued_by_user_id=actor.user_id)
             if plan is not None and plan.booked:
                 ticket.issued_at, ticket.booked = plan.queue_at, True

@@ -10,9 +10,12 @@ Definitions (docs/reports.md explains them for managers):
   site's local date) and to the service it is in now, so a transferred ticket counts once,
   in the service where it ended. Counter and staff rows count the tickets whose last
   holder they were.
-- wait = issued to first call (tickets that were called); service = start, or the last
-  call when the ticket was never started, to finish (``done`` tickets only); visit =
-  issued to finish. Each is measured in whole milliseconds.
+- Times start when the citizen was there (``arrived``): the ticket taken, or, for a
+  booking, its check-in (``Ticket.arrived_at``; a booked ticket's ``issued_at`` is its slot's
+  start, which may come after the check-in and even after the call). wait = arrived to
+  first call (tickets that were called); service = start, or the last call when the ticket
+  was never started, to finish (``done`` tickets only); visit = arrived to finish. Each is
+  measured in whole milliseconds. The hour "of issue" is the hour of arrival.
 - Averages are exact (integer milliseconds summed in SQL) and rounded half-up to 0.1 s.
 - The 90th percentile (of waits, and of service times) is the nearest-rank one: sort the
   n values, take the one at rank ceil(0.9 n). It is always a value that occurred; no
@@ -79,6 +82,11 @@ MAX_RANGE_DAYS = 366
 _HELPERS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="mpp-report")
 PRIORITY_CATEGORIES = ("elderly", "disabled", "pregnant", "child")
 STATUSES = ("waiting", "called", "serving", "done", "no_show", "cancelled", "expired")
+
+
+#: when the citizen was there: the ticket taken, or the booking checked in (tickets written
+#: before migration 0007 by other means than the app may lack it: their issue time then)
+ARRIVED = func.coalesce(Ticket.arrived_at, Ticket.issued_at)
 
 
 # -- dialect-specific SQL -------------------------------------------------------------------
@@ -457,10 +465,10 @@ class ReportService:
             return b - a if pg else millis_between(a, b)
 
         done = Ticket.status == "done"
-        wait = dur(Ticket.issued_at, Ticket.called_at)
+        wait = dur(ARRIVED, Ticket.called_at)
         serve = case((done, dur(func.coalesce(Ticket.started_at, Ticket.last_called_at),
                                 Ticket.finished_at)))
-        visit = case((done, dur(Ticket.issued_at, Ticket.finished_at)))
+        visit = case((done, dur(ARRIVED, Ticket.finished_at)))
         busy = case((Ticket.status.in_(["done", "no_show"]),
                      dur(Ticket.last_called_at, Ticket.finished_at)))
         sla = (func.make_interval(0, 0, 0, 0, 0, Service.sla_minutes) if pg
@@ -471,7 +479,7 @@ class ReportService:
         # the whole minutes of the wait and of the service: the histogram steps of
         # _grouped_pg (a query that does not read a column does not compute it)
         extra = ([_minute_pg(wait).label("wb"), _minute_pg(serve).label("sb"),
-                  Ticket.issued_at.label("iss"), Ticket.finished_at.label("fin")]
+                  ARRIVED.label("iss"), Ticket.finished_at.label("fin")]
                  if pg else [])
         return (select(*keys, Ticket.status.label("status"), wait.label("wait"),
                        serve.label("serve"), visit.label("visit"), busy.label("busy"),
@@ -514,7 +522,7 @@ class ReportService:
                 k: self._grouped(s, self._base(s, period, agency_id, col), col)
                 for k, col in dims.items()}
             out["total"] = self._grouped(s, self._base(s, period, agency_id, None), None)
-            for name, column, measure in (("issue_hour", Ticket.issued_at, "p90_wait"),
+            for name, column, measure in (("issue_hour", ARRIVED, "p90_wait"),
                                           ("finish_hour", Ticket.finished_at, "p90_serve")):
                 hour = _local_hour_sqlite(column, period)
                 by_hour = self._grouped(s, self._base(s, period, agency_id, hour), hour)
@@ -666,8 +674,8 @@ class ReportService:
                        Ticket.staff_user_id.label("k_staff"),
                        _local_hour_pg(Ticket.finished_at).label("fh"),
                        case((Ticket.status == "done", _minute_pg(serve))).label("sb"),
-                       _local_hour_pg(Ticket.issued_at).label("ih"),
-                       _minute_pg(Ticket.called_at - Ticket.issued_at).label("wb"))
+                       _local_hour_pg(ARRIVED).label("ih"),
+                       _minute_pg(Ticket.called_at - ARRIVED).label("wb"))
                 .select_from(Ticket).join(Service, Service.id == Ticket.service_id)
                 .where(*self._ticket_filter(period, agency_id), Ticket.called_at.is_not(None))
                 .offset(0)).subquery("d")
@@ -711,11 +719,11 @@ class ReportService:
                     "by_priority": self._by_priority(s, period, agency_id)}
         done = Ticket.status == "done"
         inner = (select(
-            _local_hour_pg(Ticket.issued_at).label("ih"),
+            _local_hour_pg(ARRIVED).label("ih"),
             _local_hour_pg(Ticket.finished_at).label("fh"),
             Ticket.business_date.label("bd"), Ticket.priority.label("pr"),
             Ticket.priority_category.label("pc"), Ticket.status.label("st"),
-            (Ticket.called_at - Ticket.issued_at).label("w"),
+            (Ticket.called_at - ARRIVED).label("w"),
             case((done, Ticket.finished_at
                   - func.coalesce(Ticket.started_at, Ticket.last_called_at))).label("sv"))
             .select_from(Ticket).join(Service, Service.id == Ticket.service_id)
@@ -756,8 +764,8 @@ class ReportService:
         def status_is(st: str) -> Any:
             return func.sum(case((Ticket.status == st, 1), else_=0))
 
-        wait = millis_between(Ticket.issued_at, Ticket.called_at)
-        ih = _local_hour_sqlite(Ticket.issued_at, period).label("h")
+        wait = millis_between(ARRIVED, Ticket.called_at)
+        ih = _local_hour_sqlite(ARRIVED, period).label("h")
         by_issue: dict[int, _ByIssue] = {
             int(h): (n, int(ns), int(cn), int(ex), nw, int(sw or 0))
             for h, n, ns, cn, ex, nw, sw in s.execute(
@@ -779,7 +787,7 @@ class ReportService:
     def _by_day(self, s: Session, period: Period, agency_id: int | None
                 ) -> list[dict[str, Any]]:
         done = Ticket.status == "done"
-        wait = millis_between(Ticket.issued_at, Ticket.called_at)
+        wait = millis_between(ARRIVED, Ticket.called_at)
         stmt = (select(Ticket.business_date, func.count(),
                        func.sum(case((done, 1), else_=0)),
                        func.sum(case((Ticket.status == "no_show", 1), else_=0)),
@@ -794,7 +802,7 @@ class ReportService:
     def _by_priority(self, s: Session, period: Period, agency_id: int | None
                      ) -> list[dict[str, Any]]:
         done = Ticket.status == "done"
-        wait = millis_between(Ticket.issued_at, Ticket.called_at)
+        wait = millis_between(ARRIVED, Ticket.called_at)
         stmt = (select(Ticket.priority, Ticket.priority_category, func.count(),
                        func.sum(case((done, 1), else_=0)), func.count(wait), func.sum(wait))
                 .select_from(Ticket).join(Service, Service.id == Ticket.service_id)
@@ -909,7 +917,7 @@ class ReportService:
             if agency_id is not None:
                 filt.append(Service.agency_id == agency_id)
             rows = s.execute(
-                select(Ticket.service_id, Ticket.status, func.count(), func.min(Ticket.issued_at))
+                select(Ticket.service_id, Ticket.status, func.count(), func.min(ARRIVED))
                 .select_from(Ticket).join(Service, Service.id == Ticket.service_id)
                 .where(*filt).group_by(Ticket.service_id, Ticket.status)).all()
             per: dict[int, dict[str, Any]] = defaultdict(dict)

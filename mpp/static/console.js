@@ -309,7 +309,7 @@
         (t.booked ? "<span class=\"cs-wbook\">" + esc(T.booked) + "</span> " : "") +
         esc(t.service.name) +
         (t.priority ? "<span class=\"cs-wprio\">" + esc(T.priority) + "</span>" : "") +
-        "</span><span class=\"cs-wtime\">" + esc(minutesSince(t.issued_at)) + "</span></li>";
+        "</span><span class=\"cs-wtime\">" + esc(minutesSince(t.arrived_at || t.issued_at)) + "</span></li>";
     });
     $("cs-waiting").innerHTML = rows.join("");
     $("cs-waiting-empty").hidden = view.waiting.length > 0;

@@ -79,7 +79,8 @@
     setHidden("st-vibrate", !(vibrationOffered && (status === "waiting" || status === "called")));
     el("st-final-text").textContent = isFinal(status) ? (T["msg_" + status] || "") : "";
     el("survey").setAttribute("data-status", status);
-    if (t.issued_at) { el("st-issued").textContent = t.issued_at.slice(11, 16); }
+    var taken = t.arrived_at || t.issued_at;  // a booked ticket: its check-in, not its slot
+    if (taken) { el("st-issued").textContent = taken.slice(11, 16); }
     document.title = status === "called"
       ? t.number + " → " + counter
       : isNear(t) ? fmt(T.near_title, { number: t.number, n: t.people_ahead })
