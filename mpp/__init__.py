@@ -19,6 +19,7 @@ from .notifier import init_notifier
 from .ops import init_ops
 from .origins import same_site_origins
 from .queue_feed import QueueFeed
+from .remote_expiry import init_remote_expiry
 from .security_headers import init_security_headers
 from .services.printing import PrintingService
 from .services.queue import QueueService
@@ -95,6 +96,7 @@ def create_app(config: Config | None = None, clock: Clock | None = None) -> Flas
     init_inputs(app)
     init_security_headers(app)
     init_day_close(app)
+    init_remote_expiry(app)  # remote tickets not checked in in time (mpp.remote_expiry)
     init_notifier(app)  # the webhook outbox's worker (mpp.notifier)
     init_i18n(app)  # Flask-Babel for the server pages, /i18n/<lang>.json for the apps
     login_manager.init_app(app)

@@ -11,6 +11,7 @@ from .db import Database
 from .events import Publisher
 from .services.bookings import BookingService
 from .services.queue import QueueService
+from .services.remote_join import RemoteJoinService
 
 
 @dataclass
@@ -20,6 +21,7 @@ class Hall:
     publisher: Publisher
     queue: QueueService
     _bookings: BookingService | None = field(default=None, repr=False)
+    _remote: RemoteJoinService | None = field(default=None, repr=False)
 
     @property
     def bookings(self) -> BookingService:
@@ -28,6 +30,13 @@ class Hall:
             self._bookings = BookingService(self.db, self.clock, self.queue.base_url,
                                             self.queue)
         return self._bookings
+
+    @property
+    def remote(self) -> RemoteJoinService:
+        """The remote-join use cases (tickets taken from a phone), on the queue's."""
+        if self._remote is None:
+            self._remote = RemoteJoinService(self.db, self.clock, self.queue)
+        return self._remote
 
 
 def current_hall() -> Hall:

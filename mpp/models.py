@@ -140,6 +140,9 @@ class Service(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     #: the site file's ``booking`` table (see mpp.domain.booking); None: no bookings
     booking: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    #: the site file's ``remote_join``: tickets taken from a phone (see mpp.domain.remote_join)
+    remote_join: Mapped[bool] = mapped_column(Boolean, default=False,
+                                              server_default=text("false"))
 
     agency: Mapped[Agency] = relationship(back_populates="services")
 
@@ -285,6 +288,11 @@ class Ticket(Base):
     booked: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     #: the citizen's phone for notifications (given at the kiosk, or the booking's), as written
     phone: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    #: a remote ticket not checked in yet: the deadline; call-next passes over it until its
+    #: check-in clears this (mpp.domain.remote_join)
+    check_in_by: Mapped[datetime | None] = mapped_column(UTC_TS, nullable=True)
+    #: taken from a phone (remote join), checked in or not
+    remote: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
 
     service: Mapped[Service] = relationship(foreign_keys=[service_id])
     counter: Mapped[Counter | None] = relationship()
@@ -323,6 +331,31 @@ class Booking(Base):
 
     service: Mapped[Service] = relationship()
     ticket: Mapped[Ticket | None] = relationship()
+
+
+class RemoteJoin(Base):
+    """A ticket taken from a phone for today, and its check-in (see mpp.domain.remote_join)."""
+
+    __tablename__ = "remote_join"
+    __table_args__ = (Index("ix_remote_join_phone", "phone_key", "business_date"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id"), unique=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("service.id"))
+    business_date: Mapped[date] = mapped_column(Date)
+    #: typed at the kiosk (the booking codes' alphabet); its QR carries it
+    code: Mapped[str] = mapped_column(String(12), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    #: as the citizen wrote it (shown masked anywhere public)
+    phone: Mapped[str] = mapped_column(String(40))
+    #: the number in one form per line, for the per-phone limit
+    phone_key: Mapped[str] = mapped_column(String(20))
+    #: awaiting_check_in | checked_in | expired | cancelled
+    status: Mapped[str] = mapped_column(String(20), default="awaiting_check_in")
+    created_at: Mapped[datetime] = mapped_column(UTC_TS)
+    check_in_by: Mapped[datetime] = mapped_column(UTC_TS)
+    checked_in_at: Mapped[datetime | None] = mapped_column(UTC_TS, nullable=True)
+
+    ticket: Mapped[Ticket] = relationship()
 
 
 class Notification(Base):

@@ -67,6 +67,8 @@ class Service(BaseModel):
     opens_next: dt.datetime | None = Field(
         None, description="when a closed service next takes tickets (site time); null "
                           "while open or when not within 14 days")
+    remote_join: bool = Field(False, description="tickets for today may be taken from a "
+                              "phone (POST /tickets/remote)")
 
 
 class Counter(BaseModel):
@@ -98,6 +100,11 @@ class Ticket(BaseModel):
     priority_category: str | None
     booked: bool = Field(False, description="issued at a booking's on-time check-in: "
                          "queued at the slot's start")
+    remote: bool = Field(False, description="taken from a phone (POST /tickets/remote)")
+    check_in_by: dt.datetime | None = Field(
+        None, description="a remote ticket not checked in yet: it must be checked in at a "
+                          "kiosk or counter by then, or it is cancelled; call-next passes over "
+                          "it until then (null: nothing to do)")
     people_ahead: int
     estimated_wait_minutes: int | None
     open_counters: int | None = Field(
@@ -197,6 +204,9 @@ class WaitingRow(BaseModel):
     status: TicketStatus
     service: TicketService
     priority: bool
+    remote: bool = False
+    check_in_by: dt.datetime | None = Field(None, description="a remote ticket awaiting "
+                                            "check-in: call-next passes over it (see Ticket)")
     issued_at: dt.datetime
     arrived_at: dt.datetime | None = Field(None, description="when the citizen was there "
                                            "(see Ticket)")
@@ -331,6 +341,10 @@ class Totals(BaseModel):
     booked: int = Field(0, description="bookings for these days, not cancelled")
     checked_in: int = Field(0, description="bookings checked in")
     booking_no_show: int = Field(0, description="bookings never checked in by the day's close")
+    remote_joined: int = Field(0, description="tickets taken from a phone (remote join)")
+    remote_checked_in: int = Field(0, description="remote tickets checked in at the hall")
+    remote_expired: int = Field(0, description="remote tickets not checked in in time: "
+                                "cancelled, never called")
 
 
 class IkmElement(BaseModel):

@@ -156,10 +156,51 @@ def check_in(json: CheckInBody) -> Any:
     """Check a booking in by its code: 201 its ticket, ``booked`` and queued at the slot's
     start when checked in by ``grace_minutes`` after it, else an ordinary walk-in; 409
     ``too_early`` (check-in opens 60 minutes before the slot), ``already_checked_in``,
-    ``booking_cancelled``, ``booking_no_show``; 404 ``booking_not_found``."""
+    ``booking_cancelled``, ``booking_no_show``; 404 ``booking_not_found``. A remote ticket's
+    code checks that ticket in: 201 the ticket, now called in its place; 409
+    ``check_in_expired`` (past ``check_in_by``: cancelled), ``already_checked_in``,
+    ``ticket_not_waiting``."""
     actor = current_actor()
     assert actor is not None
     return jsonify({"ticket": current_hall().bookings.check_in(actor, json.code)}), 201
+
+
+# -- remote join (beyond the contract) -------------------------------------------------------
+class RemoteJoinBody(Body):
+    service_id: Id
+    phone: Annotated[str, StringConstraints(strip_whitespace=True, min_length=6,
+                                            max_length=40),
+                     Field(description="stored as written; one number takes at most the "
+                                       "site's [remote_join] per_phone remote tickets a day",
+                           examples=["0812 3456 7890"])]
+    name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
+
+
+class RemoteCheckIn(BaseModel):
+    code: str = Field(description="typed (or scanned from its QR) at a kiosk to check in, "
+                      "like a booking's code", examples=["K7MX3P"])
+    check_in_by: dt.datetime = Field(description="not checked in by then, the ticket is "
+                                     "cancelled (reason remote_not_checked_in)")
+    status: Literal["awaiting_check_in", "checked_in", "expired", "cancelled"]
+
+
+class RemoteJoinAnswer(BaseModel):
+    ticket: Ticket
+    remote: RemoteCheckIn
+
+
+@bp.post("/tickets/remote")
+@booking_limit
+@api.validate(resp=answers(RemoteJoinAnswer, status=201, limited=True))
+def remote_join(json: RemoteJoinBody) -> Any:
+    """Take a ticket for today from a phone, for a service with ``remote_join``: its number
+    and place at once, counted in the quota, but call-next passes over it until it is
+    checked in (``POST /bookings/check-in`` with ``remote.code``) by ``check_in_by``; then it
+    is called in its place. 409 ``remote_join_not_offered``, ``remote_join_limit`` (the
+    phone's daily limit), ``service_closed``, ``quota_reached``; 422 ``invalid_phone``; 429
+    past ``MPP_BOOKING_RATE_LIMIT`` from one address (shared with bookings)."""
+    answer = current_hall().remote.join(json.service_id, json.phone, json.name)
+    return jsonify(answer), 201
 
 
 class DayBooking(BaseModel):

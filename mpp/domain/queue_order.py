@@ -12,6 +12,12 @@ too: the counter itself has called at least its service's ratio of regular ticke
 own last priority call. Otherwise the oldest head goes first. So a counter serving several
 services never lets a stream of priority tickets of one service starve the regular tickets
 of another, and a priority ticket is never called later than plain oldest-first would.
+
+Only tickets whose holder is in the hall are called: a remote ticket (taken from a phone,
+mpp.domain.remote_join) is passed over until it is checked in, and is then called in its
+place by issue time. It is not a candidate until then (call-next reads the heads of the
+tickets with no pending check-in); the orders below still count it where it stands, as the
+place it will take once checked in.
 """
 
 from __future__ import annotations

@@ -31,7 +31,16 @@ from ..domain.actor import Actor
 from ..domain.booking import HOLDING, BookingRules, BookingStatus, Slot
 from ..domain.errors import Conflict, Forbidden, NotFound
 from ..domain.queue_order import NO_PRIORITY_YET
-from ..models import Agency, Booking, Holiday, Service, ServiceDay, Site, Ticket
+from ..models import (
+    Agency,
+    Booking,
+    Holiday,
+    RemoteJoin,
+    Service,
+    ServiceDay,
+    Site,
+    Ticket,
+)
 from .notifications import enqueue, settings_of
 from .presenter import Presenter, friday_break
 
@@ -86,7 +95,8 @@ CheckInStep = Callable[[Session, Service, Site, datetime], CheckInPlan]
 def booking_totals(s: Session, first: date, last: date,
                    agency_id: int | None = None) -> dict[str, int]:
     """The report's booking figures for the days ``first`` … ``last``: ``booked`` (bookings
-    for those days not cancelled), ``checked_in`` and ``booking_no_show``."""
+    for those days not cancelled), ``checked_in`` and ``booking_no_show``; and the
+    remote-join figures (:func:`remote_totals`)."""
     stmt = (select(Booking.status, func.count(Booking.id))
             .where(Booking.business_date >= first, Booking.business_date <= last)
             .group_by(Booking.status))
@@ -97,7 +107,25 @@ def booking_totals(s: Session, first: date, last: date,
     return {"booked": sum(n for status, n in counts.items()
                           if status != BookingStatus.CANCELLED),
             "checked_in": counts.get(BookingStatus.CHECKED_IN, 0),
-            "booking_no_show": counts.get(BookingStatus.NO_SHOW, 0)}
+            "booking_no_show": counts.get(BookingStatus.NO_SHOW, 0),
+            **remote_totals(s, first, last, agency_id)}
+
+
+def remote_totals(s: Session, first: date, last: date,
+                  agency_id: int | None = None) -> dict[str, int]:
+    """The report's remote-join figures (mpp.domain.remote_join) for the days ``first`` …
+    ``last``: ``remote_joined``, ``remote_checked_in`` and ``remote_expired`` (not checked
+    in in time: cancelled, never called)."""
+    stmt = (select(RemoteJoin.status, func.count(RemoteJoin.id))
+            .where(RemoteJoin.business_date >= first, RemoteJoin.business_date <= last)
+            .group_by(RemoteJoin.status))
+    if agency_id is not None:
+        stmt = stmt.join(Service, Service.id == RemoteJoin.service_id).where(
+            Service.agency_id == agency_id)
+    counts = dict(s.execute(stmt).all())
+    return {"remote_joined": sum(counts.values()),
+            "remote_checked_in": counts.get("checked_in", 0),
+            "remote_expired": counts.get("expired", 0)}
 
 
 def mark_no_shows(s: Session, day: date, now: datetime) -> int:
@@ -264,13 +292,17 @@ class BookingService:
     def check_in(self, actor: Actor, code: str) -> dict[str, Any]:
         """Check a booking in by its code (kiosk or staff): 201 its ticket, queued at the
         slot's start when on time, else an ordinary walk-in (409 ``too_early``,
-        ``already_checked_in``, ``booking_cancelled``, ``booking_no_show``; 404 unknown)."""
+        ``already_checked_in``, ``booking_cancelled``, ``booking_no_show``; 404 unknown).
+        A remote ticket's code checks that ticket in (mpp.services.remote_join)."""
         code = rules_of.normalize_code(code)
         with self.db.read() as s:
             service_id = s.scalar(select(Booking.service_id).where(Booking.code == code))
         if service_id is None:
-            raise NotFound(f"Kode booking {code} tidak ditemukan. / No booking has the code "
-                           f"{code}.", "booking_not_found")
+            # not a booking: a remote ticket's code (mpp.services.remote_join) checks in there
+            from .remote_join import RemoteJoinService
+
+            assert self.queue is not None
+            return RemoteJoinService(self.db, self.clock, self.queue).check_in(actor, code)
 
         def step(s: Session, service: Service, site: Site, now: datetime) -> CheckInPlan:
             booking = s.scalars(select(Booking).where(Booking.code == code)
@@ -373,6 +405,8 @@ class BookingService:
         """Give the booking a fresh code (a clash, one in a billion, draws again)."""
         for attempt in range(tries):
             booking.code = rules_of.new_code()
+            if s.scalar(select(RemoteJoin.id).where(RemoteJoin.code == booking.code)):
+                continue  # a remote ticket's code (both are typed at the kiosk)
             try:
                 with s.begin_nested():
                     s.add(booking)

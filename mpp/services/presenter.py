@@ -261,6 +261,8 @@ class Presenter:
             "priority_enabled": service.priority_enabled,
             # the site file's booking table (slot_minutes, per_slot, ...); null: no bookings
             "booking": service.booking,
+            # tickets for today may be taken from a phone (mpp.domain.remote_join)
+            "remote_join": bool(service.remote_join),
             "open_counters": self.open_counters(service.id),
         }
 
@@ -323,6 +325,8 @@ class Presenter:
             "priority_category": ticket.priority_category,
             # issued at a booking's on-time check-in: queued at the slot's start
             "booked": bool(ticket.booked),
+            # taken from a phone; while not checked in, the deadline (never called before)
+            "remote": bool(ticket.remote), "check_in_by": self.iso(ticket.check_in_by),
             "people_ahead": ahead, "estimated_wait_minutes": wait,
             # while waiting: the open counters serving its service (0: nobody calls it now)
             "open_counters": open_counters,
@@ -347,6 +351,7 @@ class Presenter:
                 "service": {"id": service.id, "code": service.code, "name": service.name},
                 "priority": ticket.priority, "priority_category": ticket.priority_category,
                 "booked": bool(ticket.booked),
+                "remote": bool(ticket.remote), "check_in_by": self.iso(ticket.check_in_by),
                 "issued_at": self.iso(ticket.issued_at),
                 "arrived_at": self.iso(ticket.arrived_at or ticket.issued_at),
                 "people_ahead": self.queue_positions(service).get(ticket.id, 0),

@@ -395,7 +395,9 @@ class QueueService:
             parts = [select(Ticket.id, Ticket.service_id, Ticket.issued_at, Ticket.priority)
                      .where(Ticket.service_id == sid, Ticket.status == TicketStatus.WAITING,
                             Ticket.business_date == bindparam("day"),
-                            Ticket.priority.is_(prio))
+                            Ticket.priority.is_(prio),
+                            # a remote ticket is passed over until checked in (queue_order)
+                            Ticket.check_in_by.is_(None))
                      .order_by(Ticket.issued_at, Ticket.id).limit(1).subquery()
                      for sid in ids for prio in (False, True)]
             stmt = cls._heads_of[tuple(ids)] = union_all(*(select(part) for part in parts))

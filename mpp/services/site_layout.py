@@ -15,7 +15,7 @@ import tomli_w
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..domain import booking, hours, notifications
+from ..domain import booking, hours, notifications, remote_join
 from ..domain.actor import Actor
 from ..domain.errors import ValidationFailed
 from ..domain.numbering import validate_prefix
@@ -86,6 +86,12 @@ def _check_service(table: dict[str, Any], where: str) -> dict[str, Any]:
         except ValidationFailed as exc:
             raise ValidationFailed(f"{where}: {exc.message}", "invalid_site_file") from exc
         values["booking"] = None if rules is None else rules.as_dict()
+    if "remote_join" in table:
+        # tickets for today taken from a phone (mpp.domain.remote_join)
+        try:
+            values["remote_join"] = remote_join.parse_allowed(table["remote_join"])
+        except ValidationFailed as exc:
+            raise ValidationFailed(f"{where}: {exc.message}", "invalid_site_file") from exc
     english: dict[str, Any] = {}
     for key, kind in SERVICE_TEXTS_EN.items():
         if f"{key}_en" not in table:
@@ -153,6 +159,14 @@ def load_layout(s: Session, data: dict[str, Any], now: datetime,
         except ValidationFailed as exc:
             raise ValidationFailed(exc.message, "invalid_site_file") from exc
         apply(site, {"settings": {**(site.settings or {}), "notifications": dict(table)}})
+
+    if "remote_join" in data:
+        table = data["remote_join"]
+        try:
+            rules = remote_join.parse_rules(table)
+        except ValidationFailed as exc:
+            raise ValidationFailed(exc.message, "invalid_site_file") from exc
+        apply(site, {"settings": {**(site.settings or {}), "remote_join": rules.as_dict()}})
 
     for i, h in enumerate(data.get("holidays", [])):
         day = h.get("date")
@@ -245,10 +259,13 @@ def export_layout(s: Session) -> str:
         raise ValidationFailed("No site is loaded yet.", "no_site")
     settings = dict(site.settings or {})
     notify = settings.pop("notifications", None)
+    remote = settings.pop("remote_join", None)
     doc: dict[str, Any] = {"site": {"code": site.code, "name": site.name,
                                     "timezone": site.timezone, **settings}}
     if notify:
         doc["notifications"] = notify
+    if remote:
+        doc["remote_join"] = remote
     holidays = s.scalars(select(Holiday).where(Holiday.site_id == site.id)
                          .order_by(Holiday.day)).all()
     if holidays:
@@ -272,6 +289,8 @@ def export_layout(s: Session) -> str:
                 row[key] = value
             if sv.booking:
                 row["booking"] = dict(sv.booking)
+            if sv.remote_join:
+                row["remote_join"] = True
             for key, value in (sv.texts_en or {}).items():
                 if key in SERVICE_TEXTS_EN and value not in (None, "", []):
                     row[f"{key}_en"] = value

@@ -1,0 +1,66 @@
+"""Cancelling remote tickets not checked in in time, inside every server process.
+
+A remote ticket (mpp.domain.remote_join) must be checked in at the hall by its deadline; one
+that is not is cancelled (reason ``remote_not_checked_in``) and its holder's status page says
+so. Each server process looks every :data:`EVERY_SECONDS` seconds (one cheap read; a write
+only when a ticket is due), starting with the first request it serves. Expiring is
+idempotent (it takes only tickets still waiting, locked), so several processes at once are
+harmless. A late check-in expires the ticket by itself too.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask
+
+log = logging.getLogger("mpp.remote_expiry")
+
+#: how often each process looks for overdue remote tickets
+EVERY_SECONDS = 15.0
+
+
+class RemoteExpirer:
+    """Runs RemoteJoinService.expire_overdue in the background, every few seconds."""
+
+    def __init__(self, app: Flask, sleep: Callable[[float], Any], spawn: Callable[..., Any],
+                 every: float = EVERY_SECONDS):
+        self.app = app
+        self.sleep = sleep
+        self.spawn = spawn
+        self.every = every
+        self.started = False
+
+    def expire(self) -> int:
+        """One look: cancel the remote tickets past their check-in deadline; how many."""
+        with self.app.app_context():
+            return self.app.extensions["mpp"].remote.expire_overdue()
+
+    def start(self) -> None:
+        """Run in the background from now on (once per process)."""
+        if not self.started:
+            self.started = True
+            self.spawn(self._run)
+
+    def _run(self) -> None:
+        while True:
+            try:
+                self.expire()
+            except Exception:  # noqa: BLE001 - look again next round
+                log.exception("expiring overdue remote tickets failed; trying again")
+            self.sleep(self.every)
+
+
+def init_remote_expiry(app: Flask) -> None:
+    """Start the expirer with the first request this process serves (never while the app is
+    only built, e.g. by a command or a test that does not ask for it)."""
+    every = float(app.config.get("REMOTE_EXPIRY_SECONDS", EVERY_SECONDS))
+    if every <= 0:
+        return
+    from .extensions import socketio
+
+    expirer = RemoteExpirer(app, socketio.sleep, socketio.start_background_task, every)
+    app.extensions["mpp_remote_expiry"] = expirer
+    app.before_request(expirer.start)

@@ -1,0 +1,167 @@
+"""Remote join (issue 10): a ticket for today taken from a phone, called only once checked in
+at a kiosk or counter, cancelled when not checked in in time; on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from mpp.models import RemoteJoin, Service, TicketEvent
+
+from ..support.api import Api
+from ..support.factories import Factories
+
+ALWAYS = "00:00-24:00"
+TODAY = "2026-11-23"  # the clock starts at 09:00
+PHONE = "0812 3456 7890"
+
+
+def setup(app, **fields):  # type: ignore[no-untyped-def]
+    """An always-open service taking remote tickets, a counter for it and its staff member."""
+    make = Factories(app)
+    code = make.service(hours=ALWAYS, remote_join=True, **fields)
+    sid = make.service_id(code)
+    return sid, make.counter([code]), make.staff(), make
+
+
+def join(api: Api, sid: int, phone: str = PHONE, **extra):  # type: ignore[no-untyped-def]
+    return api.post("/tickets/remote", {"service_id": sid, "phone": phone, **extra})
+
+
+def check_in(api: Api, code: str, token: str | None = None):  # type: ignore[no-untyped-def]
+    return api.post("/bookings/check-in", {"code": code}, token=token or api.device_token())
+
+
+def kiosk_issue(api: Api, sid: int) -> dict:  # type: ignore[type-arg]
+    r = api.post("/tickets", {"service_id": sid}, token=api.device_token())
+    assert r.status == 201, r.body
+    return r.body["ticket"]
+
+
+def test_a_remote_ticket_is_passed_over_until_checked_in_then_called_in_its_place(
+        any_app, clock):
+    api = Api(any_app.test_client())
+    sid, counter, staff, _ = setup(any_app)
+    first = kiosk_issue(api, sid)
+    r = join(api, sid, name="Siti")
+    assert r.status == 201, r.body
+    remote, info = r.body["ticket"], r.body["remote"]
+    assert remote["remote"] is True and remote["status"] == "waiting"
+    assert remote["check_in_by"] == f"{TODAY}T09:30:00+08:00" == info["check_in_by"]
+    assert info["status"] == "awaiting_check_in" and len(info["code"]) == 6
+    assert remote["token"] and remote["people_ahead"] == 1  # its place, numbered as any
+    assert int(remote["number"][-3:]) == int(first["number"][-3:]) + 1
+    later = kiosk_issue(api, sid)
+    token = api.login(staff)
+    assert api.post(f"/counters/{counter}/open", token=token).status == 200
+
+    def call_and_finish() -> str | None:
+        ticket = api.post(f"/counters/{counter}/call-next", token=token).body["ticket"]
+        if ticket is not None:
+            assert api.post(f"/tickets/{ticket['id']}/finish", token=token).status == 200
+        return None if ticket is None else ticket["number"]
+
+    assert call_and_finish() == first["number"]
+    # the remote ticket is not in the hall yet: the counter passes over it
+    assert call_and_finish() == later["number"]
+    assert call_and_finish() is None
+    view = api.get(f"/counters/{counter}/queue", token=token).body
+    assert [(w["number"], w["check_in_by"] is not None) for w in view["waiting"]] == [
+        (remote["number"], True)]
+    # checked in at a kiosk (the code typed in lower case): called in its place
+    third = kiosk_issue(api, sid)
+    clock.advance(minutes=10)
+    r = check_in(api, info["code"].lower())
+    assert r.status == 201, r.body
+    assert r.body["ticket"]["id"] == remote["id"] and r.body["ticket"]["check_in_by"] is None
+    assert r.body["ticket"]["issued_at"] == remote["issued_at"]
+    assert call_and_finish() == remote["number"]
+    assert call_and_finish() == third["number"]
+    assert check_in(api, info["code"]).error == "already_checked_in"
+
+
+def test_the_checked_in_ticket_goes_before_those_issued_after_it(any_app, clock):
+    api = Api(any_app.test_client())
+    sid, counter, staff, _ = setup(any_app)
+    remote = join(api, sid).ok()
+    after = kiosk_issue(api, sid)
+    assert check_in(api, remote["remote"]["code"], token=api.login(staff)).status == 201
+    token = api.login(staff)
+    api.post(f"/counters/{counter}/open", token=token)
+    called = api.post(f"/counters/{counter}/call-next", token=token).body["ticket"]
+    assert called["number"] == remote["ticket"]["number"] != after["number"]
+
+
+def test_not_checked_in_in_time_it_expires_never_called_and_counted(any_app, clock):
+    api = Api(any_app.test_client())
+    sid, counter, staff, _ = setup(any_app)
+    hall = any_app.extensions["mpp"]
+    early = join(api, sid).ok()
+    clock.advance(minutes=20)
+    late = join(api, sid, phone="0813 1111 2222").ok()
+    clock.advance(minutes=10)  # 09:30: the first is at its deadline, not past it
+    assert hall.remote.expire_overdue() == 0
+    clock.advance(seconds=1)
+    assert hall.remote.expire_overdue() == 1
+    assert hall.remote.expire_overdue() == 0  # idempotent
+    gone = api.get(f"/tickets/by-token/{early['ticket']['token']}").body["ticket"]
+    assert gone["status"] == "cancelled"
+    with hall.db.read() as s:
+        event = s.scalars(select(TicketEvent).where(
+            TicketEvent.ticket_id == early["ticket"]["id"], TicketEvent.kind == "cancelled")).one()
+        assert event.detail["reason"] == "remote_not_checked_in"
+    # checking in late: refused, clearly
+    r = check_in(api, early["remote"]["code"])
+    assert r.status == 409 and r.error == "check_in_expired"
+    assert "09.30" in r.body["error"]["message"]
+    # the other one, past its deadline and not swept yet, expires at its late check-in
+    clock.advance(minutes=30)
+    r = check_in(api, late["remote"]["code"])
+    assert r.status == 409 and r.error == "check_in_expired", r.body
+    token = api.login(staff)
+    api.post(f"/counters/{counter}/open", token=token)
+    assert api.post(f"/counters/{counter}/call-next", token=token).body["ticket"] is None
+    report = api.get(f"/reports/daily?date={TODAY}", token=api.login("admin")).body
+    assert report["totals"]["remote_joined"] == 2
+    assert report["totals"]["remote_expired"] == 2
+    assert report["totals"]["remote_checked_in"] == 0
+
+
+def test_refusals_and_abuse(any_app, clock):
+    api = Api(any_app.test_client())
+    sid, _, _, make = setup(any_app, daily_quota=3)
+    plain = make.service_id(make.service(hours=ALWAYS))
+    assert join(api, plain).error == "remote_join_not_offered"
+    assert join(api, 999999).error == "service_not_found"
+    assert join(api, sid, phone="bukan nomor").error == "invalid_phone"
+    assert join(api, sid, phone="12").status == 422
+    assert api.post("/tickets/remote", {"service_id": "1", "phone": PHONE}).status == 422
+    assert api.post("/tickets/remote", {"service_id": sid}).status == 422
+    huge = api.post("/tickets/remote", {"service_id": sid, "phone": PHONE, "name": "x" * 5000})
+    assert huge.status == 422
+    assert join(api, sid).status == 201
+    assert join(api, sid, phone="+62 812-3456-7890").status == 201  # the same number
+    r = join(api, sid, phone="0812-3456-7890")
+    assert r.status == 409 and r.error == "remote_join_limit"  # two a day per phone
+    kiosk_issue(api, sid)
+    assert join(api, sid, phone="0813 0000 0001").error == "quota_reached"
+    assert check_in(api, "ZZZZZZ").error == "booking_not_found"
+    assert api.post("/bookings/check-in", {"code": "ABCDEF"}).status == 401  # anonymous
+    with any_app.extensions["mpp"].db.read() as s:
+        assert s.scalar(select(Service.remote_join).where(Service.id == sid)) is True
+        assert len(s.scalars(select(RemoteJoin)).all()) == 2
+
+
+def test_a_closed_service_takes_no_remote_ticket(app, clock):
+    api = Api(app.test_client())
+    sid, _, _, make = setup(app)
+    closed = make.service_id(make.service(hours={"mon-sun": "13:00-14:00"}, remote_join=True))
+    assert join(api, closed).error == "service_closed"
+    assert join(api, sid).status == 201
+
+
+def test_staff_of_another_agency_cannot_check_it_in(app, clock):
+    api = Api(app.test_client())
+    sid, *_ = setup(app)
+    code = join(api, sid).ok()["remote"]["code"]
+    r = check_in(api, code, token=api.login("imigrasi1"))
+    assert r.status == 403 and r.error == "other_agency"
