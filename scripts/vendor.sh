@@ -9,4 +9,6 @@ mkdir -p "$out"
 cp node_modules/socket.io-client/dist/socket.io.min.js "$out/socket.io.min.js"
 cp node_modules/chart.js/dist/chart.umd.min.js "$out/chart.umd.min.js"
 cp node_modules/axe-core/axe.min.js "$out/axe.min.js"
+# the kiosk reads booking and remote-ticket QR codes from its camera
+cp node_modules/jsqr/dist/jsQR.js "$out/jsQR.js"
 echo "browser libraries copied to $out"
