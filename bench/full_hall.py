@@ -152,7 +152,9 @@ def run(label: str, servers: list[LiveServer], pages: int, boards: int, consoles
         a.post(f"/counters/{cid}/open", a.staff(user))
     display = demo_device_token(databases.TEST_SECRET, "display-1")
     urls = [s.url for s in servers]
-    screens = [Screen("page", urls[i % len(urls)], {"ticket_token": t["token"]}, t["number"])
+    # every page notes when each queue message came; one in --decode-every also decodes it
+    screens = [Screen("page", urls[i % len(urls)], {"ticket_token": t["token"]}, t["number"],
+                      decode=i % args.decode_every == 0)
                for i, t in enumerate(waiting)]
     screens += [Screen("board", urls[i % len(urls)], {"token": display}, f"board-{i}")
                 for i in range(boards)]
@@ -259,7 +261,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--rate", type=float, default=1.4,
                         help="issues per second, and calls per second")
-    parser.add_argument("--crowd-procs", type=int, default=2,
+    parser.add_argument("--decode-every", type=int, default=20,
+                        help="one status page in this many decodes every queue message (the "
+                             "others only note its arrival)")
+    parser.add_argument("--crowd-procs", type=int, default=1,
                         help="client processes for the status pages (boards get one more)")
     parser.add_argument("--redis", default=os.environ.get("MPP_TEST_REDIS_URL",
                                                           "redis://127.0.0.1:6379/0"))

@@ -104,7 +104,8 @@ def test_a_full_hall_of_live_screens_leaves_kiosks_fast_and_every_board_hearing_
         def wrong() -> list[str]:
             pages = {s.screen.key: s for s in crowd.report() if s.screen.kind == "page"}
             return [n for n in sample if not pages[n].queues
-                    or pages[n].queues[-1][1].index(truth[n]["id"]) != truth[n]["people_ahead"]]
+                    or pages[n].queues[-1][1]["order"].index(truth[n]["id"])
+                    != truth[n]["people_ahead"]]
 
         deadline = time.monotonic() + 15
         while wrong() and time.monotonic() < deadline:
