@@ -316,7 +316,8 @@ class HourRow(BaseModel):
     cancelled: int = Field(description=f"tickets now cancelled, {_BY_ISSUE}")
     expired: int = Field(description=f"tickets now expired, {_BY_ISSUE}")
     avg_wait_seconds: float | None = Field(
-        description=f"mean wait (issue to first call) of the tickets called, {_BY_ISSUE}; "
+        description=f"mean wait (arrival, or a booking's check-in, to first call) of the "
+                    f"tickets called, {_BY_ISSUE}; "
                     f"null when none")
     p90_wait_seconds: float | None = Field(
         description=f"nearest-rank 90th percentile of those waits, {_BY_ISSUE}")
@@ -376,6 +377,55 @@ class PriorityRow(BaseModel):
     served: int
 
 
+class BookingFigures(BaseModel):
+    """The bookings of a group (mpp.domain.booking_report; docs/reports.md)."""
+
+    made: int = Field(description="bookings for these days, cancelled ones too")
+    booked: int = Field(description="bookings not cancelled (the totals' booked)")
+    cancelled: int
+    checked_in: int = Field(description="checked in, on time or late")
+    checked_in_late: int = Field(description="checked in after the slot's start and grace: "
+                                 "queued as walk-ins")
+    no_show: int = Field(description="never checked in by the day's close")
+    pending: int = Field(description="not checked in yet, the day not closed")
+    called: int = Field(description="checked in on time and called: the punctuality's base")
+    called_within: int = Field(description="of those, first called no later than "
+                               "within_minutes after the slot's start")
+    punctual_percent: float | None = Field(description="called_within / called in percent, "
+                                           "half-up to 0.1; null when none was called")
+    median_late_minutes: float | None = Field(
+        description="nearest-rank median of how late the first call came after the slot's "
+                    "start (0 when at or before it), minutes, half-up to 0.1")
+
+
+class BookingServiceRow(BookingFigures):
+    id: int
+    code: str
+    name: str
+    agency_id: int
+
+
+class BookingDayRow(BookingFigures):
+    date: dt.date
+
+
+class BookingServiceDayRow(BookingServiceRow):
+    date: dt.date
+
+
+class BookingReport(BaseModel):
+    """Bookings and their punctuality: the slot's day and the booked service."""
+
+    within_minutes: int = Field(description="a call no later than this after the slot's "
+                                "start is punctual")
+    totals: BookingFigures
+    by_service: list[BookingServiceRow] = Field(
+        description="the services taking bookings, and any other booked in the period")
+    by_day: list[BookingDayRow] = Field(description="every day of the period")
+    by_service_day: list[BookingServiceDayRow] = Field(
+        description="each service on each day it had bookings")
+
+
 class ReportBody(BaseModel):
     totals: Totals
     by_agency: list[ReportRow]
@@ -388,6 +438,7 @@ class ReportBody(BaseModel):
     by_day: list[dict[str, Any]] = []
     by_priority: list[PriorityRow] = []
     ikm: IkmAnswer | None = None
+    bookings: BookingReport | None = None
 
 
 class DailyReport(ReportBody):

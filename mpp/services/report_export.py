@@ -10,19 +10,27 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from ..domain.booking_report import FIGURES as BOOKING_FIGURES
+from ..domain.booking_report import PUNCTUAL_MINUTES
+
 #: the figure columns of every Row, in the workbook's order
 ROW_FIELDS = ("issued", "served", "no_show", "cancelled", "expired", "waiting",
               "avg_wait_seconds", "p90_wait_seconds", "avg_service_seconds",
               "p90_service_seconds", "avg_visit_seconds", "sla_met", "sla_total",
               "sla_percent")
 STAFF_FIELDS = ("open_seconds", "busy_seconds", "idle_seconds", "served_per_hour")
+#: the booking figures' columns (the report's ``bookings``): booking_made, booking_booked ...
+BOOKING_COLUMNS = tuple(f"booking_{f}" for f in BOOKING_FIGURES)
 #: columns added after the first release go at the end, so readers by position keep working
-CSV_ADDED = ("p90_service_seconds",)
+CSV_ADDED = ("p90_service_seconds", "date", *BOOKING_COLUMNS)
 CSV_COLUMNS = ("section", "id", "code", "name", "hour",
                *(f for f in ROW_FIELDS if f not in CSV_ADDED), *STAFF_FIELDS,
                "ikm", "ikm_grade", "ikm_respondents", *CSV_ADDED)
 SECTIONS = (("agency", "by_agency"), ("service", "by_service"), ("counter", "by_counter"),
             ("staff", "by_staff"))
+#: the booking rows: per service, per day, per service on each day
+BOOKING_SECTIONS = (("booking_service", "by_service"), ("booking_day", "by_day"),
+                    ("booking_service_day", "by_service_day"))
 #: the figures of a by_hour row, in the workbook's order (all of them are CSV columns too)
 HOUR_FIELDS = ("issued", "served", "no_show", "cancelled", "expired", "avg_wait_seconds",
                "p90_wait_seconds", "avg_service_seconds", "p90_service_seconds")
@@ -46,9 +54,19 @@ LABELS_ID: dict[str, str] = {
     "ikm_respondents": "Responden SKM", "date": "Tanggal", "category": "Kategori",
     "level": "Tingkat", "respondents": "Responden", "grade": "Mutu",
     "figure": "Ukuran", "value": "Nilai",
+    "booking_made": "Booking dibuat", "booking_booked": "Booking tidak dibatalkan",
+    "booking_cancelled": "Booking dibatalkan", "booking_checked_in": "Booking check-in",
+    "booking_checked_in_late": "Check-in terlambat (jadi tanpa booking)",
+    "booking_no_show": "Booking tidak datang", "booking_pending": "Booking belum check-in",
+    "booking_called": "Booking tepat waktu dipanggil",
+    "booking_called_within": f"Dipanggil paling lambat {PUNCTUAL_MINUTES} menit dari jadwal",
+    "booking_punctual_percent": f"Ketepatan panggilan booking ({PUNCTUAL_MINUTES} menit, %)",
+    "booking_median_late_minutes": "Median keterlambatan panggilan (menit)",
 }
 SECTIONS_ID = {"total": "Total", "agency": "Instansi", "service": "Layanan",
-               "counter": "Loket", "staff": "Petugas", "hour": "Jam"}
+               "counter": "Loket", "staff": "Petugas", "hour": "Jam",
+               "booking_service": "Booking per layanan", "booking_day": "Booking per hari",
+               "booking_service_day": "Booking layanan per hari"}
 
 
 def label_id(field: str) -> str:
@@ -101,8 +119,14 @@ def csv_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
                     "ikm_respondents": got.get("respondents")})
         return row
 
+    bookings = report.get("bookings") or {}
+
+    def booking(figures: dict[str, Any]) -> dict[str, Any]:
+        return {f"booking_{f}": figures.get(f) for f in BOOKING_FIGURES}
+
     rows = [with_ikm({"section": "total", "name": "Total",
-                      **{f: report["totals"].get(f) for f in ROW_FIELDS}}, ("total", None))]
+                      **{f: report["totals"].get(f) for f in ROW_FIELDS},
+                      **booking(bookings.get("totals") or {})}, ("total", None))]
     for section, key in SECTIONS:
         for r in report[key]:
             row = {"section": section, "id": r["id"], "code": r.get("code"), "name": r["name"],
@@ -111,6 +135,10 @@ def csv_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
     for h in report["by_hour"]:
         rows.append({"section": "hour", "hour": h["hour"],
                      **{f: h.get(f) for f in HOUR_FIELDS}})
+    for section, key in BOOKING_SECTIONS:
+        for r in bookings.get(key, []):
+            rows.append({"section": section, "date": r.get("date"), "id": r.get("id"),
+                         "code": r.get("code"), "name": r.get("name"), **booking(r)})
     return rows
 
 
@@ -160,7 +188,8 @@ def _sheet(wb: Workbook, title: str, header: list[str], rows: list[list[Any]],
 
 def to_xlsx(report: dict[str, Any], people: bool = False) -> bytes:
     """A workbook: Ringkasan, Instansi, Layanan, Loket, Petugas, Per jam, Per hari, Prioritas,
-    IKM. With ``people``: Indonesian column names and minutes instead of seconds."""
+    Booking layanan, Booking hari, Booking layanan-hari, IKM. With ``people``: Indonesian
+    column names and minutes instead of seconds."""
     wb = Workbook()
     wb.remove(wb.active)
     ikm = report.get("ikm") or {}
@@ -171,6 +200,9 @@ def to_xlsx(report: dict[str, Any], people: bool = False) -> bytes:
                  else report["totals"].get(f)] for f in ("in_service", *ROW_FIELDS)]
     summary += [["ikm", total_ikm.get("ikm")], ["ikm_grade", total_ikm.get("grade")],
                 ["ikm_respondents", total_ikm.get("respondents", 0)]]
+    bookings = report.get("bookings") or {}
+    summary += [[label_id(c) if people else c, (bookings.get("totals") or {}).get(f)]
+                for f, c in zip(BOOKING_FIGURES, BOOKING_COLUMNS, strict=True)]
     _sheet(wb, "Ringkasan", ["figure", "value"], summary, people)
     for title, key, ident in (("Instansi", "by_agency", ["id", "code", "name"]),
                               ("Layanan", "by_service", ["id", "code", "name", "sla_minutes"]),
@@ -187,6 +219,13 @@ def to_xlsx(report: dict[str, Any], people: bool = False) -> bytes:
     _sheet(wb, "Prioritas", ["category", "issued", "served", "avg_wait_seconds"],
            [[p["category"], p["issued"], p["served"], p["avg_wait_seconds"]]
             for p in report.get("by_priority", [])], people)
+    for title, key, ident in (("Booking layanan", "by_service", ["id", "code", "name"]),
+                              ("Booking hari", "by_day", ["date"]),
+                              ("Booking layanan-hari", "by_service_day",
+                               ["date", "id", "code", "name"])):
+        _sheet(wb, title, ident + list(BOOKING_COLUMNS),
+               [[r.get(f) for f in ident] + [r.get(f) for f in BOOKING_FIGURES]
+                for r in bookings.get(key, [])], people)
     elements = [f"U{i}" for i in range(1, 10)]
     ikm_rows = []
     for level, key in (("agency", "by_agency"), ("service", "by_service")):

@@ -61,10 +61,12 @@ from sqlalchemy.sql.functions import FunctionElement
 from ..clock import Clock
 from ..db import Database
 from ..domain import ikm as ikm_math
+from ..domain.booking_report import PUNCTUAL_MINUTES, BookingTally
 from ..domain.errors import DomainError, Forbidden, ValidationFailed
 from ..domain.ids import parse_id
 from ..models import (
     Agency,
+    Booking,
     Complaint,
     Counter,
     CounterSession,
@@ -427,6 +429,7 @@ class ReportService:
             "by_staff": by_staff,
             **breakdowns,
             "ikm": ikm,
+            "bookings": self._bookings(s, period, agency_id, names),
         }
         if previous is not None:
             data["previous"] = previous
@@ -809,6 +812,66 @@ class ReportService:
                 .where(*self._ticket_filter(period, agency_id))
                 .group_by(Ticket.priority, Ticket.priority_category))
         return _priority_rows(s.execute(stmt))
+
+    def _bookings(self, s: Session, period: Period, agency_id: int | None, names: _Names
+                  ) -> dict[str, Any]:
+        """Bookings made, cancelled, checked in (late ones too), no-show and pending, and
+        the punctuality of the calls (mpp.domain.booking_report), in total, per service
+        (those taking bookings or booked), per day and per service on each day."""
+        def in_scope(stmt: Any) -> Any:
+            stmt = stmt.where(Booking.business_date >= period.start,
+                              Booking.business_date <= period.end)
+            if agency_id is not None:
+                stmt = stmt.join(Service, Service.id == Booking.service_id).where(
+                    Service.agency_id == agency_id)
+            return stmt
+
+        def day_of(d: Any) -> date:
+            return d if isinstance(d, date) else date.fromisoformat(str(d))
+
+        tallies: dict[tuple[Any, Any], BookingTally] = defaultdict(BookingTally)
+
+        def groups(sid: int, day: date) -> list[BookingTally]:
+            return [tallies[k] for k in ((None, None), (sid, None), (None, day), (sid, day))]
+
+        counts = in_scope(select(Booking.service_id, Booking.business_date, Booking.status,
+                                 func.count()).group_by(Booking.service_id,
+                                                        Booking.business_date, Booking.status))
+        for sid, day, status, n in s.execute(counts):
+            for t in groups(sid, day_of(day)):
+                t.add_status(status, n)
+        # each checked-in booking: queued at its slot (on time) or a walk-in (late), and how
+        # long after the slot's start its ticket was first called
+        checked = in_scope(
+            select(Booking.service_id, Booking.business_date, Ticket.booked,
+                   millis_between(Booking.slot_start, Ticket.called_at))
+            .join(Ticket, Ticket.id == Booking.ticket_id)
+            .where(Booking.status == "checked_in"))
+        for sid, day, on_time, late_ms in s.execute(checked):
+            for t in groups(sid, day_of(day)):
+                if not on_time:
+                    t.add_late_check_ins(1)
+                elif late_ms is not None:
+                    t.add_call(late_ms)
+
+        def figures(key: tuple[Any, Any]) -> dict[str, Any]:
+            got = tallies.get(key)
+            return (got or BookingTally()).figures(PUNCTUAL_MINUTES)
+
+        def ident(sv: Service) -> dict[str, Any]:
+            return {"id": sv.id, "code": sv.code, "name": sv.name, "agency_id": sv.agency_id}
+
+        days = [period.start + timedelta(days=i) for i in range(period.days)]
+        return {
+            "within_minutes": PUNCTUAL_MINUTES,
+            "totals": figures((None, None)),
+            "by_service": [{**ident(sv), **figures((sv.id, None))} for sv in names.services
+                           if sv.booking is not None or (sv.id, None) in tallies],
+            "by_day": [{"date": d.isoformat(), **figures((None, d))} for d in days],
+            "by_service_day": [{"date": d.isoformat(), **ident(sv), **figures((sv.id, d))}
+                               for d in days for sv in names.services
+                               if (sv.id, d) in tallies],
+        }
 
     def _open_time(self, s: Session, period: Period, agency_id: int | None, now: datetime
                    ) -> dict[str, dict[int, int]]:

@@ -39,7 +39,12 @@ CSV_HEADER = ["section", "id", "code", "name", "hour", "issued", "served", "no_s
               "cancelled", "expired", "waiting", "avg_wait_seconds", "p90_wait_seconds",
               "avg_service_seconds", "avg_visit_seconds", "sla_met", "sla_total", "sla_percent",
               "open_seconds", "busy_seconds", "idle_seconds", "served_per_hour", "ikm",
-              "ikm_grade", "ikm_respondents", "p90_service_seconds"]
+              "ikm_grade", "ikm_respondents", "p90_service_seconds",
+              # the booking rows' day and figures (issue 10)
+              "date", "booking_made", "booking_booked", "booking_cancelled",
+              "booking_checked_in", "booking_checked_in_late", "booking_no_show",
+              "booking_pending", "booking_called", "booking_called_within",
+              "booking_punctual_percent", "booking_median_late_minutes"]
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
