@@ -88,6 +88,7 @@
 
   // -- screens ---------------------------------------------------------------------------------
   function show(name, remember = true) {
+    if (name !== "booking") stopCamera();
     if (remember && state.screen !== name && !["loading", "setup"].includes(state.screen)) {
       state.history.push(state.screen);
     }
@@ -461,8 +462,103 @@
 
   function openBooking() {
     $("booking-code").value = "";
+    if (!camera.unavailable) $("booking-camera-note").textContent = "";
     show("booking");
     $("booking-code").focus();
+  }
+
+  // -- the camera: the booking's (or remote ticket's) QR code read by jsQR ------------------
+  // Besides the on-screen keys and a USB scanner (which types the code and Enter), the kiosk's
+  // own camera reads the QR code. Browsers give a camera only to a secure origin (https, or
+  // localhost; docs/kiosk.md) and with permission; without one the button says so.
+  const camera = { stream: null, timer: null, canvas: null, unavailable: false };
+
+  /* The code in what a QR code carries: the bare code, or an address ending in it. */
+  function codeFromScan(text) {
+    const plain = String(text).trim().toUpperCase();
+    const m = plain.match(/([A-HJ-NP-Z2-9]{6})\/?$/);
+    return m ? m[1] : plain.replace(/[\s-]/g, "").slice(0, 12);
+  }
+
+  function setCameraButton(key) {
+    const b = $("booking-camera");
+    b.dataset.i18n = key;
+    b.textContent = t(key);
+  }
+
+  function cameraUnavailable(key) {
+    camera.unavailable = true;
+    stopCamera();
+    setCameraButton("camera_unavailable");
+    $("booking-camera").disabled = true;
+    $("booking-camera-note").dataset.i18n = key;
+    $("booking-camera-note").textContent = t(key);
+  }
+
+  async function toggleCamera() {
+    if (camera.stream) { stopCamera(); return; }
+    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia
+        || typeof window.jsQR !== "function") {
+      cameraUnavailable("camera_none");
+      return;
+    }
+    let stream;
+    try {
+      stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "user" },
+                                                           audio: false });
+    } catch (e) {
+      const denied = e && (e.name === "NotAllowedError" || e.name === "SecurityError");
+      cameraUnavailable(denied ? "camera_denied" : "camera_none");
+      return;
+    }
+    if (state.screen !== "booking") { stream.getTracks().forEach((tr) => tr.stop()); return; }
+    camera.stream = stream;
+    const video = $("booking-video");
+    video.srcObject = stream;
+    video.hidden = false;
+    try { await video.play(); } catch (_) { /* frames are read all the same */ }
+    setCameraButton("scan_stop");
+    $("booking-camera-note").dataset.i18n = "scan_camera_hint";
+    $("booking-camera-note").textContent = t("scan_camera_hint");
+    scanFrame();
+  }
+
+  function scanFrame() {
+    camera.timer = null;
+    if (!camera.stream) return;
+    const video = $("booking-video");
+    const w = video.videoWidth;
+    const h = video.videoHeight;
+    if (video.readyState >= 2 && w && h) {
+      const canvas = camera.canvas || (camera.canvas = document.createElement("canvas"));
+      canvas.width = w;
+      canvas.height = h;
+      const ctx = canvas.getContext("2d", { willReadFrequently: true });
+      ctx.drawImage(video, 0, 0, w, h);
+      const found = window.jsQR(ctx.getImageData(0, 0, w, h).data, w, h,
+                                { inversionAttempts: "attemptBoth" });
+      if (found && found.data) {
+        stopCamera();
+        $("booking-code").value = codeFromScan(found.data);
+        checkIn();
+        return;
+      }
+    }
+    camera.timer = setTimeout(scanFrame, 150);
+  }
+
+  function stopCamera() {
+    if (camera.timer) clearTimeout(camera.timer);
+    camera.timer = null;
+    if (camera.stream) camera.stream.getTracks().forEach((tr) => tr.stop());
+    camera.stream = null;
+    const video = $("booking-video");
+    if (video) { video.srcObject = null; video.hidden = true; }
+    if (!camera.unavailable && $("booking-camera")) {
+      setCameraButton("scan_camera");
+      $("booking-camera-note").textContent = "";
+      delete $("booking-camera-note").dataset.i18n;
+    }
   }
 
   function buildKeys() {
@@ -481,6 +577,7 @@
     // a USB scanner types the code and Enter
     $("booking-code").addEventListener("keydown", (e) => { if (e.key === "Enter") checkIn(); });
     $("booking-go").addEventListener("click", checkIn);
+    $("booking-camera").addEventListener("click", toggleCamera);
   }
 
   async function checkIn() {

@@ -17,6 +17,7 @@ from ..domain.errors import DomainError, NotFound
 from ..hall import current_hall
 from ..i18n import Section
 from ..services.presenter import site_of
+from ..services.remote_join import rules_of_site
 from . import bp
 
 TEXTS = Section("booking")
@@ -59,6 +60,17 @@ def _services() -> list[dict[str, Any]]:
     return [s for s in current_hall().queue.services() if s.get("booking")]
 
 
+def _offered() -> list[dict[str, Any]]:
+    """The services the public pages offer: those taking bookings or remote tickets."""
+    return [s for s in current_hall().queue.services()
+            if s.get("booking") or s.get("remote_join")]
+
+
+def _remote_minutes() -> int:
+    with current_hall().db.read() as s:
+        return rules_of_site(site_of(s)).check_in_minutes
+
+
 def _service(service_id: int) -> dict[str, Any]:
     for s in current_hall().queue.services():
         if s["id"] == service_id and s.get("booking"):
@@ -90,7 +102,7 @@ def _chosen_day(days: list[date]) -> date:
 def choose_service() -> Any:
     """Every service that takes bookings, by agency."""
     lang = choose_language()
-    return _page("booking/services.html", lang, services=_services())
+    return _page("booking/services.html", lang, services=_offered())
 
 
 def _booking_form(service_id: int, lang: str, status: int = 200, error: str | None = None,
@@ -131,6 +143,66 @@ def book(service_id: int) -> Any:
     except DomainError as exc:
         return _booking_form(service_id, lang, exc.status, said(exc.message, lang), form)
     return redirect(url_for("booking.follow", token=booking["token"], lang=lang), 303)
+
+
+# -- remote join: a ticket for today from the phone, checked in at the hall ----------------
+def _remote_form(service_id: int, lang: str, status: int = 200, error: str | None = None,
+                 form: dict[str, str] | None = None) -> Any:
+    service = next((s for s in current_hall().queue.services()
+                    if s["id"] == service_id and s.get("remote_join")), None)
+    if service is None:
+        return _page("booking/not_found.html", lang, 404)
+    return _page("booking/remote.html", lang, status, service=service, error=error,
+                 form=form or {}, minutes=_remote_minutes(),
+                 here=url_for("booking.remote_form", service_id=service_id))
+
+
+@bp.get("/booking/<int:service_id>/remote")
+def remote_form(service_id: int) -> Any:
+    """Join today's queue of a service from the phone: its standard, the rule, the form."""
+    return _remote_form(service_id, choose_language())
+
+
+@bp.post("/booking/<int:service_id>/remote")
+@booking_limit
+def remote_join(service_id: int) -> Any:
+    """Take the ticket; on to its status page (which says to check in, and by when)."""
+    lang = choose_language()
+    form = {k: request.form.get(k, "").strip() for k in ("name", "phone")}
+    if len(form["name"]) > 200:
+        return _remote_form(service_id, lang, 422, TEXTS[lang]["err_name"], form)
+    if not form["phone"]:
+        return _remote_form(service_id, lang, 422, TEXTS[lang]["err_phone_required"], form)
+    if len(form["phone"]) > 40:
+        return _remote_form(service_id, lang, 422, TEXTS[lang]["err_phone"], form)
+    try:
+        joined = current_hall().remote.join(service_id, form["phone"], form["name"])
+    except DomainError as exc:
+        return _remote_form(service_id, lang, exc.status, said(exc.message, lang), form)
+    return redirect(f"{joined['ticket']['status_url']}?lang={lang}", 303)
+
+
+@bp.get("/t/<token>/check-in.svg")
+def remote_qr(token: str) -> Any:
+    """A remote ticket's check-in QR code: its code, which a kiosk's camera or scanner reads
+    (404 for any other ticket)."""
+    if len(token) > MAX_TOKEN:
+        return Response(status=404)
+    remote = current_hall().remote.for_ticket_token(token)
+    if remote is None:
+        return Response(status=404)
+    return _private(Response(qr_svg(remote["code"]), mimetype="image/svg+xml"))
+
+
+def qr_svg(data: str) -> bytes:
+    """A QR code of ``data`` as SVG."""
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2,
+                         image_factory=qrcode.image.svg.SvgPathFillImage)
+    code.add_data(data)
+    code.make(fit=True)
+    buf = io.BytesIO()
+    code.make_image().save(buf)
+    return buf.getvalue()
 
 
 def _follow_page(token: str, lang: str, status: int = 200, error: str | None = None,
@@ -201,11 +273,5 @@ def qr(token: str) -> Any:
         booking = current_hall().bookings.get(token)
     except NotFound:
         return Response(status=404)
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2,
-                         image_factory=qrcode.image.svg.SvgPathFillImage)
-    code.add_data(booking["code"])
-    code.make(fit=True)
-    buf = io.BytesIO()
-    code.make_image().save(buf)
-    return _private(Response(buf.getvalue(), mimetype="image/svg+xml"))
+    return _private(Response(qr_svg(booking["code"]), mimetype="image/svg+xml"))
 

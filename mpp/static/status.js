@@ -75,6 +75,7 @@
       el("st-wait").textContent = waitText(t);
     }
     setHidden("st-final", !isFinal(status));
+    renderCheckIn(t);
     // Vibration is offered only while a call is still to come (waiting) or just came.
     setHidden("st-vibrate", !(vibrationOffered && (status === "waiting" || status === "called")));
     el("st-final-text").textContent = isFinal(status) ? (T["msg_" + status] || "") : "";
@@ -85,6 +86,19 @@
       ? t.number + " → " + counter
       : isNear(t) ? fmt(T.near_title, { number: t.number, n: t.people_ahead })
       : fmt(T.page_title, { number: t.number });
+  }
+
+  /* A ticket taken from a phone: the check-in panel while it awaits check-in; once checked in
+   * a note; cancelled past its deadline, why (the panels exist only for such tickets). */
+  function renderCheckIn(t) {
+    var panel = el("st-checkin");
+    if (!panel) { return; }
+    var awaiting = t.status === "waiting" && !!t.check_in_by;
+    panel.hidden = !awaiting;
+    el("st-checked-in").hidden = !(t.status === "waiting" && !t.check_in_by);
+    var late = el("st-remote-expired");
+    late.hidden = !(t.status === "cancelled" && !!t.check_in_by
+                    && Date.now() >= Date.parse(late.getAttribute("data-deadline")));
   }
 
   /* Near the counter: this many people or fewer ahead (the notifications' default). */

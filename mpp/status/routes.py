@@ -44,10 +44,13 @@ def ticket_status(token: str) -> Any:
         if len(token) > MAX_TOKEN:
             raise NotFound("No ticket has this token.", "ticket_not_found")
         ticket = current_hall().queue.ticket_by_token(token)
+        # a ticket taken from a phone: its check-in code and deadline (mpp.services.remote_join)
+        remote = current_hall().remote.for_ticket_token(token) if ticket.get("remote") else None
     except NotFound:
         html = render_template("status/not_found.html", t=texts, lang=lang,
                                site_name=_site_name(lang))
         return _private(remember_language(make_response(html, 404), lang))
     html = render_template("status/ticket.html", t=texts, texts=texts, lang=lang,
-                           ticket=ticket, final=FINAL, site_name=_site_name(lang))
+                           ticket=ticket, final=FINAL, site_name=_site_name(lang),
+                           remote=remote)
     return _private(remember_language(make_response(html), lang))
