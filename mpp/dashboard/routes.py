@@ -8,13 +8,16 @@ from functools import wraps
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from flask import redirect, render_template, request, url_for
+from flask import make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from ..console.lang import choose_language, remember_language
+from ..domain.booking_report import PUNCTUAL_MINUTES
 from ..domain.errors import DomainError
 from ..domain.ids import parse_id
 from ..hall import current_hall
+from ..i18n import section
 from ..models import Agency, Counter
 from ..services.presenter import site_of
 from ..services.reports import ReportService, check_range, parse_day
@@ -41,8 +44,16 @@ def manager_page(view: F) -> F:
     return wrapped  # type: ignore[return-value]
 
 
+def _page(template: str, **context: Any) -> Any:
+    """A manager page in the reader's language (an explicit ``?lang=`` is remembered)."""
+    return remember_language(make_response(render_template(template, **context)),
+                             context["lang"])
+
+
 def _context() -> dict[str, Any]:
-    """The site, today's local date and the agencies the user may choose from."""
+    """The site, today's local date, the agencies the user may choose from, and the
+    reader's language with the dashboard's texts (mpp/i18n catalogues, section
+    ``dashboard``)."""
     hall = current_hall()
     with hall.db.read() as s:
         site = site_of(s)
@@ -54,22 +65,24 @@ def _context() -> dict[str, Any]:
             stmt = stmt.where(Agency.id == own)
         agencies = [{"id": a.id, "code": a.code, "name": a.short_name or a.name}
                     for a in s.scalars(stmt)]
+        lang = choose_language()
         return {"site_name": site.name, "today": today.isoformat(), "agencies": agencies,
-                "own_agency": own, "user": current_user.info}
+                "own_agency": own, "user": current_user.info, "lang": lang,
+                "t": section("dashboard", lang), "within_minutes": PUNCTUAL_MINUTES}
 
 
 @bp.get("/dashboard")
 @manager_page
 def dashboard() -> Any:
     """The manager dashboard: figures, charts, live view (filled by dashboard.js)."""
-    return render_template("dashboard/dashboard.html", **_context())
+    return _page("dashboard/dashboard.html", **_context())
 
 
 @bp.get("/dashboard/complaints")
 @manager_page
 def complaints() -> Any:
     """Complaints and their follow-up (filled by complaints.js)."""
-    return render_template("dashboard/complaints.html", **_context())
+    return _page("dashboard/complaints.html", **_context())
 
 
 @bp.get("/reports/evidence")
@@ -91,7 +104,7 @@ def evidence() -> Any:
     except DomainError as exc:
         return render_template("error.html", message=exc.message), exc.status
     stats = {row["id"]: row for row in data["report"]["by_service"]}
-    return render_template("dashboard/evidence.html", ev=data, stats_by_service=stats, **ctx,
+    return _page("dashboard/evidence.html", ev=data, stats_by_service=stats, **ctx,
                            period_days=(end - start).days + 1,
                            prev_from=(start - (end - start) - timedelta(days=1)).isoformat(),
                            prev_to=(start - timedelta(days=1)).isoformat())

@@ -1,29 +1,38 @@
 /* The manager dashboard: reads /api/v1/reports/range and /reports/live with the session
- * cookie and draws the figures, tables and charts (Chart.js). */
+ * cookie and draws the figures, tables and charts (Chart.js). Its texts come from the
+ * page (#dash-texts: the language catalogue's "dashboard" section, mpp/i18n); numbers are
+ * written the Indonesian way (decimal comma, thousands dot) in every language. */
 (function () {
   "use strict";
 
   var cfg = JSON.parse(document.getElementById("dash-config").textContent);
   var $ = function (id) { return document.getElementById(id); };
+  var T = JSON.parse(document.getElementById("dash-texts").textContent);
+  var LOCALE = T.number_locale || "id-ID";
   var charts = {};
-  var PRIORITY = { elderly: "Lansia", disabled: "Penyandang disabilitas", pregnant: "Ibu hamil",
-                   child: "Anak / ibu membawa balita", other: "Prioritas lain", regular: "Reguler" };
 
-  function num(v) { return v === null || v === undefined ? "–" : v.toLocaleString("id-ID"); }
+  // "{name}" in a catalogue text replaced by values[name]
+  function fmt(text, values) {
+    return String(text).replace(/\{(\w+)\}/g, function (all, k) {
+      return values[k] === undefined ? all : values[k];
+    });
+  }
+  function num(v) { return v === null || v === undefined ? "–" : v.toLocaleString(LOCALE); }
   function dur(sec) {
     if (sec === null || sec === undefined) { return "–"; }
     var s = Math.round(sec);
     var h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
-    if (h) { return h + " j " + m + " mnt"; }
-    if (m) { return m + " mnt " + (r < 10 ? "0" : "") + r + " dtk"; }
-    return r + " dtk";
+    if (h) { return fmt(T.dur_hm, { h: h, m: m }); }
+    if (m) { return fmt(T.dur_ms, { m: m, s: (r < 10 ? "0" : "") + r }); }
+    return fmt(T.dur_s, { s: r });
   }
   // a number as an Indonesian reader writes it: decimal comma, thousands dot (91,67)
   function dec(v, digits) {
     return v === null || v === undefined ? "–"
-      : v.toLocaleString("id-ID", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+      : v.toLocaleString(LOCALE, { minimumFractionDigits: digits, maximumFractionDigits: digits });
   }
-  function pct(v) { return v === null || v === undefined ? "–" : v.toLocaleString("id-ID") + "%"; }
+  function pct(v) { return v === null || v === undefined ? "–" : v.toLocaleString(LOCALE) + "%"; }
+  function mins(v) { return v === null || v === undefined ? "–" : fmt(T.minutes, { n: dec(v, 1) }); }
   function minutes(sec) { return sec === null || sec === undefined ? null : Math.round(sec / 6) / 10; }
 
   function query() {
@@ -67,7 +76,7 @@
     var body = t.createTBody();
     if (!rows.length) {
       var tr = body.insertRow();
-      var td = cell(tr, "Tidak ada data pada periode ini.", "muted");
+      var td = cell(tr, T.no_data, "muted");
       td.colSpan = columns.length;
     }
     rows.forEach(function (r) {
@@ -79,51 +88,94 @@
     });
   }
 
-  function delta(now, before, lowerIsBetter, fmt) {
-    if (now === null || now === undefined || before === null || before === undefined) { return ""; }
+  // [text, "good" | "bad" | ""]: the change from the previous period
+  function delta(now, before, lowerIsBetter, show) {
+    if (now === null || now === undefined || before === null || before === undefined) { return ["", ""]; }
     var d = now - before;
-    if (Math.abs(d) < 1e-9) { return "sama dengan periode sebelumnya"; }
+    if (Math.abs(d) < 1e-9) { return [T.same_as_before, ""]; }
     var better = lowerIsBetter ? d < 0 : d > 0;
-    return (d > 0 ? "▲ " : "▼ ") + fmt(Math.abs(d)) + (better ? " (lebih baik)" : " (lebih buruk)");
+    var values = { arrow: d > 0 ? "▲" : "▼", value: show(Math.abs(d)) };
+    return better ? [fmt(T.delta_better, values), "good"] : [fmt(T.delta_worse, values), "bad"];
   }
 
   function neutral(now, before) {
-    if (before === null || before === undefined) { return ""; }
+    if (before === null || before === undefined) { return ["", ""]; }
     var d = now - before;
-    return d === 0 ? "sama dengan periode sebelumnya" : (d > 0 ? "▲ " : "▼ ") + num(Math.abs(d)) + " dari periode sebelumnya";
+    return [d === 0 ? T.same_as_before
+      : fmt(T.delta_neutral, { arrow: d > 0 ? "▲" : "▼", value: num(Math.abs(d)) }), ""];
   }
 
-  function kpis(rep) {
-    var t = rep.totals, p = (rep.previous && rep.previous.totals) || {};
-    var ikm = (rep.ikm && rep.ikm.total) || null, pikm = (rep.previous && rep.previous.ikm) || null;
-    var items = [
-      ["Tiket diambil", num(t.issued), neutral(t.issued, p.issued)],
-      ["Selesai dilayani", num(t.served), delta(t.served, p.served, false, num)],
-      ["Tidak hadir", num(t.no_show), delta(t.no_show, p.no_show, true, num)],
-      ["Dibatalkan", num(t.cancelled), ""],
-      ["Kedaluwarsa", num(t.expired), ""],
-      ["Rata-rata tunggu", dur(t.avg_wait_seconds), delta(t.avg_wait_seconds, p.avg_wait_seconds, true, dur)],
-      ["Tunggu persentil 90", dur(t.p90_wait_seconds), delta(t.p90_wait_seconds, p.p90_wait_seconds, true, dur)],
-      ["Rata-rata layanan", dur(t.avg_service_seconds), delta(t.avg_service_seconds, p.avg_service_seconds, true, dur)],
-      ["Layanan persentil 90", dur(t.p90_service_seconds), delta(t.p90_service_seconds, p.p90_service_seconds, true, dur)],
-      ["Sesuai standar waktu", pct(t.sla_percent), delta(t.sla_percent, p.sla_percent, false, function (x) { return dec(x, 1) + " poin"; })],
-      ["IKM", ikm ? dec(ikm.ikm, 2) + " (" + ikm.grade + ")" : "–",
-       ikm && pikm ? delta(ikm.ikm, pikm.ikm, false, function (x) { return dec(x, 2); }) : (ikm ? ikm.respondents + " responden" : "belum ada survei")],
-    ];
-    var box = $("kpis");
+  // a row of cards: [label, value, [change text, "good" | "bad" | ""]]
+  function cards(boxId, items) {
+    var box = $(boxId);
     box.textContent = "";
     items.forEach(function (it) {
       var d = document.createElement("div");
       d.className = "card";
       var k = document.createElement("span"); k.className = "k"; k.textContent = it[0];
       var v = document.createElement("span"); v.className = "v"; v.textContent = it[1];
-      var s = document.createElement("span"); s.className = "d"; s.textContent = it[2];
-      if (/lebih baik/.test(it[2])) { s.classList.add("good"); }
-      if (/lebih buruk/.test(it[2])) { s.classList.add("bad"); }
+      var s = document.createElement("span"); s.className = "d"; s.textContent = (it[2] || [""])[0];
+      if ((it[2] || [])[1]) { s.classList.add(it[2][1]); }
       d.appendChild(k); d.appendChild(v); d.appendChild(s);
       box.appendChild(d);
     });
   }
+
+  function kpis(rep) {
+    var t = rep.totals, p = (rep.previous && rep.previous.totals) || {};
+    var ikm = (rep.ikm && rep.ikm.total) || null, pikm = (rep.previous && rep.previous.ikm) || null;
+    cards("kpis", [
+      [T.kpi_issued, num(t.issued), neutral(t.issued, p.issued)],
+      [T.kpi_served, num(t.served), delta(t.served, p.served, false, num)],
+      [T.kpi_no_show, num(t.no_show), delta(t.no_show, p.no_show, true, num)],
+      [T.kpi_cancelled, num(t.cancelled)],
+      [T.kpi_expired, num(t.expired)],
+      [T.kpi_avg_wait, dur(t.avg_wait_seconds), delta(t.avg_wait_seconds, p.avg_wait_seconds, true, dur)],
+      [T.kpi_p90_wait, dur(t.p90_wait_seconds), delta(t.p90_wait_seconds, p.p90_wait_seconds, true, dur)],
+      [T.kpi_avg_service, dur(t.avg_service_seconds), delta(t.avg_service_seconds, p.avg_service_seconds, true, dur)],
+      [T.kpi_p90_service, dur(t.p90_service_seconds), delta(t.p90_service_seconds, p.p90_service_seconds, true, dur)],
+      [T.kpi_sla, pct(t.sla_percent), delta(t.sla_percent, p.sla_percent, false, function (x) { return fmt(T.points, { value: dec(x, 1) }); })],
+      [T.kpi_ikm, ikm ? dec(ikm.ikm, 2) + " (" + ikm.grade + ")" : "–",
+       ikm && pikm ? delta(ikm.ikm, pikm.ikm, false, function (x) { return dec(x, 2); })
+         : [ikm ? fmt(T.respondents, { n: num(ikm.respondents) }) : T.no_survey, ""]],
+    ]);
+  }
+
+  // bookings and their punctuality (the report's "bookings", mpp/domain/booking_report.py)
+  function bookings(rep) {
+    var bk = rep.bookings;
+    $("bookings").hidden = !bk;
+    if (!bk) { return; }
+    var t = bk.totals, n = bk.within_minutes;
+    $("bk-note").textContent = fmt(T.bk_note, { n: n });
+    cards("bk-cards", [
+      [T.bk_made, num(t.made)],
+      [T.bk_checked_in, num(t.checked_in)],
+      [T.bk_no_show, num(t.no_show)],
+      [T.bk_cancelled, num(t.cancelled)],
+      [fmt(T.bk_punctual, { n: n }), pct(t.punctual_percent),
+       [t.called ? fmt(T.bk_of_called, { within: num(t.called_within), called: num(t.called) }) : "", ""]],
+      [T.bk_median_late, mins(t.median_late_minutes)],
+    ]);
+    var figures = [
+      [T.bk_col_made, function (r) { return num(r.made); }, 1],
+      [T.bk_col_cancelled, function (r) { return num(r.cancelled); }, 1],
+      [T.bk_col_checked_in, function (r) { return num(r.checked_in); }, 1],
+      [T.bk_col_late, function (r) { return num(r.checked_in_late); }, 1],
+      [T.bk_col_no_show, function (r) { return num(r.no_show); }, 1],
+      [T.bk_col_pending, function (r) { return num(r.pending); }, 1],
+      [T.bk_col_called, function (r) { return num(r.called); }, 1],
+      [fmt(T.bk_col_punctual, { n: n }), function (r) { return pct(r.punctual_percent); }, 1],
+      [T.bk_col_median, function (r) { return mins(r.median_late_minutes); }, 1],
+    ];
+    table("t-bk-service", [[T.col_service, function (r) { return r.name; }]].concat(figures),
+          bk.by_service);
+    table("t-bk-day", [[T.col_date, function (r) { return day(r.date); }]].concat(figures),
+          bk.by_day.filter(function (r) { return r.made > 0; }));
+  }
+
+  // a date as people here write it: 23/11/2026
+  function day(iso) { return iso.slice(8, 10) + "/" + iso.slice(5, 7) + "/" + iso.slice(0, 4); }
 
   function chart(id, config) {
     if (charts[id]) { charts[id].destroy(); }
@@ -141,21 +193,21 @@
       data: {
         labels: hours.map(function (h) { return hourLabel(h.hour); }),
         datasets: [
-          { label: "Diambil", data: hours.map(function (h) { return h.issued; }), backgroundColor: "#0b5cad", order: 2 },
-          { label: "Selesai", data: hours.map(function (h) { return h.served; }), backgroundColor: "#2e9e5b", order: 2 },
+          { label: T.ds_issued, data: hours.map(function (h) { return h.issued; }), backgroundColor: "#0b5cad", order: 2 },
+          { label: T.ds_served, data: hours.map(function (h) { return h.served; }), backgroundColor: "#2e9e5b", order: 2 },
           // the wait of the citizens who took their ticket in that hour (right-hand axis)
-          { type: "line", label: "Rata-rata tunggu (menit)", yAxisID: "wait", order: 1,
+          { type: "line", label: T.ds_avg_wait_min, yAxisID: "wait", order: 1,
             data: hours.map(function (h) { return minutes(h.avg_wait_seconds); }),
             borderColor: "#e08a00", backgroundColor: "#e08a00", borderWidth: 2, pointRadius: 3,
             spanGaps: false },
         ],
       },
-      options: { responsive: true, maintainAspectRatio: false, animation: false,
+      options: { responsive: true, maintainAspectRatio: false, animation: false, locale: LOCALE,
                  // the line is drawn over the bars (order), the legend keeps the data's order
                  plugins: { legend: { labels: { sort: function (a, b) { return a.datasetIndex - b.datasetIndex; } } } },
-                 scales: { y: { beginAtZero: true, title: { display: true, text: "tiket" } },
+                 scales: { y: { beginAtZero: true, title: { display: true, text: T.axis_tickets } },
                            wait: { position: "right", beginAtZero: true, grid: { drawOnChartArea: false },
-                                   title: { display: true, text: "menit tunggu" } } } },
+                                   title: { display: true, text: T.axis_wait_min } } } },
     });
     var ag = rep.by_agency.filter(function (a) { return a.issued > 0; });
     chart("chart-wait", {
@@ -163,12 +215,13 @@
       data: {
         labels: ag.map(function (a) { return a.name; }),
         datasets: [
-          { label: "Rata-rata (menit)", data: ag.map(function (a) { return minutes(a.avg_wait_seconds); }), backgroundColor: "#0b5cad" },
-          { label: "Persentil 90 (menit)", data: ag.map(function (a) { return minutes(a.p90_wait_seconds); }), backgroundColor: "#e08a00" },
+          { label: T.ds_avg_min, data: ag.map(function (a) { return minutes(a.avg_wait_seconds); }), backgroundColor: "#0b5cad" },
+          { label: T.ds_p90_min, data: ag.map(function (a) { return minutes(a.p90_wait_seconds); }), backgroundColor: "#e08a00" },
         ],
       },
       options: { indexAxis: "y", responsive: true, maintainAspectRatio: false, animation: false,
-                 scales: { x: { beginAtZero: true, title: { display: true, text: "menit" } } } },
+                 locale: LOCALE,
+                 scales: { x: { beginAtZero: true, title: { display: true, text: T.axis_min } } } },
     });
     var multi = rep.by_day.length > 1;
     $("days-figure").hidden = !multi;
@@ -178,11 +231,11 @@
         data: {
           labels: rep.by_day.map(function (d) { return d.date.slice(5); }),
           datasets: [
-            { label: "Diambil", data: rep.by_day.map(function (d) { return d.issued; }), borderColor: "#0b5cad", backgroundColor: "#0b5cad" },
-            { label: "Selesai", data: rep.by_day.map(function (d) { return d.served; }), borderColor: "#2e9e5b", backgroundColor: "#2e9e5b" },
+            { label: T.ds_issued, data: rep.by_day.map(function (d) { return d.issued; }), borderColor: "#0b5cad", backgroundColor: "#0b5cad" },
+            { label: T.ds_served, data: rep.by_day.map(function (d) { return d.served; }), borderColor: "#2e9e5b", backgroundColor: "#2e9e5b" },
           ],
         },
-        options: { responsive: true, maintainAspectRatio: false, animation: false,
+        options: { responsive: true, maintainAspectRatio: false, animation: false, locale: LOCALE,
                    scales: { y: { beginAtZero: true } } },
       });
     }
@@ -195,84 +248,85 @@
     // the published standard against the actual first (what this table is for), then the
     // counts and times; the agency last
     table("t-service", [
-      ["Layanan", function (r) { return r.name; }],
-      ["Standar waktu", function (r) { return r.sla_minutes ? r.sla_minutes + " mnt" : "–"; }, 1],
-      ["Realisasi (ambil–selesai)", function (r) { return dur(r.avg_visit_seconds); }, 1],
-      ["Sesuai standar", function (r) { return r.sla_total ? pct(r.sla_percent) + " (" + r.sla_met + "/" + r.sla_total + ")" : "–"; }, 1],
-      ["Diambil", function (r) { return num(r.issued); }, 1],
-      ["Selesai", function (r) { return num(r.served); }, 1],
-      ["Tidak hadir", function (r) { return num(r.no_show); }, 1],
-      ["Tunggu rata-rata", function (r) { return dur(r.avg_wait_seconds); }, 1],
-      ["Tunggu P90", function (r) { return dur(r.p90_wait_seconds); }, 1],
-      ["Layanan rata-rata", function (r) { return dur(r.avg_service_seconds); }, 1],
-      ["Layanan P90", function (r) { return dur(r.p90_service_seconds); }, 1],
-      ["Instansi", function (r) { return agencyCode[r.agency_id] || ""; }],
+      [T.col_service, function (r) { return r.name; }],
+      [T.col_standard, function (r) { return r.sla_minutes ? fmt(T.minutes, { n: num(r.sla_minutes) }) : "–"; }, 1],
+      [T.col_actual, function (r) { return dur(r.avg_visit_seconds); }, 1],
+      [T.col_sla, function (r) { return r.sla_total ? pct(r.sla_percent) + " (" + num(r.sla_met) + "/" + num(r.sla_total) + ")" : "–"; }, 1],
+      [T.col_issued, function (r) { return num(r.issued); }, 1],
+      [T.col_served, function (r) { return num(r.served); }, 1],
+      [T.col_no_show, function (r) { return num(r.no_show); }, 1],
+      [T.col_wait_avg, function (r) { return dur(r.avg_wait_seconds); }, 1],
+      [T.col_wait_p90, function (r) { return dur(r.p90_wait_seconds); }, 1],
+      [T.col_service_avg, function (r) { return dur(r.avg_service_seconds); }, 1],
+      [T.col_service_p90, function (r) { return dur(r.p90_service_seconds); }, 1],
+      [T.col_agency, function (r) { return agencyCode[r.agency_id] || ""; }],
     ], rep.by_service);
     table("t-agency", [
-      ["Instansi", function (r) { return r.name; }],
-      ["Diambil", function (r) { return num(r.issued); }, 1],
-      ["Selesai", function (r) { return num(r.served); }, 1],
-      ["Tidak hadir", function (r) { return num(r.no_show); }, 1],
-      ["Batal", function (r) { return num(r.cancelled); }, 1],
-      ["Kedaluwarsa", function (r) { return num(r.expired); }, 1],
-      ["Tunggu rata-rata", function (r) { return dur(r.avg_wait_seconds); }, 1],
-      ["Tunggu P90", function (r) { return dur(r.p90_wait_seconds); }, 1],
-      ["Layanan rata-rata", function (r) { return dur(r.avg_service_seconds); }, 1],
-      ["Layanan P90", function (r) { return dur(r.p90_service_seconds); }, 1],
-      ["Sesuai standar", function (r) { return pct(r.sla_percent); }, 1],
+      [T.col_agency, function (r) { return r.name; }],
+      [T.col_issued, function (r) { return num(r.issued); }, 1],
+      [T.col_served, function (r) { return num(r.served); }, 1],
+      [T.col_no_show, function (r) { return num(r.no_show); }, 1],
+      [T.col_cancelled, function (r) { return num(r.cancelled); }, 1],
+      [T.col_expired, function (r) { return num(r.expired); }, 1],
+      [T.col_wait_avg, function (r) { return dur(r.avg_wait_seconds); }, 1],
+      [T.col_wait_p90, function (r) { return dur(r.p90_wait_seconds); }, 1],
+      [T.col_service_avg, function (r) { return dur(r.avg_service_seconds); }, 1],
+      [T.col_service_p90, function (r) { return dur(r.p90_service_seconds); }, 1],
+      [T.col_sla, function (r) { return pct(r.sla_percent); }, 1],
     ], rep.by_agency);
     table("t-counter", [
-      ["Loket", function (r) { return r.name + " · " + (agencyName[r.agency_id] || ""); }],
-      ["Ditangani", function (r) { return num(r.issued); }, 1],
-      ["Selesai", function (r) { return num(r.served); }, 1],
-      ["Tidak hadir", function (r) { return num(r.no_show); }, 1],
-      ["Tunggu rata-rata", function (r) { return dur(r.avg_wait_seconds); }, 1],
-      ["Tunggu P90", function (r) { return dur(r.p90_wait_seconds); }, 1],
-      ["Layanan rata-rata", function (r) { return dur(r.avg_service_seconds); }, 1],
-      ["Layanan P90", function (r) { return dur(r.p90_service_seconds); }, 1],
-      ["Buka", function (r) { return dur(r.open_seconds); }, 1],
-      ["Selesai per jam buka", function (r) { return r.served_per_hour === null ? "–" : r.served_per_hour.toLocaleString("id-ID"); }, 1],
+      [T.col_counter, function (r) { return r.name + " · " + (agencyName[r.agency_id] || ""); }],
+      [T.col_handled, function (r) { return num(r.issued); }, 1],
+      [T.col_served, function (r) { return num(r.served); }, 1],
+      [T.col_no_show, function (r) { return num(r.no_show); }, 1],
+      [T.col_wait_avg, function (r) { return dur(r.avg_wait_seconds); }, 1],
+      [T.col_wait_p90, function (r) { return dur(r.p90_wait_seconds); }, 1],
+      [T.col_service_avg, function (r) { return dur(r.avg_service_seconds); }, 1],
+      [T.col_service_p90, function (r) { return dur(r.p90_service_seconds); }, 1],
+      [T.col_open, function (r) { return dur(r.open_seconds); }, 1],
+      [T.col_served_per_open_hour, function (r) { return num(r.served_per_hour); }, 1],
     ], rep.by_counter);
     table("t-staff", [
-      ["Petugas", function (r) { return r.name; }],
-      ["Ditangani", function (r) { return num(r.issued); }, 1],
-      ["Selesai", function (r) { return num(r.served); }, 1],
-      ["Layanan rata-rata", function (r) { return dur(r.avg_service_seconds); }, 1],
-      ["Layanan P90", function (r) { return dur(r.p90_service_seconds); }, 1],
-      ["Loket dibuka", function (r) { return dur(r.open_seconds); }, 1],
-      ["Melayani", function (r) { return dur(r.busy_seconds); }, 1],
-      ["Siaga", function (r) { return dur(r.idle_seconds); }, 1],
-      ["Selesai per jam", function (r) { return r.served_per_hour === null ? "–" : r.served_per_hour.toLocaleString("id-ID"); }, 1],
+      [T.col_staff, function (r) { return r.name; }],
+      [T.col_handled, function (r) { return num(r.issued); }, 1],
+      [T.col_served, function (r) { return num(r.served); }, 1],
+      [T.col_service_avg, function (r) { return dur(r.avg_service_seconds); }, 1],
+      [T.col_service_p90, function (r) { return dur(r.p90_service_seconds); }, 1],
+      [T.col_counter_open, function (r) { return dur(r.open_seconds); }, 1],
+      [T.col_busy, function (r) { return dur(r.busy_seconds); }, 1],
+      [T.col_idle, function (r) { return dur(r.idle_seconds); }, 1],
+      [T.col_served_per_hour, function (r) { return num(r.served_per_hour); }, 1],
     ], rep.by_staff);
     // the hours in which anything happened; the first columns follow the citizens who took
     // a ticket in that hour, the last three the work the counters finished in it
     table("t-hour", [
-      ["Jam", function (r) { return hourLabel(r.hour); }],
-      ["Diambil", function (r) { return num(r.issued); }, 1],
-      ["Tidak hadir", function (r) { return num(r.no_show); }, 1],
-      ["Batal", function (r) { return num(r.cancelled); }, 1],
-      ["Kedaluwarsa", function (r) { return num(r.expired); }, 1],
-      ["Tunggu rata-rata", function (r) { return dur(r.avg_wait_seconds); }, 1],
-      ["Tunggu P90", function (r) { return dur(r.p90_wait_seconds); }, 1],
-      ["Selesai", function (r) { return num(r.served); }, 1],
-      ["Layanan rata-rata", function (r) { return dur(r.avg_service_seconds); }, 1],
-      ["Layanan P90", function (r) { return dur(r.p90_service_seconds); }, 1],
+      [T.col_hour, function (r) { return hourLabel(r.hour); }],
+      [T.col_issued, function (r) { return num(r.issued); }, 1],
+      [T.col_no_show, function (r) { return num(r.no_show); }, 1],
+      [T.col_cancelled, function (r) { return num(r.cancelled); }, 1],
+      [T.col_expired, function (r) { return num(r.expired); }, 1],
+      [T.col_wait_avg, function (r) { return dur(r.avg_wait_seconds); }, 1],
+      [T.col_wait_p90, function (r) { return dur(r.p90_wait_seconds); }, 1],
+      [T.col_served, function (r) { return num(r.served); }, 1],
+      [T.col_service_avg, function (r) { return dur(r.avg_service_seconds); }, 1],
+      [T.col_service_p90, function (r) { return dur(r.p90_service_seconds); }, 1],
     ], rep.by_hour.filter(function (h) { return h.issued || h.served; }));
     table("t-priority", [
-      ["Kategori", function (r) { return PRIORITY[r.category] || r.category; }],
-      ["Diambil", function (r) { return num(r.issued); }, 1],
-      ["Selesai", function (r) { return num(r.served); }, 1],
-      ["Tunggu rata-rata", function (r) { return dur(r.avg_wait_seconds); }, 1],
+      [T.col_category, function (r) { return T["prio_" + r.category] || r.category; }],
+      [T.col_issued, function (r) { return num(r.issued); }, 1],
+      [T.col_served, function (r) { return num(r.served); }, 1],
+      [T.col_wait_avg, function (r) { return dur(r.avg_wait_seconds); }, 1],
     ], rep.by_priority);
     var ikm = rep.ikm || {};
     $("ikm-total").textContent = ikm.total
-      ? "IKM periode ini: " + dec(ikm.total.ikm, 2) + " — mutu " + ikm.total.grade + " (" + ikm.total.mutu + "), " + ikm.total.respondents + " responden."
-      : "Belum ada jawaban survei pada periode ini.";
+      ? fmt(T.ikm_total, { ikm: dec(ikm.total.ikm, 2), grade: ikm.total.grade, mutu: ikm.total.mutu,
+                           n: num(ikm.total.respondents) })
+      : T.ikm_none;
     var cols = [
-      ["Layanan", function (r) { return r.name; }],
-      ["Responden", function (r) { return num(r.respondents); }, 1],
-      ["IKM", function (r) { return r.ikm === undefined ? "–" : dec(r.ikm, 2); }, 1],
-      ["Mutu", function (r) { return r.grade ? r.grade + " " + r.mutu : "–"; }],
+      [T.col_service, function (r) { return r.name; }],
+      [T.col_respondents, function (r) { return num(r.respondents); }, 1],
+      [T.col_ikm, function (r) { return r.ikm === undefined ? "–" : dec(r.ikm, 2); }, 1],
+      [T.col_grade, function (r) { return r.grade ? r.grade + " " + r.mutu : "–"; }],
     ];
     for (var i = 1; i <= 9; i++) {
       (function (idx) {
@@ -281,7 +335,7 @@
     }
     table("t-ikm", cols, ikm.by_service || []);
     var agencyCols = cols.slice();
-    agencyCols[0] = ["Instansi", function (r) { return r.name; }];
+    agencyCols[0] = [T.col_agency, function (r) { return r.name; }];
     table("t-ikm-agency", agencyCols, ikm.by_agency || []);
   }
 
@@ -301,14 +355,16 @@
     $("dl-evidence").href = "/reports/evidence?" + q.toString();
     document.body.setAttribute("data-state", "loading");
     return getJSON(base + "range?" + q.toString()).then(function (rep) {
-      $("period-note").textContent = "Periode " + rep.from + " s.d. " + rep.to + " (" + rep.days +
-        " hari), dibandingkan dengan " + rep.previous.from + " s.d. " + rep.previous.to + ".";
+      $("period-note").textContent = fmt(T.period_note, {
+        from: day(rep.from), to: day(rep.to), days: num(rep.days),
+        prev_from: day(rep.previous.from), prev_to: day(rep.previous.to) });
       kpis(rep);
       tables(rep);
+      bookings(rep);
       drawCharts(rep);
       document.body.setAttribute("data-state", "ready");
     }).catch(function (err) {
-      $("error").textContent = "Laporan tidak dapat dimuat: " + err.message;
+      $("error").textContent = fmt(T.load_error, { message: err.message });
       $("error").hidden = false;
       document.body.setAttribute("data-state", "error");
     });
@@ -320,11 +376,11 @@
     return getJSON("/api/v1/reports/live?" + p.toString()).then(function (l) {
       $("live-waiting").textContent = num(l.waiting);
       $("live-longest").textContent = dur(l.longest_wait_seconds);
-      $("live-counters").textContent = l.counters_open + " / " + l.counters_total;
+      $("live-counters").textContent = num(l.counters_open) + " / " + num(l.counters_total);
       $("live-inservice").textContent = num(l.in_service);
       $("live-served").textContent = num(l.served);
       $("live-at").textContent = "(" + l.now.slice(11, 16) + ")";
-    }).catch(function () { $("live-at").textContent = "(tidak tersambung)"; });
+    }).catch(function () { $("live-at").textContent = T.live_offline; });
   }
 
   function shift(dateText, days) {
