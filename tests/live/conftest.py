@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from ..support import databases
+from ..support.api import Api
 from ..support.live import LiveServer
-from ..support.live_api import LiveApi
 
 
 @pytest.fixture(scope="module")
@@ -26,10 +26,10 @@ def shared_server(_sqlite_template: Path,
 
 
 @pytest.fixture(scope="module")
-def hall(shared_server: LiveServer) -> LiveApi:
+def hall(shared_server: LiveServer) -> Api:
     """Kiosk and counter actions against the module's server, over HTTP (one per module, so
     each staff member signs in once: the server limits sign-ins per address)."""
-    return LiveApi(shared_server.url)
+    return Api(shared_server.url)
 
 
 @pytest.fixture

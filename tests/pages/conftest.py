@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from ..support import databases
+from ..support.api import Api
 from ..support.live import LiveServer
-from ..support.live_api import LiveApi
 
 
 @pytest.fixture(scope="module")
@@ -28,8 +28,8 @@ def shared_server(_sqlite_template: Path, tmp_path_factory: pytest.TempPathFacto
 
 
 @pytest.fixture
-def shared_hall(shared_server: LiveServer) -> LiveApi:
-    return LiveApi(shared_server.url)
+def shared_hall(shared_server: LiveServer) -> Api:
+    return Api(shared_server.url)
 
 
 @pytest.fixture

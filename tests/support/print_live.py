@@ -6,9 +6,8 @@ from pathlib import Path
 from typing import Any
 
 from .agent_process import Agent
-from .api import device_token
+from .api import Api, device_token
 from .live import LiveServer
-from .live_api import LiveApi
 
 KIOSK = device_token("kiosk-1")
 DISPLAY = device_token("display-1")
@@ -16,17 +15,17 @@ DISPLAY = device_token("display-1")
 
 def issue(server: LiveServer, code: str = "KTP") -> dict[str, Any]:
     """A ticket taken at kiosk-1 (paired with printer-1): it makes a print job."""
-    return LiveApi(server.url).issue(code)
+    return Api(server.url).issue(code)
 
 
 def print_state(server: LiveServer, ticket: dict[str, Any]) -> dict[str, Any]:
-    return LiveApi(server.url).get(f"/tickets/by-token/{ticket['token']}/print")
+    return Api(server.url).get(f"/tickets/by-token/{ticket['token']}/print").ok()
 
 
 def job_error(server: LiveServer, ticket: dict[str, Any]) -> str:
     """The last job's error, as staff see it."""
-    api = LiveApi(server.url)
-    jobs = api.get(f"/tickets/{ticket['id']}/print-jobs", token=api.login("admin"))
+    api = Api(server.url)
+    jobs = api.get(f"/tickets/{ticket['id']}/print-jobs", token=api.login("admin")).ok()
     return jobs["jobs"][-1]["error"]
 
 
@@ -35,7 +34,7 @@ def job_state(server: LiveServer, ticket: dict[str, Any]) -> str:
 
 
 def printer_row(server: LiveServer) -> dict[str, Any]:
-    return LiveApi(server.url).get("/devices/printers", token=DISPLAY)["printers"][0]
+    return Api(server.url).get("/devices/printers", token=DISPLAY).ok()["printers"][0]
 
 
 def make_agent(agents: list[Agent], server: LiveServer, spec: str, tmp_path: Path,
