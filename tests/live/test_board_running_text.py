@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
+from ..support.api import Api
 from ..support.live import LiveServer
-from ..support.live_api import LiveApi
 
 pytestmark = pytest.mark.browser
 
@@ -49,7 +49,7 @@ def end_pass(page: Page, passes_before: int) -> None:
 
 def test_the_board_alternates_the_running_text_an_admin_sets_in_english(
         browser, tv: Page, live_server: LiveServer, shots: Path):
-    hall = LiveApi(live_server.url)
+    hall = Api(live_server.url)
     tv.goto(f"{live_server.url}/display?token={hall.device_token('display-1')}")
     expect(tv.get_by_test_id("board")).to_have_attribute("data-state", "online", timeout=10_000)
     box = tv.get_by_test_id("running-text")

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from ..support.api import Api
 from ..support.live import LiveServer
-from ..support.live_api import LiveApi
 from .test_display_board import open_board, wait_online
 
 pytestmark = pytest.mark.browser
@@ -34,7 +34,7 @@ def _cut(page: Page, selector: str) -> list[str]:
 
 
 def test_agency_names_are_large_and_never_cut(tv: Page, shared_server: LiveServer,
-                                              hall: LiveApi, shots: Path):
+                                              hall: Api, shots: Path):
     open_board(tv, shared_server, hall.device_token("display-1"))
     wait_online(tv)
     bpjs = hall.open_counter("bpjs1", "Loket 9")
@@ -65,7 +65,7 @@ def test_agency_names_are_large_and_never_cut(tv: Page, shared_server: LiveServe
 
 
 def test_a_recall_badge_leaves_the_counter_under_its_arrow(tv: Page, shared_server: LiveServer,
-                                                           hall: LiveApi, shots: Path):
+                                                           hall: Api, shots: Path):
     open_board(tv, shared_server, hall.device_token("display-1"))
     wait_online(tv)
     cid = hall.open_counter("polresta1", "Loket 8")
@@ -95,7 +95,7 @@ def test_a_recall_badge_leaves_the_counter_under_its_arrow(tv: Page, shared_serv
 
 
 def test_a_finished_headline_fades_after_a_while(tv: Page, shared_server: LiveServer,
-                                                 hall: LiveApi):
+                                                 hall: Api):
     open_board(tv, shared_server, hall.device_token("display-1"), "fade=2")
     wait_online(tv)
     cid = hall.open_counter("dpmptsp1", "Loket 4")
@@ -116,7 +116,7 @@ def test_a_finished_headline_fades_after_a_while(tv: Page, shared_server: LiveSe
 
 def test_a_full_row_of_tiles_keeps_every_tile_inside_its_panel(tv: Page,
                                                                shared_server: LiveServer,
-                                                               hall: LiveApi, shots: Path):
+                                                               hall: Api, shots: Path):
     open_board(tv, shared_server, hall.device_token("display-1"))
     wait_online(tv)
     for staff, counter in (("dukcapil1", "Loket 1"), ("dukcapil2", "Loket 2"),

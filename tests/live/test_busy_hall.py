@@ -10,11 +10,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-import requests
 
 from ..support import busy_hall, databases
+from ..support.api import Api
 from ..support.live import LiveServer
-from ..support.live_api import LiveApi
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
 
@@ -51,20 +50,21 @@ def test_boards_settle_on_the_true_waiting_counts_when_two_kiosks_issue_at_once(
     (here through different processes, for different services) each miss the other, and a
     board kept showing one ticket fewer than were waiting until the next change."""
     a, b = two_servers
-    hall = LiveApi(a.url)
+    hall = Api(a.url)
     display = hall.device_token("display-1")
     boards = [busy_hall.Listener(s.url, "/hall", {"token": display}).connect(10)
               for s in (a, b)]
     kiosk = hall.device_token("kiosk-1")
     services = [hall.service_id("KK"), hall.service_id("AKTA")]
-    sessions = [requests.Session(), requests.Session()]
+    clients = [Api(a.url), Api(b.url)]
     try:
         for round_ in range(10):
             together = threading.Barrier(2)
             with ThreadPoolExecutor(2) as pool:
                 list(pool.map(lambda i, together=together: _issue(
-                    sessions[i], (a, b)[i].url, kiosk, services[i], together), range(2)))
-            want = {r["service_id"]: r["waiting"] for r in hall.get("/queue")["services"]}
+                    clients[i], kiosk, services[i], together), range(2)))
+            want = {r["service_id"]: r["waiting"]
+                    for r in hall.get("/queue").ok()["services"]}
             deadline = time.monotonic() + 5
             for board in boards:
                 assert board.wait(lambda board=board, want=want: board.counts() == want,
@@ -77,9 +77,7 @@ def test_boards_settle_on_the_true_waiting_counts_when_two_kiosks_issue_at_once(
             board.close()
 
 
-def _issue(http: requests.Session, url: str, kiosk: str, service_id: int,
-           together: threading.Barrier) -> None:
+def _issue(api: Api, kiosk: str, service_id: int, together: threading.Barrier) -> None:
     together.wait(timeout=10)
-    r = http.post(f"{url}/api/v1/tickets", json={"service_id": service_id}, timeout=10,
-                  headers={"Authorization": f"Bearer {kiosk}"})
-    assert r.status_code == 201, r.text
+    r = api.post("/tickets", {"service_id": service_id}, token=kiosk)
+    assert r.status == 201, r.body

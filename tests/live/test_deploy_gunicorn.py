@@ -7,16 +7,16 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+from ..support.api import Api
 from ..support.crowd import Crowd, Screen
 from ..support.deploy_server import CONFIG, GUNICORN, ROOT, deploy_server
-from ..support.live_api import LiveApi
 
 
 def test_the_production_config_serves_the_api_and_hundreds_of_sockets(
         _sqlite_template: Path, tmp_path: Path):
     with deploy_server(_sqlite_template, tmp_path) as server:
         url = server.url
-        hall = LiveApi(url)
+        hall = Api(url)
         tickets = [hall.issue("KK") for _ in range(250)]
         screens = [Screen("page", url, {"ticket_token": t["token"]}, t["number"])
                    for t in tickets]

@@ -19,9 +19,9 @@ from mpp.services.printing import AGENT_SID
 
 from ..support.admin_http import revoke_device
 from ..support.agent_process import PRINTER, Agent
+from ..support.api import Api
 from ..support.fake_printer import FakeNetworkPrinter, wait_for
 from ..support.live import LiveServer
-from ..support.live_api import LiveApi
 from .hall import HallListener
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
@@ -71,7 +71,7 @@ def test_an_agent_connecting_to_process_b_takes_over_from_one_on_process_a(
     wait_for(lambda: old.notices and not old.client.connected, what="old agent replaced")
     assert old.notices[0][0] == "replaced" and "took over" in old.notices[0][1]["message"]
     # kiosks issuing through either process: every job goes to the agent on B, once
-    tickets = [LiveApi(a.url).issue(), LiveApi(b.url).issue(), LiveApi(a.url).issue()]
+    tickets = [Api(a.url).issue(), Api(b.url).issue(), Api(a.url).issue()]
     wait_for(lambda: len(new.jobs) >= 3, what="jobs at the new agent")
     assert new.numbers() == [t["number"] for t in tickets]
     assert old.jobs == []
@@ -87,13 +87,13 @@ def test_real_agents_on_two_processes_each_job_prints_once_on_the_newest(
     old = Agent(a.url, old_printer.spec, tmp_path / "old.txt", tmp_path / "old.log").start()
     new: Agent | None = None
     try:
-        first = LiveApi(a.url).issue()
+        first = Api(a.url).issue()
         wait_for(lambda: old_printer.numbers() == [first["number"]], what="printed on A")
         new = Agent(b.url, new_printer.spec, tmp_path / "new.txt", tmp_path / "new.log")
         new.start()
         wait_for(lambda: old.exited() is not None, what="the agent on A stops")
         assert old.exited() == 3 and "took over" in old.log.read_text()
-        tickets = [LiveApi(a.url).issue(), LiveApi(b.url).issue()]
+        tickets = [Api(a.url).issue(), Api(b.url).issue()]
         wait_for(lambda: len(new_printer.numbers()) == 2, what="printed on B")
         assert new_printer.numbers() == [t["number"] for t in tickets]
         assert old_printer.numbers() == [first["number"]]
@@ -127,7 +127,7 @@ def test_a_replaced_agent_missed_by_the_direct_cut_goes_at_the_next_check(
 def test_revoking_a_display_through_process_a_cuts_its_socket_on_process_b(
         two_servers: tuple[LiveServer, LiveServer]) -> None:
     a, b = two_servers
-    hall = LiveApi(a.url)
+    hall = Api(a.url)
     display_b = HallListener(b.url, hall.device_token("display-1")).connect()
     display_a = HallListener(a.url, hall.device_token("display-1")).connect()
     kiosk_b = HallListener(b.url, hall.device_token("kiosk-1")).connect()

@@ -18,9 +18,9 @@ from mpp.models import Counter, User
 from mpp.services import accounts
 from mpp.services.queue import QueueService
 
+from ..support.api import Api
 from ..support.databases import START
 from ..support.live import LiveServer
-from ..support.live_api import LiveApi
 
 pytestmark = pytest.mark.browser
 
@@ -45,10 +45,10 @@ def log_items(page: Page) -> list[dict[str, str]]:
 
 
 @pytest.fixture
-def finish_held(hall: LiveApi) -> Iterator[None]:
+def finish_held(hall: Api) -> Iterator[None]:
     """Leaves the shared server's counters empty for the next test."""
     yield
-    for c in hall.get("/queue")["counters"]:
+    for c in hall.get("/queue").ok()["counters"]:
         if c["ticket"] is not None and c["ticket"]["status"] in ("called", "serving"):
             staff = {"DUKCAPIL": "dukcapil1", "DPMPTSP": "dpmptsp1"}[c["agency"]["code"]]
             if c["name"] == "Loket 2":
@@ -56,7 +56,7 @@ def finish_held(hall: LiveApi) -> Iterator[None]:
             hall.act(staff, c["ticket"]["id"], "finish")
 
 
-def test_board_shows_a_new_call(tv: Page, shared_server: LiveServer, hall: LiveApi,
+def test_board_shows_a_new_call(tv: Page, shared_server: LiveServer, hall: Api,
                                 shots: Path, finish_held: None):
     open_board(tv, shared_server, hall.device_token("display-1"))
     wait_online(tv)
@@ -74,7 +74,7 @@ def test_board_shows_a_new_call(tv: Page, shared_server: LiveServer, hall: LiveA
 
 
 def test_the_token_is_kept_so_a_reloaded_tv_reconnects(tv: Page, shared_server: LiveServer,
-                                                       hall: LiveApi):
+                                                       hall: Api):
     open_board(tv, shared_server, hall.device_token("display-1"))
     wait_online(tv)
     assert "token=" not in tv.url  # taken out of the address bar once stored
@@ -83,7 +83,7 @@ def test_the_token_is_kept_so_a_reloaded_tv_reconnects(tv: Page, shared_server: 
 
 
 def test_calls_arriving_together_are_announced_in_turn_and_a_recall_again(
-        tv: Page, shared_server: LiveServer, hall: LiveApi, shots: Path, finish_held: None):
+        tv: Page, shared_server: LiveServer, hall: Api, shots: Path, finish_held: None):
     open_board(tv, shared_server, hall.device_token("display-1"))
     wait_online(tv)
     first, second = hall.issue("KTP"), hall.issue("KTP")
@@ -121,7 +121,7 @@ def test_calls_arriving_together_are_announced_in_turn_and_a_recall_again(
 
 
 def test_a_board_set_to_some_agencies_shows_and_announces_only_theirs(
-        tv: Page, shared_server: LiveServer, hall: LiveApi, shots: Path, finish_held: None):
+        tv: Page, shared_server: LiveServer, hall: Api, shots: Path, finish_held: None):
     open_board(tv, shared_server, hall.device_token("display-1"),
                "agencies=DPMPTSP,BPJSKES&title=Sayap%20Timur")
     wait_online(tv)
@@ -153,7 +153,7 @@ def test_a_board_with_a_wrong_token_says_so(tv: Page, shared_server: LiveServer)
 
 def test_a_board_redraws_from_a_fresh_snapshot_after_the_server_restarts(
         tv: Page, live_server: LiveServer, shots: Path):
-    hall = LiveApi(live_server.url)
+    hall = Api(live_server.url)
     open_board(tv, live_server, hall.device_token("display-1"))
     wait_online(tv)
     before = hall.issue("KTP")
@@ -219,7 +219,7 @@ HTMLMediaElement.prototype.play = function () {
 
 
 def test_blocked_autoplay_asks_for_one_click_then_announces(
-        tv: Page, shared_server: LiveServer, hall: LiveApi, shots: Path, finish_held: None):
+        tv: Page, shared_server: LiveServer, hall: Api, shots: Path, finish_held: None):
     tv.add_init_script(AUTOPLAY_RULE)
     open_board(tv, shared_server, hall.device_token("display-1"))
     wait_online(tv)
@@ -239,7 +239,7 @@ def test_blocked_autoplay_asks_for_one_click_then_announces(
 
 
 def test_a_board_follows_its_device_settings_and_speaks_english_when_asked(
-        tv: Page, shared_server: LiveServer, hall: LiveApi, shots: Path):
+        tv: Page, shared_server: LiveServer, hall: Api, shots: Path):
     db = Database(shared_server.db_url)
     try:
         with db.write() as s:
@@ -269,7 +269,7 @@ BUSY_HALL = [  # counter, agency, service it calls from (Imigrasi keeps office h
 
 
 def test_a_busy_hall_fits_on_one_screen(tv: Page, live_server: LiveServer, shots: Path):
-    hall = LiveApi(live_server.url)
+    hall = Api(live_server.url)
     db = Database(live_server.db_url)
     try:
         with db.write() as s:
@@ -317,7 +317,7 @@ def test_without_a_voice_on_the_server_the_board_chimes_and_shows_the_call(
     server = LiveServer(db_url, tmp_path / "mute",
                         extra_env={"MPP_VOICE_COMMAND": "no-such-espeak"}).start()
     try:
-        hall = LiveApi(server.url)
+        hall = Api(server.url)
         open_board(tv, server, hall.device_token("display-1"))
         wait_online(tv)
         issued = hall.issue("KTP")

@@ -8,8 +8,8 @@ import queue
 import pytest
 import socketio
 
+from ..support.api import Api
 from ..support.live import LiveServer
-from ..support.live_api import LiveApi
 from .hall import HallListener
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.redis, pytest.mark.postgres]
 def test_a_call_made_through_process_a_reaches_a_board_on_process_b(
         two_servers: tuple[LiveServer, LiveServer]):
     a, b = two_servers
-    via_a = LiveApi(a.url)
+    via_a = Api(a.url)
     board_b = HallListener(b.url, via_a.device_token("display-1")).connect()
     board_a = HallListener(a.url, via_a.device_token("display-1")).connect()
     try:
@@ -42,7 +42,7 @@ def test_a_call_made_through_process_a_reaches_a_board_on_process_b(
 def test_a_ticket_page_on_process_b_follows_a_call_made_on_process_a(
         two_servers: tuple[LiveServer, LiveServer]):
     a, b = two_servers
-    via_a = LiveApi(a.url)
+    via_a = Api(a.url)
     issued = via_a.issue("KTP")
     updates: queue.Queue = queue.Queue()
     citizen = socketio.Client(reconnection=False)

@@ -15,25 +15,25 @@ from sqlalchemy import create_engine, text
 from mpp.db import Database
 from mpp.services import accounts
 
+from ..support.api import Api
 from ..support.databases import START
 from ..support.live import LiveServer
-from ..support.live_api import LiveApi
 from .hall import HallListener
 
 
 @pytest.fixture
-def board(shared_server: LiveServer, hall: LiveApi) -> Iterator[HallListener]:
+def board(shared_server: LiveServer, hall: Api) -> Iterator[HallListener]:
     listener = HallListener(shared_server.url, hall.device_token("display-1")).connect()
     yield listener
     listener.close()
 
 
 @pytest.fixture
-def loket1(hall: LiveApi) -> Iterator[int]:
+def loket1(hall: Api) -> Iterator[int]:
     """Loket 1 of Disdukcapil, opened by dukcapil1; whatever it holds is finished afterwards."""
     cid = hall.open_counter("dukcapil1", "Loket 1")
     yield cid
-    for c in hall.get("/queue")["counters"]:
+    for c in hall.get("/queue").ok()["counters"]:
         if c["id"] == cid and c["ticket"] is not None:
             hall.act("dukcapil1", c["ticket"]["id"], "finish")
 
@@ -57,7 +57,7 @@ def test_display_gets_the_snapshot_at_once_on_connect(board: HallListener):
     assert snapshot["board"]["device"] == "display-1"
 
 
-def test_called_event_carries_the_ticket_number_and_counter(board: HallListener, hall: LiveApi,
+def test_called_event_carries_the_ticket_number_and_counter(board: HallListener, hall: Api,
                                                             loket1: int):
     board.next("snapshot")
     issued = hall.issue("KTP")
@@ -73,7 +73,7 @@ def test_called_event_carries_the_ticket_number_and_counter(board: HallListener,
 
 
 def test_only_the_counters_tablet_gets_a_finished_ticket_with_its_token(
-        board: HallListener, shared_server: LiveServer, hall: LiveApi, loket1: int):
+        board: HallListener, shared_server: LiveServer, hall: Api, loket1: int):
     """Every hall page hears that a counter's ticket changed, without the ticket's token; the
     display registered as the counter's rating tablet gets the finished ticket whole."""
     tablet = HallListener(shared_server.url, hall.device_token("tablet-1"),  # Loket 1's
@@ -109,7 +109,7 @@ def test_only_the_counters_tablet_gets_a_finished_ticket_with_its_token(
         other.close()
 
 
-def test_recall_sends_another_called_event_marked_recall(board: HallListener, hall: LiveApi,
+def test_recall_sends_another_called_event_marked_recall(board: HallListener, hall: Api,
                                                          loket1: int):
     board.next("snapshot")
     hall.issue("KTP")
@@ -122,7 +122,7 @@ def test_recall_sends_another_called_event_marked_recall(board: HallListener, ha
     assert again["counter"]["id"] == loket1
 
 
-def test_called_is_sent_only_after_the_call_is_committed(board: HallListener, hall: LiveApi,
+def test_called_is_sent_only_after_the_call_is_committed(board: HallListener, hall: Api,
                                                          loket1: int, shared_server: LiveServer):
     board.next("snapshot")
     hall.issue("KTP")
@@ -139,7 +139,7 @@ def test_called_is_sent_only_after_the_call_is_committed(board: HallListener, ha
     assert status == "called"
 
 
-def test_queue_event_follows_a_new_ticket(board: HallListener, hall: LiveApi):
+def test_queue_event_follows_a_new_ticket(board: HallListener, hall: Api):
     snapshot = board.next("snapshot")
     sid = hall.service_id("AKTA")
     before = next(s["waiting"] for s in snapshot["services"] if s["service_id"] == sid)
@@ -155,7 +155,7 @@ def test_queue_event_follows_a_new_ticket(board: HallListener, hall: LiveApi):
 
 
 def test_a_reconnecting_board_gets_a_fresh_snapshot_with_calls_it_missed(
-        shared_server: LiveServer, hall: LiveApi, loket1: int):
+        shared_server: LiveServer, hall: Api, loket1: int):
     token = hall.device_token("display-1")
     first = HallListener(shared_server.url, token).connect()
     first.next("snapshot")
@@ -178,7 +178,7 @@ def test_hall_refuses_a_client_without_a_valid_token(shared_server: LiveServer, 
     assert refused(shared_server.url, auth)
 
 
-def test_a_staff_login_token_may_follow_the_hall(shared_server: LiveServer, hall: LiveApi):
+def test_a_staff_login_token_may_follow_the_hall(shared_server: LiveServer, hall: Api):
     listener = HallListener(shared_server.url, hall.staff_token("dukcapil1")).connect()
     try:
         assert "counters" in listener.next("snapshot")

@@ -13,8 +13,8 @@ import socketio
 import websocket
 
 from ..support import databases
+from ..support.api import Api
 from ..support.live import LiveServer
-from ..support.live_api import LiveApi
 from .hall import HallListener
 
 
@@ -52,7 +52,7 @@ def test_sockets_per_address_are_limited_and_the_refusal_is_logged(
         _sqlite_template: Path, tmp_path: Path):
     server = _server(_sqlite_template, tmp_path, MPP_SOCKETS_PER_ADDRESS="3")
     try:
-        hall = LiveApi(server.url)
+        hall = Api(server.url)
         tickets = [hall.issue("KK")["token"] for _ in range(4)]
         pages = [_page(server.url, t) for t in tickets[:3]]
         assert "too_many_sockets" in _refused(server.url, tickets[3])
@@ -78,7 +78,7 @@ def test_one_ticket_may_be_followed_by_a_few_pages_not_hundreds(
         _sqlite_template: Path, tmp_path: Path):
     server = _server(_sqlite_template, tmp_path, MPP_SOCKETS_PER_TICKET="2")
     try:
-        token = LiveApi(server.url).issue("KK")["token"]
+        token = Api(server.url).issue("KK")["token"]
         pages = [_page(server.url, token) for _ in range(2)]
         assert "too_many_sockets" in _refused(server.url, token)
         assert "MPP_SOCKETS_PER_TICKET" in server.log.read_text()
@@ -95,7 +95,7 @@ def test_a_client_that_stops_reading_is_cut_and_the_others_are_not_slowed(
     goes on hearing calls."""
     server = _server(_sqlite_template, tmp_path, MPP_SOCKET_BACKLOG="20")
     try:
-        hall = LiveApi(server.url)
+        hall = Api(server.url)
         display = hall.device_token("display-1")
         good = HallListener(server.url, display).connect()
         good.next("snapshot")

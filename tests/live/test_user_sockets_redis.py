@@ -5,16 +5,15 @@ signed-out login token's socket goes too."""
 from __future__ import annotations
 
 import pytest
-import requests
 from sqlalchemy import select
 
 from mpp.config import Config
 from mpp.db import Database
 from mpp.models import User
 
+from ..support.api import Api
 from ..support.fake_printer import wait_for
 from ..support.live import LiveServer
-from ..support.live_api import LiveApi
 from .hall import HallListener
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
@@ -26,8 +25,8 @@ CUT_WITHIN = Config().DEVICE_RECHECK_SECONDS + 10
 def test_deactivating_a_user_cuts_their_sockets_on_both_processes(
         two_servers: tuple[LiveServer, LiveServer]) -> None:
     a, b = two_servers
-    token = LiveApi(a.url).login("bpjs1")
-    bystander = LiveApi(a.url).login("polresta1")
+    token = Api(a.url).login("bpjs1")
+    bystander = Api(a.url).login("polresta1")
     on_a = HallListener(a.url, token).connect()
     on_b = HallListener(b.url, token).connect()
     other_b = HallListener(b.url, bystander).connect()
@@ -53,13 +52,11 @@ def test_deactivating_a_user_cuts_their_sockets_on_both_processes(
 def test_an_api_logout_through_one_process_cuts_the_tokens_socket_on_the_other(
         two_servers: tuple[LiveServer, LiveServer]) -> None:
     a, b = two_servers
-    token = LiveApi(a.url).login("dpmptsp1")
+    token = Api(a.url).login("dpmptsp1")
     on_b = HallListener(b.url, token).connect()
     try:
         on_b.next("snapshot")
-        r = requests.post(f"{a.url}/api/v1/auth/logout", timeout=10,
-                          headers={"Authorization": f"Bearer {token}"})
-        assert r.status_code == 200
+        assert Api(a.url).post("/auth/logout", token=token).status == 200
         wait_for(lambda: not on_b.client.connected, timeout=CUT_WITHIN, what="cut on B")
     finally:
         if on_b.client.connected:
