@@ -24,9 +24,9 @@ from mpp.models import Notification
 
 from ..conftest import make_app
 from ..support import databases
+from ..support.api import Api
 from ..support.factories import Factories
 from ..support.live import LiveServer
-from ..support.live_api import LiveApi
 from .conftest import Receiver, configure
 
 BOOKINGS = 30
@@ -74,15 +74,15 @@ def test_two_processes_tell_each_booking_once(pg_database: str, receiver: Receiv
         b = LiveServer(pg_database, tmp_path / "b", extra_env=env,
                        clock_offset=a.clock_offset).start()
         try:
-            apis = [LiveApi(a.url), LiveApi(b.url)]
+            apis = [Api(a.url), Api(b.url)]
             tomorrow = (a.now() + timedelta(days=1)).date().isoformat()
-            slots = apis[0].get(f"/services/{service_id}/slots?date={tomorrow}")["slots"]
+            slots = apis[0].get(f"/services/{service_id}/slots?date={tomorrow}").ok()["slots"]
             start = slots[len(slots) // 2]["start"]
             for i in range(BOOKINGS):  # alternately through each process
                 body = {"service_id": service_id, "start": start, "name": f"Warga {i}",
                         "phone": f"0812 0000 {i:04d}"}
-                made = apis[i % 2].call("POST", "/bookings", body)
-                assert made.status_code == 201, made.text
+                made = apis[i % 2].post("/bookings", body)
+                assert made.status == 201, made.text
 
             deadline = time.monotonic() + 60
             while time.monotonic() < deadline:

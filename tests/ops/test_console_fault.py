@@ -11,9 +11,9 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy.engine import make_url
 
+from ..support.api import Api
 from ..support.browser import sign_in
 from ..support.live import LiveServer
-from ..support.live_api import LiveApi
 from .netfault import CuttableProxy
 
 pytestmark = [pytest.mark.browser]
@@ -29,7 +29,7 @@ def test_the_console_retries_a_call_by_itself_while_the_database_is_away(
     context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="id-ID",
                                   bypass_csp=True)
     try:
-        ticket = LiveApi(server.url).issue("KTP")
+        ticket = Api(server.url).issue("KTP")
         page = context.new_page()
         sign_in(page, server.url, "dukcapil1")
         page.keyboard.press("1")
@@ -49,7 +49,7 @@ def test_the_console_retries_a_call_by_itself_while_the_database_is_away(
         proxy.restore()
 
         expect(page.locator("#cs-number")).to_have_text(ticket["number"], timeout=30000)
-        assert LiveApi(server.url).ticket(ticket["token"])["status"] == "called"
+        assert Api(server.url).ticket(ticket["token"])["status"] == "called"
     finally:
         context.close()
         server.stop()

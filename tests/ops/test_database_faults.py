@@ -16,8 +16,8 @@ from sqlalchemy.engine import make_url
 from mpp.db import Database
 from mpp.models import Ticket
 
+from ..support.api import Api
 from ..support.live import LiveServer
-from ..support.live_api import LiveApi
 from .netfault import CuttableProxy
 
 OUTAGE_SECONDS = 10
@@ -43,7 +43,7 @@ def test_postgresql_unreachable_for_ten_seconds_gives_503s_then_recovers(
     b = LiveServer(through, tmp_path / "b", redis_url=redis_url, extra_env=env,
                    clock_offset=a.clock_offset).start()
     try:
-        apis = [LiveApi(a.url), LiveApi(b.url)]
+        apis = [Api(a.url), Api(b.url)]
         service = apis[0].service_id("KTP")
         kiosk = apis[0].device_token()
         got: list[str] = [apis[i % 2].issue("KTP")["number"] for i in range(4)]
@@ -53,16 +53,16 @@ def test_postgresql_unreachable_for_ten_seconds_gives_503s_then_recovers(
         refusals: dict[str, int] = {}
         while time.monotonic() - started < OUTAGE_SECONDS:
             for api in apis:
-                r = api.call("POST", "/tickets", {"service_id": service}, token=kiosk)
-                assert r.status_code == 503, (r.status_code, r.text)
+                r = api.post("/tickets", {"service_id": service}, token=kiosk)
+                assert r.status == 503, (r.status, r.text)
                 assert r.headers["Retry-After"] == "5"
-                body = r.json()
+                body = r.body
                 assert body["error"]["code"] == "database_unavailable"
                 assert "coba lagi" in body["error"]["message"]
                 refusals[body["error"]["code"]] = refusals.get(body["error"]["code"], 0) + 1
-            ready = api.http.get(f"{api.url}/readyz", timeout=10)
-            assert ready.status_code == 503
-            assert ready.json()["database"].startswith("unreachable")
+            ready = api.page("/readyz")
+            assert ready.status == 503
+            assert ready.body["database"].startswith("unreachable")
             time.sleep(0.2)
 
         proxy.restore()
@@ -70,16 +70,15 @@ def test_postgresql_unreachable_for_ten_seconds_gives_503s_then_recovers(
         recovered: list[float] = []
         for api in apis:  # each process reconnects by itself: no restart
             while True:
-                r = api.call("POST", "/tickets", {"service_id": service}, token=kiosk)
-                if r.status_code == 201:
-                    got.append(r.json()["ticket"]["number"])
+                r = api.post("/tickets", {"service_id": service}, token=kiosk)
+                if r.status == 201:
+                    got.append(r.body["ticket"]["number"])
                     recovered.append(time.monotonic() - restored)
                     break
-                assert r.status_code == 503, r.text
+                assert r.status == 503, r.text
                 assert time.monotonic() - restored < 30, "no recovery within 30 s"
                 time.sleep(0.2)
-        assert all(api.http.get(f"{api.url}/readyz", timeout=10).status_code == 200
-                   for api in apis)
+        assert all(api.page("/readyz").status == 200 for api in apis)
         print(f"\ndatabase cut {OUTAGE_SECONDS} s: {refusals.get('database_unavailable')} "
               f"issues refused with 503 database_unavailable; both processes issued again "
               f"{max(recovered):.2f} s after it came back")

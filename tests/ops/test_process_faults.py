@@ -27,8 +27,8 @@ from sqlalchemy import select, text
 from mpp.db import Database
 from mpp.models import Service, Ticket, TicketEvent
 
+from ..support.api import Api
 from ..support.live import LiveServer
-from ..support.live_api import LiveApi
 from .netfault import CuttableProxy
 
 BURST_SECONDS = 4
@@ -50,7 +50,7 @@ def test_a_process_killed_in_a_burst_loses_no_acknowledged_ticket_or_call(
         pg_url: str, redis_url: str, tmp_path: Path):
     a, b = _servers(pg_url, redis_url, tmp_path)
     try:
-        apis = {"a": LiveApi(a.url), "b": LiveApi(b.url)}
+        apis = {"a": Api(a.url), "b": Api(b.url)}
         codes = ["KK", "AKTA"]  # no daily quota: every issue should be answered 201
         service_ids = {code: apis["a"].service_id(code) for code in codes}
         kiosk = apis["a"].device_token()
@@ -62,21 +62,19 @@ def test_a_process_killed_in_a_burst_loses_no_acknowledged_ticket_or_call(
         stop = threading.Event()
 
         def kiosk_loop(name: str, code: str) -> None:
-            http = requests.Session()
+            mine = Api(apis[name].url)  # a session of its own
             while not stop.is_set():
                 try:
-                    r = http.post(f"{apis[name].url}/api/v1/tickets",
-                                  json={"service_id": service_ids[code]},
-                                  headers={"Authorization": f"Bearer {kiosk}"}, timeout=10)
+                    r = mine.post("/tickets", {"service_id": service_ids[code]}, token=kiosk)
                 except requests.RequestException:
                     failures[f"issue via {name}: no answer"] += 1
                     time.sleep(0.1)
                     continue
-                if r.status_code == 201:
+                if r.status == 201:
                     with lock:
-                        issued.append(r.json()["ticket"])
+                        issued.append(r.body["ticket"])
                 else:
-                    failures[f"issue via {name}: {r.status_code}"] += 1
+                    failures[f"issue via {name}: {r.status}"] += 1
 
         def counter_loop(name: str, username: str, counter: str) -> None:
             api = apis[name]
@@ -84,26 +82,21 @@ def test_a_process_killed_in_a_burst_loses_no_acknowledged_ticket_or_call(
             token = api.login(username)
             while not stop.is_set():
                 try:
-                    r = api.http.post(f"{api.url}/api/v1/counters/{cid}/call-next",
-                                      headers={"Authorization": f"Bearer {token}"}, timeout=10)
-                    if r.status_code == 200 and r.json()["ticket"] is not None:
-                        ticket = r.json()["ticket"]
+                    r = api.post(f"/counters/{cid}/call-next", token=token)
+                    if r.status == 200 and r.body["ticket"] is not None:
+                        ticket = r.body["ticket"]
                         with lock:
                             called.append({**ticket, "counter_id": cid})
-                        api.http.post(f"{api.url}/api/v1/tickets/{ticket['id']}/finish",
-                                      headers={"Authorization": f"Bearer {token}"}, timeout=10)
-                    elif r.status_code == 409 and r.json()["error"]["code"] == "counter_busy":
+                        api.post(f"/tickets/{ticket['id']}/finish", token=token)
+                    elif r.status == 409 and r.error == "counter_busy":
                         # a call committed just before the kill, whose answer never came:
                         # the console shows the held ticket and the officer finishes it
-                        held = api.http.get(f"{api.url}/api/v1/counters/{cid}/queue",
-                                            headers={"Authorization": f"Bearer {token}"},
-                                            timeout=10).json()["ticket"]
+                        held = api.get(f"/counters/{cid}/queue", token=token).body["ticket"]
                         with lock:
                             unacknowledged.append(held["id"])
-                        api.http.post(f"{api.url}/api/v1/tickets/{held['id']}/finish",
-                                      headers={"Authorization": f"Bearer {token}"}, timeout=10)
-                    elif r.status_code != 200:
-                        failures[f"call via {name}: {r.status_code} {r.text[:80]}"] += 1
+                        api.post(f"/tickets/{held['id']}/finish", token=token)
+                    elif r.status != 200:
+                        failures[f"call via {name}: {r.status} {r.text[:80]}"] += 1
                         time.sleep(0.2)
                 except requests.RequestException:
                     failures[f"call via {name}: no answer"] += 1
@@ -204,7 +197,7 @@ def test_redis_unreachable_for_ten_seconds_the_hall_goes_on_and_screens_catch_up
     a, b = _servers(pg_url, f"redis://127.0.0.1:{proxy.port}{parts.path or '/0'}", tmp_path)
     screens: list[Screen] = []
     try:
-        via_a = LiveApi(a.url)
+        via_a = Api(a.url)
         first = via_a.issue("KK")
         board = Screen(b.url, "/hall", {"token": via_a.device_token("display-1")})
         page = Screen(b.url, "/ticket", {"ticket_token": first["token"]})
@@ -259,23 +252,22 @@ def test_the_sqlite_server_killed_in_a_burst_restarts_with_every_acknowledged_ti
         db_url: str, tmp_path: Path):
     server = LiveServer(db_url, tmp_path / "server").start()
     try:
-        api = LiveApi(server.url)
+        api = Api(server.url)
         service = api.service_id("KK")
         kiosk = api.device_token()
         issued: list[dict] = []
         stop = threading.Event()
 
         def kiosk_loop() -> None:
-            http = requests.Session()
+            mine = Api(server.url)  # a session of its own
             while not stop.is_set():
                 try:
-                    r = http.post(f"{server.url}/api/v1/tickets", json={"service_id": service},
-                                  headers={"Authorization": f"Bearer {kiosk}"}, timeout=10)
+                    r = mine.post("/tickets", {"service_id": service}, token=kiosk)
                 except requests.RequestException:
                     time.sleep(0.1)
                     continue
-                if r.status_code == 201:
-                    issued.append(r.json()["ticket"])
+                if r.status == 201:
+                    issued.append(r.body["ticket"])
 
         threads = [threading.Thread(target=kiosk_loop) for _ in range(4)]
         for t in threads:
