@@ -75,8 +75,8 @@ def test_console_drives_a_full_ticket_life_with_the_keyboard(shared_server, shar
 
     page.keyboard.press("p")  # reprint: a new job for the kiosk's printer
     expect(page.locator("#cs-notice")).to_contain_text("dicetak ulang")
-    jobs = shared_hall.ok("GET", f"/tickets/{a1['id']}/print-jobs",
-                          token=shared_hall.login("dukcapil1"))["jobs"]
+    jobs = shared_hall.get(f"/tickets/{a1['id']}/print-jobs",
+                           token=shared_hall.login("dukcapil1")).ok()["jobs"]
     assert [j["reason"] for j in jobs] == ["issue", "reprint"]
 
     page.keyboard.press("s")  # finish
@@ -177,7 +177,7 @@ def test_console_picker_shows_counters_taken_by_colleagues_live(shared_server, s
     cid = shared_hall.open_counter("dukcapil1", "Loket 1")
     expect(first).to_contain_text("Dipakai Siti Rahmawati")
     expect(first.locator("button")).to_be_disabled()
-    shared_hall.ok("POST", f"/counters/{cid}/close", token=shared_hall.login("dukcapil1"))
+    shared_hall.post(f"/counters/{cid}/close", token=shared_hall.login("dukcapil1")).ok()
     expect(first).to_contain_text("Kosong")
 
 
@@ -284,5 +284,5 @@ def test_console_header_is_one_line_on_1024_and_leads_to_the_password_page(
     expect(page.locator("a.brand")).to_have_attribute("href", "/console")
     expect(page.locator("a.brand")).to_have_text("Konsol Loket")
     page.screenshot(path=str(shots / "console-password-page.png"))
-    shared_hall.ok("POST", f"/counters/{shared_hall.counter_id('Loket 10')}/close",
-                   token=shared_hall.login("bank-panjang"))
+    shared_hall.post(f"/counters/{shared_hall.counter_id('Loket 10')}/close",
+                     token=shared_hall.login("bank-panjang")).ok()
