@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 import requests
 from flask.testing import FlaskClient
+from requests.structures import CaseInsensitiveDict
 
 from mpp.services.demo import DEMO_USERS, demo_device_token
 
@@ -44,7 +45,7 @@ class Response:
     status: int
     body: Any
     content: bytes = b""
-    headers: dict[str, str] = field(default_factory=dict)
+    headers: CaseInsensitiveDict[str] = field(default_factory=CaseInsensitiveDict)
 
     @property
     def error(self) -> str | None:
@@ -80,7 +81,7 @@ class FlaskTransport:
              headers: dict[str, str]) -> Response:
         r = self.client.open(path, method=method, data=data, headers=headers)
         return Response(r.status_code, r.get_json(silent=True), r.get_data(),
-                        dict(r.headers))
+                        CaseInsensitiveDict(r.headers))
 
 
 class HttpTransport:
@@ -99,7 +100,7 @@ class HttpTransport:
             body = r.json()
         except ValueError:
             body = None
-        return Response(r.status_code, body, r.content, dict(r.headers))
+        return Response(r.status_code, body, r.content, CaseInsensitiveDict(r.headers))
 
 
 class Api:
@@ -150,6 +151,10 @@ class Api:
              raw: bytes | str | None = None, headers: dict[str, str] | None = None
              ) -> Response:
         return self.request("POST", path, body, token, raw, headers)
+
+    def page(self, path: str, headers: dict[str, str] | None = None) -> Response:
+        """GET a path of the site outside /api/v1 (/readyz, /metrics, /t/<token>…)."""
+        return self.transport.send("GET", path, None, dict(headers or {}))
 
     # -- who acts ---------------------------------------------------------------------------
     def device_token(self, name: str = "kiosk-1") -> str:
