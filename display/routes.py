@@ -20,6 +20,7 @@ from mpp.domain.errors import DomainError
 from mpp.domain.ids import parse_id
 from mpp.domain.numbering import business_date
 from mpp.hall import current_hall
+from mpp.i18n import DEFAULT, languages, section
 from mpp.models import Counter, Service, Ticket, TicketEvent
 from mpp.services.presenter import site_of
 from mpp.voice import TICKET_NUMBER, Voice, VoiceUnavailable, announcement_text
@@ -50,9 +51,14 @@ def _error(status: int, code: str, message: str) -> Any:
 
 @bp.get("")
 def board() -> Any:
-    """The hall display board for a TV: ``/display?token=DEVICE_TOKEN[&agencies=A,B]``."""
-    lang = "en" if request.args.get("lang") == "en" else "id"
-    return render_template("display/board.html", lang=lang)
+    """The hall display board for a TV: ``/display?token=DEVICE_TOKEN[&agencies=A,B][&lang=en]``.
+
+    Its texts are the ``board`` section of the language's JSON catalogue (mpp/i18n), so any
+    language with a catalogue file can be asked for; another falls back to Indonesian.
+    """
+    asked = request.args.get("lang", DEFAULT)
+    lang = asked if asked in languages() else DEFAULT
+    return render_template("display/board.html", lang=lang, texts=section("board", lang))
 
 
 @bp.get("/announcement")

@@ -8,6 +8,10 @@
  * then the Indonesian phrase made by the server (/display/announcement). Announcements never
  * overlap; they wait in a queue that tests can read from [data-testid=announcement-log].
  * The running text shows the site's Indonesian and English texts in alternate passes.
+ * Every fixed text comes from the page's language catalogue (#board-texts, the `board`
+ * section of mpp/i18n/catalogues/<lang>.json). The agencies' panel shows, per agency, the
+ * people waiting and the estimated wait of a ticket taken now (the hall `queue` event),
+ * in pages that turn every 10 s when the agencies do not all fit at 36 px.
  */
 (function () {
   "use strict";
@@ -23,37 +27,13 @@
   const FADE_MS = Math.max(1, Number(new URLSearchParams(location.search).get("fade")) || 90)
     * 1000;
 
-  const LABELS = {
-    id: {
-      number_label: "Nomor Antrian", recent_label: "Panggilan Terakhir",
-      serving_label: "Sedang Dilayani", waiting_label: "Menunggu",
-      offline: "Koneksi terputus — menyambung kembali…",
-      connecting: "Menyambung ke server…",
-      recall: "PANGGILAN ULANG", no_calls: "Belum ada panggilan", no_counters: "Belum ada loket buka",
-      to_counter: "menuju", enable_sound: "Klik untuk mengaktifkan suara",
-      no_token: "Papan ini belum terdaftar. Buka <code>/display#token=TOKEN</code> dengan token "
-        + "perangkat display (buat dengan <code>mpp device add NAMA --kind display</code>).",
-      bad_token: "Token perangkat display ini tidak berlaku. Minta token baru kepada admin lalu "
-        + "buka <code>/display#token=TOKEN</code>.",
-      locale: "id-ID",
-    },
-    en: {
-      number_label: "Ticket Number", recent_label: "Recent Calls",
-      serving_label: "Now Serving", waiting_label: "Waiting",
-      offline: "Connection lost — reconnecting…", connecting: "Connecting to the server…",
-      recall: "RECALL", no_calls: "No calls yet", no_counters: "No counter open yet",
-      to_counter: "to", enable_sound: "Click to enable sound",
-      no_token: "This board is not registered. Open <code>/display#token=TOKEN</code> with a "
-        + "display device token (create one with <code>mpp device add NAME --kind display</code>).",
-      bad_token: "This display token is not valid. Ask the admin for a new one and open "
-        + "<code>/display#token=TOKEN</code>.",
-      locale: "en-GB",
-    },
-  };
-
   const $ = (sel) => document.querySelector(sel);
   const boardEl = $("#board");
-  const L = LABELS[boardEl.dataset.lang] || LABELS.id;
+  // the board section of this language's catalogue (mpp/i18n/catalogues), embedded by the page
+  const L = JSON.parse($("#board-texts").textContent);
+  // each page of the agencies' panel shows this long (?page_seconds=SECONDS)
+  const PAGE_MS = Math.max(1, Number(new URLSearchParams(location.search).get("page_seconds"))
+    || 10) * 1000;
   const params = new URLSearchParams(location.search);
 
   // -- the token: from the URL once, then from localStorage --------------------------------
@@ -281,22 +261,103 @@
       li.title = c.agency.name;
       list.appendChild(li);
     }
+    // many counters make narrow tiles: a number that would not fit is set smaller, never cut
+    list.querySelectorAll(".t-number").forEach(fitWidth);
+  }
+
+  function fitWidth(e) {
+    e.style.fontSize = "";
+    const over = e.scrollWidth / Math.max(1, e.clientWidth);
+    if (over > 1) e.style.fontSize = (parseFloat(getComputedStyle(e).fontSize) / over) * 0.97 + "px";
+  }
+
+  function fmt(template, values) {
+    return String(template).replace(/\{(\w+)\}/g, (_, k) => values[k]);
+  }
+  const decimal = new Intl.NumberFormat(L.locale, { maximumFractionDigits: 1 });
+  function halfHours(minutes) { return decimal.format(Math.ceil(minutes / 30) / 2); }
+
+  // What a ticket taken now would wait at this agency, as the server estimates it
+  // (mpp.services.outlook): a range over its services, wait_now for no wait, "—" while no
+  // counter is open, and why not when none of its services issues tickets now.
+  function waitText(row) {
+    if (!row) return { text: L.wait_unknown, kind: "unknown" };
+    if (row.issuing === false) {
+      const why = { quota_reached: L.wait_full, break: L.wait_break }[row.closed_reason];
+      return { text: why || L.wait_closed, kind: "shut" };
+    }
+    const high = row.estimated_wait_minutes;
+    if (high === null || high === undefined) return { text: L.wait_unknown, kind: "unknown" };
+    const low = typeof row.estimated_wait_minutes_min === "number" ? row.estimated_wait_minutes_min
+      : high;
+    if (high === 0) return { text: L.wait_now, kind: "zero" };
+    if (high < 60) {
+      return { kind: "minutes", text: low === high ? fmt(L.wait_minutes, { n: high })
+        : fmt(L.wait_minutes_range, { low: low, high: high }) };
+    }
+    const lo = halfHours(low);
+    const hi = halfHours(high);
+    return { kind: "hours", text: lo === hi ? fmt(L.wait_hours, { n: hi })
+      : fmt(L.wait_hours_range, { low: lo, high: hi }) };
   }
 
   function renderWaiting() {
     const list = $("[data-testid=waiting]");
     list.replaceChildren();
-    const rows = state.agencies.filter((a) => agencyVisible(a));
-    // up to 4 agencies in one column, then two columns (and smaller type beyond 8)
-    list.style.setProperty("--rows", String(Math.max(4, Math.ceil(rows.length / 2))));
-    list.classList.toggle("dense", rows.length > 8);
-    for (const a of rows) {
+    for (const a of state.agencies.filter((x) => agencyVisible(x))) {
+      const row = state.agencyWaiting[a.id];
       const li = el("li");
       li.dataset.agency = a.code;
       li.appendChild(el("span", "w-name", a.short_name || a.code));
-      li.appendChild(el("span", "w-count", String(state.agencyWaiting[a.id] || 0)));
+      li.appendChild(el("span", "w-count", String((row && row.waiting) || 0)));
+      const wait = waitText(row);
+      const w = el("span", "w-wait", wait.text);
+      w.dataset.kind = wait.kind;
+      li.appendChild(w);
+      li.title = a.name;
       list.appendChild(li);
     }
+    paginate();
+  }
+
+  // The agencies that do not fit (names at 36 px, never cut) go to further pages, which
+  // take turns every PAGE_MS; a redraw keeps the page on show.
+  const pager = { page: 0, pages: 1, timer: null };
+  function paginate() {
+    const list = $("[data-testid=waiting]");
+    const items = Array.from(list.children);
+    items.forEach((li) => { li.hidden = false; });
+    const room = list.clientHeight;
+    let page = 0;
+    let used = 0;
+    for (const li of items) {
+      const h = li.offsetHeight;
+      if (used > 0 && used + h > room + 1) { page += 1; used = 0; }
+      li.dataset.page = String(page);
+      used += h;
+    }
+    pager.pages = page + 1;
+    if (pager.page >= pager.pages) pager.page = 0;
+    showPage();
+    if (pager.pages > 1 && !pager.timer) {
+      pager.timer = setInterval(() => {
+        pager.page = (pager.page + 1) % pager.pages;
+        showPage();
+      }, PAGE_MS);
+    } else if (pager.pages <= 1 && pager.timer) {
+      clearInterval(pager.timer);
+      pager.timer = null;
+    }
+  }
+  window.addEventListener("resize", paginate);
+  function showPage() {
+    const list = $("[data-testid=waiting]");
+    Array.from(list.children).forEach((li) => { li.hidden = Number(li.dataset.page) !== pager.page; });
+    const mark = $("[data-testid=waiting-page]");
+    mark.hidden = pager.pages <= 1;
+    mark.textContent = fmt(L.page, { page: pager.page + 1, pages: pager.pages });
+    list.dataset.page = String(pager.page);
+    list.dataset.pages = String(pager.pages);
   }
 
   function renderAll() {
@@ -531,7 +592,7 @@
     state.board = snap.board || null;
     state.shown = shownAgencies();
     state.agencyWaiting = {};
-    (snap.agency_waiting || []).forEach((r) => { state.agencyWaiting[r.agency_id] = r.waiting; });
+    (snap.agency_waiting || []).forEach((r) => { state.agencyWaiting[r.agency_id] = r; });
     boardEl.dataset.snapshots = String(Number(boardEl.dataset.snapshots || 0) + 1);
     boardEl.dataset.snapshotAt = String(Date.now());
     renderAll();
@@ -561,7 +622,7 @@
   function applyQueue(counts) {
     if (!counts || !counts.agencies) return;
     state.agencyWaiting = {};
-    counts.agencies.forEach((r) => { state.agencyWaiting[r.agency_id] = r.waiting; });
+    counts.agencies.forEach((r) => { state.agencyWaiting[r.agency_id] = r; });
     renderWaiting();
   }
 
@@ -608,7 +669,7 @@
     return;
   }
   if (typeof io !== "function") {
-    showNotice("socket.io client missing: run scripts/vendor.sh on the server.");
+    showNotice(L.no_socketio);
     return;
   }
   setConnection("connecting");

@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from babel.messages.extract import extract_from_file
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
@@ -64,30 +63,45 @@ def test_a_language_is_a_file(tmp_path, monkeypatch):
     assert section("console", "en")["title"] == "Counter Console"
 
 
-def _extracted() -> set[str]:
-    """The messages the server pages use now, read from the files babel.cfg names, as
-    pybabel extract makes the .pot."""
-    files = re.findall(r"^\[jinja2: (.+)\]$", (HERE / "babel.cfg").read_text(), re.M)
-    assert files
-    return {message for path in files
-            for _, message, _, _ in extract_from_file("jinja2", str(ROOT / path))}
+def _extracted() -> set[tuple[str | None, str]]:
+    """The messages the server pages use now, (context, msgid), read from the files
+    babel.cfg names (templates and Python) as pybabel extract makes the .pot."""
+    from babel.messages.extract import extract_from_dir
+    from babel.messages.frontend import parse_mapping_cfg
+
+    with (HERE / "babel.cfg").open(encoding="utf-8") as f:
+        method_map, options_map = parse_mapping_cfg(f)
+    assert method_map
+    found = {(context, message if isinstance(message, str) else message[0])
+             for _, _, message, _, context in extract_from_dir(str(ROOT), method_map,
+                                                                options_map)}
+    assert found
+    return found
+
+
+def _ids(messages) -> set[tuple[str | None, str]]:  # type: ignore[no-untyped-def]
+    return {(m.context, m.id if isinstance(m.id, str) else m.id[0]) for m in messages if m.id}
 
 
 def test_the_template_lists_every_message_of_the_server_pages():
     with (GETTEXT / "messages.pot").open(encoding="utf-8") as f:
-        listed = {m.id for m in read_po(f) if m.id}
+        listed = _ids(read_po(f))
     assert _extracted() == listed, "run pybabel extract (see mpp/i18n/babel.cfg)"
 
 
 @pytest.mark.parametrize("po", sorted(GETTEXT.glob("*/LC_MESSAGES/messages.po")),
                          ids=lambda p: p.parts[-3])
 def test_every_gettext_catalogue_translates_every_message_and_is_compiled(po):
+    """A message missing in a language's .po (or left untranslated) fails, as does a .mo
+    not compiled from the .po as it is now."""
     with po.open(encoding="utf-8") as f:
-        texts = {m.id: m.string for m in read_po(f) if m.id}
-    missing = sorted(m for m in _extracted() if not texts.get(m))
+        texts = {(m.context, m.id if isinstance(m.id, str) else m.id[0]): m.string
+                 for m in read_po(f) if m.id}
+    missing = sorted((c or "", m) for c, m in _extracted() if not texts.get((c, m)))
     assert not missing, f"{po} lacks {missing}"
     with po.with_suffix(".mo").open("rb") as f:
-        compiled = {m.id: m.string for m in read_mo(f) if m.id}
+        compiled = {(m.context, m.id if isinstance(m.id, str) else m.id[0]): m.string
+                    for m in read_mo(f) if m.id}
     assert compiled == texts, "run pybabel compile -d mpp/i18n/gettext"
 
 
@@ -134,3 +148,41 @@ def test_the_kiosk_embeds_every_languages_texts_indonesian_first(client):
     assert data["languages"] == list(languages())
     assert data["texts"]["en"]["take_ticket"] == "Take a queue number"
     assert data["texts"]["id"]["_language"] == "Bahasa Indonesia"
+
+
+def test_the_board_reads_its_texts_from_the_catalogue_so_a_language_is_a_file(
+        client, tmp_path, monkeypatch):
+    """/display?lang=X embeds the `board` section of X's catalogue; a new file is enough."""
+    import json
+
+    import mpp.i18n as i18n
+
+    for path in CATALOGUES.glob("*.json"):
+        (tmp_path / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    bug = json.loads((CATALOGUES / "id.json").read_text(encoding="utf-8"))
+    bug["_language"] = "Basa Ugi"
+    bug["board"] = {**bug["board"], "title": "Papan antiri", "waiting_label": "Mattajeng"}
+    (tmp_path / "bug.json").write_text(json.dumps(bug, ensure_ascii=False), encoding="utf-8")
+    monkeypatch.setattr(i18n, "CATALOGUES", tmp_path)
+    i18n.languages.cache_clear()
+    try:
+        html = client.get("/display?lang=bug").get_data(as_text=True)
+    finally:
+        monkeypatch.undo()
+        i18n.languages.cache_clear()
+    assert "<title>Papan antiri — MPP</title>" in html
+    found = re.search(r'id="board-texts">(.*?)</script>', html, re.S)
+    assert found and json.loads(found.group(1))["waiting_label"] == "Mattajeng"
+    # a language without a catalogue reads Indonesian
+    assert "<title>Papan antrian — MPP</title>" in client.get("/display?lang=xx").get_data(
+        as_text=True)
+
+
+def test_the_boards_script_holds_no_text_of_its_own():
+    """Every text the board shows comes from its catalogue section, none from board.js."""
+    script = (ROOT / "display" / "static" / "board.js").read_text(encoding="utf-8")
+    for lang in languages():
+        texts = section("board", lang)
+        written = [t for key, t in texts.items() if key != "locale" and len(t) > 1
+                   and any(f"{q}{t}{q}" in script for q in "\"'`")]
+        assert not written, f"board.js spells {lang} texts itself: {written}"

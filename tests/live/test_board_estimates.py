@@ -1,0 +1,118 @@
+"""The board's estimated wait per agency (issue 12), in Chromium at 1920x1080 against a real
+server: what a ticket taken now would wait, by the status page's rule, live from the hall's
+`queue` events (no request of its own), at 36 px or more and never cut; the agencies that do
+not fit take turns in pages. Screenshots: test-output/screenshots/board-estimates-*.png."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlalchemy import select
+
+from mpp.db import Database
+from mpp.models import Service
+
+from ..support.live import LiveServer
+from .test_display_board import open_board, wait_online
+
+pytestmark = pytest.mark.browser
+
+#: 36 px on a 1080-line TV
+MIN_PX = 36
+
+#: every shown row of the agencies' panel: its texts, font sizes, whether any text is cut,
+#: and whether it lies inside the panel
+ROWS = """() => {
+  const panel = document.querySelector('.waiting').getBoundingClientRect();
+  return [...document.querySelectorAll('[data-testid=waiting] li')].filter(li => !li.hidden)
+    .map(li => {
+      const r = li.getBoundingClientRect();
+      const parts = [...li.children];
+      return {
+        agency: li.dataset.agency, text: parts.map(e => e.textContent),
+        px: Math.min(...parts.map(e => parseFloat(getComputedStyle(e).fontSize))),
+        cut: parts.some(e => e.scrollWidth > e.clientWidth + 1),
+        inside: r.top >= panel.top - 1 && r.bottom <= panel.bottom + 1
+          && r.right <= panel.right + 1,
+      };
+    });
+}"""
+
+
+def _row(page: Page, agency: str) -> Any:
+    return page.locator(f"[data-testid=waiting] li[data-agency={agency}]")
+
+
+def _set_hours(server: LiveServer, code: str, hours: str) -> None:
+    db = Database(server.db_url)
+    try:
+        with db.write() as s:
+            s.scalars(select(Service).where(Service.code == code)).one().hours = hours
+    finally:
+        db.dispose()
+
+
+def test_each_agency_shows_a_new_tickets_wait_live(tv: Page, shared_server: LiveServer,
+                                                   hall: Any, shots: Path):
+    open_board(tv, shared_server, hall.device_token("display-1"))
+    wait_online(tv)
+    asked: list[str] = []
+    tv.on("request", lambda r: asked.append(r.url))
+    bpjs = _row(tv, "BPJSKES")
+    # no counter open: no wait can be told yet
+    expect(bpjs.locator(".w-wait")).to_have_text("—")
+    hall.open_counter("bpjs1", "Loket 9")
+    expect(bpjs.locator(".w-wait")).to_have_text("segera")  # nobody waits
+    # JKN publishes 15 minutes; nothing finished today: half of it a citizen, one counter
+    for _ in range(4):
+        hall.issue("JKN")
+    expect(bpjs.locator(".w-count")).to_have_text("4")
+    expect(bpjs.locator(".w-wait")).to_have_text("30 mnt")
+    for _ in range(5):
+        hall.issue("JKN")
+    # 9 × 7.5 = 67.5 minutes: shown to the next half hour
+    expect(bpjs.locator(".w-wait")).to_have_text("1,5 jam")
+    # a service that takes no tickets now says so
+    _set_hours(shared_server, "PKB", "closed")
+    hall.issue("JKN")  # any change of the hall sends the agencies' rows again
+    expect(_row(tv, "SAMSAT").locator(".w-wait")).to_have_text("tutup")
+    assert [u for u in asked if "/socket.io/" not in u] == [], "the board asked the server"
+    tv.screenshot(path=shots / "board-estimates.png")
+    _set_hours(shared_server, "PKB", "00:00-24:00")
+
+
+def test_the_agencies_panel_is_large_never_cut_and_turns_its_pages(
+        tv: Page, shared_server: LiveServer, hall: Any, shots: Path):
+    open_board(tv, shared_server, hall.device_token("display-1"), "page_seconds=1")
+    wait_online(tv)
+    waiting = tv.get_by_test_id("waiting")
+    expect(waiting.locator("li")).to_have_count(8)
+    pages = int(waiting.get_attribute("data-pages") or "1")
+    seen: list[str] = []
+    for page in range(pages):
+        expect(waiting).to_have_attribute("data-page", str(page), timeout=10_000)
+        rows = tv.evaluate(ROWS)
+        assert rows, page
+        for row in rows:
+            assert row["px"] >= MIN_PX and not row["cut"] and row["inside"], row
+        seen += [r["agency"] for r in rows]
+        tv.screenshot(path=shots / f"board-estimates-page-{page + 1}.png")
+    # every agency shows on one page or another, once
+    assert sorted(seen) == sorted(waiting.locator("li").evaluate_all(
+        "els => els.map(e => e.dataset.agency)"))
+    if pages > 1:
+        expect(tv.get_by_test_id("waiting-page")).to_be_visible()
+
+
+def test_an_english_board_reads_its_catalogue(tv: Page, shared_server: LiveServer, hall: Any,
+                                              shots: Path):
+    open_board(tv, shared_server, hall.device_token("display-1"), "lang=en")
+    wait_online(tv)
+    expect(tv.locator(".waiting-estimate")).to_have_text("Est. wait")
+    expect(tv.locator(".latest-label")).to_have_text("Ticket Number")
+    expect(_row(tv, "PDAM").locator(".w-wait")).to_have_text("—")
+    assert tv.title() == "Hall display — MPP"
+    tv.screenshot(path=shots / "board-estimates-en.png")
