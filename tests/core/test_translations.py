@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from babel.messages.extract import extract_from_file
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
@@ -63,45 +64,30 @@ def test_a_language_is_a_file(tmp_path, monkeypatch):
     assert section("console", "en")["title"] == "Counter Console"
 
 
-def _extracted() -> set[tuple[str | None, str]]:
-    """The messages the server pages use now, (context, msgid), read from the files
-    babel.cfg names (templates and Python) as pybabel extract makes the .pot."""
-    from babel.messages.extract import extract_from_dir
-    from babel.messages.frontend import parse_mapping_cfg
-
-    with (HERE / "babel.cfg").open(encoding="utf-8") as f:
-        method_map, options_map = parse_mapping_cfg(f)
-    assert method_map
-    found = {(context, message if isinstance(message, str) else message[0])
-             for _, _, message, _, context in extract_from_dir(str(ROOT), method_map,
-                                                                options_map)}
-    assert found
-    return found
-
-
-def _ids(messages) -> set[tuple[str | None, str]]:  # type: ignore[no-untyped-def]
-    return {(m.context, m.id if isinstance(m.id, str) else m.id[0]) for m in messages if m.id}
+def _extracted() -> set[str]:
+    """The messages the server pages use now, read from the files babel.cfg names, as
+    pybabel extract makes the .pot."""
+    files = re.findall(r"^\[jinja2: (.+)\]$", (HERE / "babel.cfg").read_text(), re.M)
+    assert files
+    return {message for path in files
+            for _, message, _, _ in extract_from_file("jinja2", str(ROOT / path))}
 
 
 def test_the_template_lists_every_message_of_the_server_pages():
     with (GETTEXT / "messages.pot").open(encoding="utf-8") as f:
-        listed = _ids(read_po(f))
+        listed = {m.id for m in read_po(f) if m.id}
     assert _extracted() == listed, "run pybabel extract (see mpp/i18n/babel.cfg)"
 
 
 @pytest.mark.parametrize("po", sorted(GETTEXT.glob("*/LC_MESSAGES/messages.po")),
                          ids=lambda p: p.parts[-3])
 def test_every_gettext_catalogue_translates_every_message_and_is_compiled(po):
-    """A message missing in a language's .po (or left untranslated) fails, as does a .mo
-    not compiled from the .po as it is now."""
     with po.open(encoding="utf-8") as f:
-        texts = {(m.context, m.id if isinstance(m.id, str) else m.id[0]): m.string
-                 for m in read_po(f) if m.id}
-    missing = sorted((c or "", m) for c, m in _extracted() if not texts.get((c, m)))
+        texts = {m.id: m.string for m in read_po(f) if m.id}
+    missing = sorted(m for m in _extracted() if not texts.get(m))
     assert not missing, f"{po} lacks {missing}"
     with po.with_suffix(".mo").open("rb") as f:
-        compiled = {(m.context, m.id if isinstance(m.id, str) else m.id[0]): m.string
-                    for m in read_mo(f) if m.id}
+        compiled = {m.id: m.string for m in read_mo(f) if m.id}
     assert compiled == texts, "run pybabel compile -d mpp/i18n/gettext"
 
 
