@@ -6,17 +6,28 @@ one message per waiting citizen per change. Instead a change only marks its serv
 (``touch``); a background task then, at most every ``interval`` seconds, reads once what
 waits and sends
 
-- on ``/hall``: ``queue``, the waiting counts of every service and agency (boards, kiosks);
-- on ``/ticket``, to the room of each dirty service: ``queue`` with that service's waiting
+- on ``/hall``: ``queue``, the waiting counts of every service and agency (boards, kiosks),
+  first, and only when they changed;
+- on ``/ticket``, to the pages of each dirty service: ``queue`` with that service's waiting
   tickets' ids in the exact order the rule will call them and what the estimate needs
   (:func:`service_feed`). Each status page finds its own ticket's place in ``order``, so one
   message, encoded once, serves every page following the service.
 
+A service's message is not sent when no page could show anything new: the tickets it sent
+last keep their places (the new order only grew at its end: a regular ticket was issued)
+and the estimate's facts are the same. A new ticket's page reads its own place when it
+connects.
+
+The pages of a service are split over :data:`SHARDS` rooms (:func:`service_room`), and the
+feed lets the event loop run between two rooms' messages: writing to thousands of sockets
+is then done in slices, and a call's event to the boards (sent at once by the request that
+made it) waits for one slice at most, not for every page of the hall.
+
 Changes made on other processes, or at the same moment as this one, may reach clients in
-any order; so ``settle`` seconds after the last round the dirty services are read and sent
-once more, and the last thing every client gets was read after the last change. The
-``ticket`` event of a ticket that itself changed (called, finished...) is still sent at once
-by the service that changed it.
+any order; so ``settle`` seconds after the last round the dirty services are read once more
+(and sent if they changed), and the last thing every client gets was read after the last
+change. The ``ticket`` event of a ticket that itself changed (called, finished...) is still
+sent at once by the service that changed it.
 """
 
 from __future__ import annotations
@@ -33,9 +44,27 @@ from .events import HALL, QUEUE, TICKET, Event
 log = logging.getLogger("mpp.queue_feed")
 
 
-def service_room(service_id: int) -> str:
-    """The /ticket sockets of the status pages of one service's tickets."""
-    return f"service:{service_id}"
+#: rooms the status pages of one service are split over (see the module's docstring)
+SHARDS = 8
+
+
+def service_room(service_id: int, shard: int) -> str:
+    """One of the :data:`SHARDS` rooms of the /ticket sockets of one service's tickets."""
+    return f"service:{service_id}:{shard % SHARDS}"
+
+
+def unchanged_for_pages(last: dict[str, Any] | None, new: dict[str, Any]) -> bool:
+    """Whether every page that ``last`` reached would show the same after ``new``: each of
+    its tickets keeps its index (``new``'s order only grew at its end) and all but
+    ``order`` and ``waiting`` is equal."""
+    if last is None:
+        return False
+    before, after = last.get("order"), new.get("order")
+    if not isinstance(before, list) or not isinstance(after, list):
+        return False
+    return (after[:len(before)] == before
+            and {k: v for k, v in last.items() if k not in ("order", "waiting")}
+            == {k: v for k, v in new.items() if k not in ("order", "waiting")})
 
 
 @dataclass(frozen=True)
@@ -64,13 +93,17 @@ class QueueFeed:
     def __init__(self, publish: Callable[[list[Event]], None], read: Reader,
                  interval: float = 0.1,
                  settle: float = 0.5, spawn: Spawner = _thread,
-                 sleep: Callable[[float], None] = time.sleep):
+                 sleep: Callable[[float], None] = time.sleep, pause: float = 0.001):
         self.publish = publish
         self.read = read
         self.interval = interval
         self.settle = settle
         self.spawn = spawn
         self.sleep = sleep
+        #: the event loop's turn between two rooms' messages
+        self.pause = pause
+        #: what was last sent, by service id (None: the hall counts), to skip repeats
+        self._last: dict[int | None, dict[str, Any]] = {}
         self._lock = threading.Lock()
         self._dirty: set[int] = set()
         self._hall_dirty = False
@@ -127,7 +160,14 @@ class QueueFeed:
         except Exception:  # noqa: BLE001 - the next change or the settling round sends again
             log.exception("could not read the queue feed")
             return
-        events = [Event(QUEUE, HALL, found.hall)]
-        events += [Event(QUEUE, TICKET, feed, service_room(sid))
-                   for sid, feed in sorted(found.services.items())]
-        self.publish(events)
+        if found.hall != self._last.get(None):
+            self._last[None] = found.hall
+            self.publish([Event(QUEUE, HALL, found.hall)])
+        for sid, feed in sorted(found.services.items()):
+            if unchanged_for_pages(self._last.get(sid), feed):
+                self._last[sid] = feed
+                continue
+            self._last[sid] = feed
+            for shard in range(SHARDS):
+                self.sleep(self.pause)  # the loop's turn: other sockets, other requests
+                self.publish([Event(QUEUE, TICKET, feed, service_room(sid, shard))])

@@ -3,6 +3,7 @@ publish everything after that (see mpp.events)."""
 
 from __future__ import annotations
 
+import itertools
 import logging
 from typing import Any
 
@@ -152,11 +153,16 @@ def ticket_connect(auth: Any = None) -> None:
         raise ConnectionRefusedError(exc.code) from exc
     _admit(TICKET, ticket=token)
     join_room(ticket_room(token))
-    join_room(service_room(service_id))
+    # the service's pages are dealt over its rooms in turn (mpp.queue_feed)
+    join_room(service_room(service_id, next(_shards)))
     # Read the ticket only now that the rooms are joined: a change committed meanwhile (a
     # call ahead while a page reconnects) is then either in what is sent here or in an event
     # that follows it, never in neither.
     emit(TICKET_CHANGED, {"ticket": queue.ticket_by_token(token)})
+
+
+#: deals the status pages of every service over its rooms
+_shards = itertools.count()
 
 
 @socketio.on("disconnect", namespace=TICKET)

@@ -1,13 +1,14 @@
 """The queue feed (mpp.queue_feed): changes are sent in coalesced rounds, one read and one
-message per service however many changes and pages; the last round is read after the last
-change; a service's message carries its exact call order (the priority rule applied)."""
+message per service room however many changes and pages; nothing is sent that no page would
+show; the last round is read after the last change; a service's message carries its exact
+call order (the priority rule applied)."""
 
 from __future__ import annotations
 
 import threading
 
 from mpp.events import HALL, QUEUE, TICKET, Event
-from mpp.queue_feed import FeedRound, QueueFeed, service_room
+from mpp.queue_feed import SHARDS, FeedRound, QueueFeed, service_room, unchanged_for_pages
 
 from ..support.api import Api
 
@@ -24,7 +25,8 @@ class Reader:
         with self.lock:
             self.rounds.append(set(services))
             return FeedRound({"n": self.value},
-                             {sid: {"service_id": sid, "n": self.value} for sid in services})
+                             {sid: {"service_id": sid, "order": [], "n": self.value}
+                              for sid in services})
 
 
 def test_many_changes_at_once_cost_one_read_and_one_message_per_service():
@@ -38,9 +40,10 @@ def test_many_changes_at_once_cost_one_read_and_one_message_per_service():
     assert first == {1, 2, 3}
     # the coalesced round, then the settling round: nothing per change
     assert len(read.rounds) == 2
-    assert [e.room for e in sent if e.namespace == TICKET] == [service_room(s) for s in
-                                                              (1, 2, 3, 1, 2, 3)]
-    assert [e for e in sent if e.namespace == HALL] == [Event(QUEUE, HALL, {"n": 0})] * 2
+    # one message per room of each service; the settling round read the same: not sent again
+    assert [e.room for e in sent if e.namespace == TICKET] == [
+        service_room(s, k) for s in (1, 2, 3) for k in range(SHARDS)]
+    assert [e for e in sent if e.namespace == HALL] == [Event(QUEUE, HALL, {"n": 0})]
 
 
 def test_the_last_round_is_read_after_the_last_change():
@@ -52,7 +55,50 @@ def test_the_last_round_is_read_after_the_last_change():
     feed.touch({7})
     read.value = 1  # committed elsewhere after this process's change was read
     assert feed.idle.wait(5)
-    assert sent[-1] == Event(QUEUE, TICKET, {"service_id": 7, "n": 1}, service_room(7))
+    fresh = {"service_id": 7, "order": [], "n": 1}
+    assert sent[-1] == Event(QUEUE, TICKET, fresh, service_room(7, SHARDS - 1))
+    assert {e.room for e in sent if e.data == fresh} == {
+        service_room(7, k) for k in range(SHARDS)}
+
+
+def feed(order: list[int], typical: float = 300, open_counters: int = 2) -> dict:
+    return {"service_id": 1, "waiting": len(order), "order": order,
+            "typical_service_seconds": typical, "open_counters": open_counters}
+
+
+def test_a_message_is_skipped_only_when_no_page_would_show_anything_new():
+    last = feed([5, 3, 9])
+    assert not unchanged_for_pages(None, last)
+    # a regular ticket issued: every page already shown keeps its place and estimate
+    assert unchanged_for_pages(last, feed([5, 3, 9, 12]))
+    assert unchanged_for_pages(last, feed([5, 3, 9]))
+    # a call (the head left), a priority ticket put ahead, a ticket moved: places change
+    assert not unchanged_for_pages(last, feed([3, 9]))
+    assert not unchanged_for_pages(last, feed([5, 12, 3, 9]))
+    assert not unchanged_for_pages(last, feed([5, 9, 3]))
+    # the estimate's facts changed
+    assert not unchanged_for_pages(last, feed([5, 3, 9], typical=240))
+    assert not unchanged_for_pages(last, feed([5, 3, 9], open_counters=3))
+    assert not unchanged_for_pages(last, {**feed([5, 3, 9]), "new_fact": 1})
+
+
+def test_a_round_that_changes_no_place_sends_nothing_to_pages_but_the_hall_counts():
+    sent: list[Event] = []
+    orders = iter([[1, 2], [1, 2, 3], [2, 3]])
+
+    def read(services: set[int]) -> FeedRound:
+        order = next(orders)
+        return FeedRound({"waiting": len(order)}, {7: feed(order)})
+
+    # no background round: each change is read and sent by flush()
+    queue = QueueFeed(sent.extend, read, spawn=lambda _fn: None)
+    for _ in range(3):
+        queue.touch({7})
+        queue.flush()
+    pages = [e.data["order"] for e in sent if e.namespace == TICKET]
+    # [1, 2] to every room; [1, 2, 3] only appended a ticket: not sent; [2, 3] moved them up
+    assert pages == [[1, 2]] * SHARDS + [[2, 3]] * SHARDS
+    assert [e.data for e in sent if e.namespace == HALL] == [{"waiting": n} for n in (2, 3, 2)]
 
 
 def test_a_failed_read_is_logged_and_the_feed_goes_on(caplog):
@@ -80,7 +126,7 @@ def test_a_service_message_carries_the_exact_call_order_with_priority(app, event
     feed = app.extensions["mpp"].queue.feed
     assert feed.idle.wait(5)
     sid = issued[0]["service"]["id"]
-    last = [e for e in events.named(QUEUE) if e.room == service_room(sid)][-1]
+    last = [e for e in events.named(QUEUE) if e.room == service_room(sid, 0)][-1]
     n = {t["id"]: t["number"] for t in issued}
     # no priority call yet today: the oldest priority ticket goes first, then the ratio
     assert [n[i] for i in last.data["order"]] == ["B004", "B001", "B002", "B005", "B003",
@@ -98,5 +144,7 @@ def test_the_feed_message_reaches_the_pages_of_that_service_only(app, events):
     kk = api.issue("KK")
     api.issue("AKTA")
     assert app.extensions["mpp"].queue.feed.idle.wait(5)
-    kk_messages = [e for e in events.named(QUEUE) if e.room == service_room(kk["service"]["id"])]
-    assert kk_messages and all(e.data["order"] == [kk["id"]] for e in kk_messages)
+    kk_rooms = {service_room(kk["service"]["id"], k) for k in range(SHARDS)}
+    kk_messages = [e for e in events.named(QUEUE) if e.room in kk_rooms]
+    assert {e.room for e in kk_messages} == kk_rooms
+    assert all(e.data["order"] == [kk["id"]] for e in kk_messages)
