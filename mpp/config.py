@@ -67,6 +67,10 @@ class Config:
         #: midnight inside the server (mpp.day_close); 0 leaves it to `mpp close-day`
         self.CLOSE_DAY_AT_MIDNIGHT: bool = os.environ.get(
             "MPP_CLOSE_DAY_AT_MIDNIGHT", "1") not in ("0", "false", "no", "")
+        #: how often (seconds) each server process cancels remote tickets not checked in in
+        #: time (mpp.remote_expiry); 0 turns it off (a late check-in still expires its own)
+        self.REMOTE_EXPIRY_SECONDS: float = float(os.environ.get("MPP_REMOTE_EXPIRY_SECONDS",
+                                                                 "15"))
         #: check every /api/v1 JSON answer against its model in the OpenAPI document (a 500
         #: when it breaks it); the tests turn it on, production leaves it off (mpp.api.openapi)
         self.API_VALIDATE_RESPONSES: bool = os.environ.get(
@@ -89,6 +93,7 @@ class TestConfig(Config):
         self.BOOKING_RATE_LIMIT = "1000 per minute"
         self.NOTIFICATIONS = False  # a test that wants the worker turns it on
         self.CLOSE_DAY_AT_MIDNIGHT = False  # a test that wants it turns it on
+        self.REMOTE_EXPIRY_SECONDS = 0.0  # likewise (tests call expire_overdue themselves)
         self.API_VALIDATE_RESPONSES = True  # every API answer checked against the document
         for key, value in overrides.items():
             setattr(self, key, value)
