@@ -396,6 +396,11 @@ class BookingFigures(BaseModel):
     median_late_minutes: float | None = Field(
         description="nearest-rank median of how late the first call came after the slot's "
                     "start (0 when at or before it), minutes, half-up to 0.1")
+    remote_joined: int = Field(0, description="tickets taken from a phone (remote join), "
+                               "by the ticket's day and service")
+    remote_checked_in: int = Field(0, description="of those, checked in at the hall")
+    remote_expired: int = Field(0, description="of those, not checked in in time: "
+                                "cancelled, never called")
 
 
 class BookingServiceRow(BookingFigures):
@@ -420,7 +425,8 @@ class BookingReport(BaseModel):
                                 "start is punctual")
     totals: BookingFigures
     by_service: list[BookingServiceRow] = Field(
-        description="the services taking bookings, and any other booked in the period")
+        description="the services taking bookings or remote tickets, and any other booked "
+                    "in the period")
     by_day: list[BookingDayRow] = Field(description="every day of the period")
     by_service_day: list[BookingServiceDayRow] = Field(
         description="each service on each day it had bookings")

@@ -15,6 +15,9 @@ Definitions (docs/reports.md explains them for managers):
   ``punctual_percent`` = called_within / called (half-up to 0.1); ``median_late_minutes``:
   the nearest-rank median of the lateness (the value at rank ceil(n / 2) of the n sorted
   values, one that occurred), in minutes, half-up to 0.1.
+- Remote join (tickets taken from a phone for today, mpp.domain.remote_join), by the
+  ticket's day and service: ``remote_joined`` (all), ``remote_checked_in`` (checked in at
+  the hall) and ``remote_expired`` (not checked in in time: cancelled, never called).
 """
 
 from __future__ import annotations
@@ -32,6 +35,9 @@ STATUS_FIGURES = {"booked": "pending", "checked_in": "checked_in", "cancelled": 
                   "no_show": "no_show"}
 FIGURES = ("made", "booked", "cancelled", "checked_in", "checked_in_late", "no_show",
            "pending", "called", "called_within", "punctual_percent", "median_late_minutes")
+#: the remote-join figures beside them, and the remote statuses each counts
+REMOTE_FIGURES = ("remote_joined", "remote_checked_in", "remote_expired")
+REMOTE_STATUS_FIGURES = {"checked_in": "remote_checked_in", "expired": "remote_expired"}
 
 
 def median_rank(n: int) -> int:
@@ -44,13 +50,21 @@ class BookingTally:
     """The bookings of one group (a service, a day, a service on a day, or all)."""
 
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(
-        ("made", "cancelled", "checked_in", "checked_in_late", "no_show", "pending"), 0))
+        ("made", "cancelled", "checked_in", "checked_in_late", "no_show", "pending",
+         *REMOTE_FIGURES), 0))
     #: milliseconds from the slot's start to the first call, 0 when called before it
     late_ms: list[int] = field(default_factory=list)
 
     def add_status(self, status: str, n: int) -> None:
         self.counts["made"] += n
         figure = STATUS_FIGURES.get(status)
+        if figure is not None:
+            self.counts[figure] += n
+
+    def add_remote(self, status: str, n: int) -> None:
+        """``n`` remote tickets whose remote-join status is ``status``."""
+        self.counts["remote_joined"] += n
+        figure = REMOTE_STATUS_FIGURES.get(status)
         if figure is not None:
             self.counts[figure] += n
 
@@ -74,4 +88,5 @@ class BookingTally:
                 round_half_up(Fraction(100 * within, called), 1)),
             "median_late_minutes": None if not called else float(
                 round_half_up(Fraction(late[median_rank(called) - 1], 60_000), 1)),
+            **{f: c[f] for f in REMOTE_FIGURES},
         }

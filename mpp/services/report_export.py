@@ -11,7 +11,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from ..domain.booking_report import FIGURES as BOOKING_FIGURES
-from ..domain.booking_report import PUNCTUAL_MINUTES
+from ..domain.booking_report import PUNCTUAL_MINUTES, REMOTE_FIGURES
 
 #: the figure columns of every Row, in the workbook's order
 ROW_FIELDS = ("issued", "served", "no_show", "cancelled", "expired", "waiting",
@@ -22,7 +22,7 @@ STAFF_FIELDS = ("open_seconds", "busy_seconds", "idle_seconds", "served_per_hour
 #: the booking figures' columns (the report's ``bookings``): booking_made, booking_booked ...
 BOOKING_COLUMNS = tuple(f"booking_{f}" for f in BOOKING_FIGURES)
 #: columns added after the first release go at the end, so readers by position keep working
-CSV_ADDED = ("p90_service_seconds", "date", *BOOKING_COLUMNS)
+CSV_ADDED = ("p90_service_seconds", "date", *BOOKING_COLUMNS, *REMOTE_FIGURES)
 CSV_COLUMNS = ("section", "id", "code", "name", "hour",
                *(f for f in ROW_FIELDS if f not in CSV_ADDED), *STAFF_FIELDS,
                "ikm", "ikm_grade", "ikm_respondents", *CSV_ADDED)
@@ -62,6 +62,8 @@ LABELS_ID: dict[str, str] = {
     "booking_called_within": f"Dipanggil paling lambat {PUNCTUAL_MINUTES} menit dari jadwal",
     "booking_punctual_percent": f"Ketepatan panggilan booking ({PUNCTUAL_MINUTES} menit, %)",
     "booking_median_late_minutes": "Median keterlambatan panggilan (menit)",
+    "remote_joined": "Antrean dari rumah", "remote_checked_in": "Antrean dari rumah check-in",
+    "remote_expired": "Antrean dari rumah hangus (tidak check-in)",
 }
 SECTIONS_ID = {"total": "Total", "agency": "Instansi", "service": "Layanan",
                "counter": "Loket", "staff": "Petugas", "hour": "Jam",
@@ -122,7 +124,8 @@ def csv_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
     bookings = report.get("bookings") or {}
 
     def booking(figures: dict[str, Any]) -> dict[str, Any]:
-        return {f"booking_{f}": figures.get(f) for f in BOOKING_FIGURES}
+        return {**{f"booking_{f}": figures.get(f) for f in BOOKING_FIGURES},
+                **{f: figures.get(f) for f in REMOTE_FIGURES}}
 
     rows = [with_ikm({"section": "total", "name": "Total",
                       **{f: report["totals"].get(f) for f in ROW_FIELDS},
@@ -202,7 +205,8 @@ def to_xlsx(report: dict[str, Any], people: bool = False) -> bytes:
                 ["ikm_respondents", total_ikm.get("respondents", 0)]]
     bookings = report.get("bookings") or {}
     summary += [[label_id(c) if people else c, (bookings.get("totals") or {}).get(f)]
-                for f, c in zip(BOOKING_FIGURES, BOOKING_COLUMNS, strict=True)]
+                for f, c in (*zip(BOOKING_FIGURES, BOOKING_COLUMNS, strict=True),
+                             *((f, f) for f in REMOTE_FIGURES))]
     _sheet(wb, "Ringkasan", ["figure", "value"], summary, people)
     for title, key, ident in (("Instansi", "by_agency", ["id", "code", "name"]),
                               ("Layanan", "by_service", ["id", "code", "name", "sla_minutes"]),
@@ -223,8 +227,9 @@ def to_xlsx(report: dict[str, Any], people: bool = False) -> bytes:
                               ("Booking hari", "by_day", ["date"]),
                               ("Booking layanan-hari", "by_service_day",
                                ["date", "id", "code", "name"])):
-        _sheet(wb, title, ident + list(BOOKING_COLUMNS),
-               [[r.get(f) for f in ident] + [r.get(f) for f in BOOKING_FIGURES]
+        _sheet(wb, title, ident + list(BOOKING_COLUMNS) + list(REMOTE_FIGURES),
+               [[r.get(f) for f in ident] + [r.get(f) for f in (*BOOKING_FIGURES,
+                                                                *REMOTE_FIGURES)]
                 for r in bookings.get(key, [])], people)
     elements = [f"U{i}" for i in range(1, 10)]
     ikm_rows = []

@@ -70,6 +70,7 @@ from ..models import (
     Complaint,
     Counter,
     CounterSession,
+    RemoteJoin,
     Service,
     Site,
     SurveyResponse,
@@ -815,14 +816,15 @@ class ReportService:
 
     def _bookings(self, s: Session, period: Period, agency_id: int | None, names: _Names
                   ) -> dict[str, Any]:
-        """Bookings made, cancelled, checked in (late ones too), no-show and pending, and
-        the punctuality of the calls (mpp.domain.booking_report), in total, per service
-        (those taking bookings or booked), per day and per service on each day."""
-        def in_scope(stmt: Any) -> Any:
-            stmt = stmt.where(Booking.business_date >= period.start,
-                              Booking.business_date <= period.end)
+        """Bookings made, cancelled, checked in (late ones too), no-show and pending, the
+        punctuality of the calls, and the remote-join tickets (mpp.domain.booking_report), in
+        total, per service (those taking bookings or remote tickets, or booked), per day and
+        per service on each day."""
+        def in_scope(stmt: Any, table: Any = Booking) -> Any:
+            stmt = stmt.where(table.business_date >= period.start,
+                              table.business_date <= period.end)
             if agency_id is not None:
-                stmt = stmt.join(Service, Service.id == Booking.service_id).where(
+                stmt = stmt.join(Service, Service.id == table.service_id).where(
                     Service.agency_id == agency_id)
             return stmt
 
@@ -853,6 +855,13 @@ class ReportService:
                     t.add_late_check_ins(1)
                 elif late_ms is not None:
                     t.add_call(late_ms)
+        remote = in_scope(select(RemoteJoin.service_id, RemoteJoin.business_date,
+                                 RemoteJoin.status, func.count())
+                          .group_by(RemoteJoin.service_id, RemoteJoin.business_date,
+                                    RemoteJoin.status), RemoteJoin)
+        for sid, day, status, n in s.execute(remote):
+            for t in groups(sid, day_of(day)):
+                t.add_remote(status, n)
 
         def figures(key: tuple[Any, Any]) -> dict[str, Any]:
             got = tallies.get(key)
@@ -866,7 +875,8 @@ class ReportService:
             "within_minutes": PUNCTUAL_MINUTES,
             "totals": figures((None, None)),
             "by_service": [{**ident(sv), **figures((sv.id, None))} for sv in names.services
-                           if sv.booking is not None or (sv.id, None) in tallies],
+                           if sv.booking is not None or sv.remote_join
+                           or (sv.id, None) in tallies],
             "by_day": [{"date": d.isoformat(), **figures((None, d))} for d in days],
             "by_service_day": [{"date": d.isoformat(), **ident(sv), **figures((sv.id, d))}
                                for d in days for sv in names.services

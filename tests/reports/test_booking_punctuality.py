@@ -122,3 +122,37 @@ def test_booking_rows_per_service_and_day_with_punctuality(any_app, clock):
     book_xlsx = load_workbook(io.BytesIO(api.get(q + "xlsx-id", token=admin).content))
     sheet = list(book_xlsx["Booking layanan"].values)
     assert sheet[0][3] == "Booking dibuat" and sheet[1][3] == 6
+
+
+def test_remote_tickets_checked_in_and_expired_per_service_and_day(any_app, clock):
+    """Tickets taken from a phone: one checked in, one expired (swept), one waiting."""
+    api = Api(any_app.test_client())
+    make = Factories(any_app)
+    sid = make.service_id(make.service(hours="00:00-24:00", remote_join=True))
+    hall = any_app.extensions["mpp"]
+
+    def join(phone: str) -> dict:  # type: ignore[type-arg]
+        r = api.post("/tickets/remote", {"service_id": sid, "phone": phone})
+        assert r.status == 201, r.body
+        return r.body
+
+    came, gone = join("0812 0000 0001"), join("0812 0000 0002")
+    assert api.post("/bookings/check-in", {"code": came["remote"]["code"]},
+                    token=api.device_token()).status == 201
+    clock.advance(minutes=40)                     # past the check-in time
+    assert hall.remote.expire_overdue() == 1
+    assert api.get(f"/tickets/by-token/{gone['ticket']['token']}").body["ticket"][
+        "status"] == "cancelled"
+    join("0812 0000 0003")                        # still to check in
+    admin = api.login("admin")
+    bk = api.get(f"/reports/daily?date={TODAY}&agency=UJI", token=admin).ok()["bookings"]
+    row = next(r for r in bk["by_service"] if r["id"] == sid)
+    want = {"remote_joined": 3, "remote_checked_in": 1, "remote_expired": 1, "made": 0}
+    assert {k: row[k] for k in want} == want
+    assert {k: bk["by_day"][0][k] for k in want} == want
+    assert [(r["date"], r["id"]) for r in bk["by_service_day"]] == [(TODAY, sid)]
+    rows = list(csv.DictReader(io.StringIO(api.get(
+        f"/reports/daily?date={TODAY}&agency=UJI&format=csv", token=admin)
+        .content.decode("utf-8-sig"))))
+    got = next(r for r in rows if r["section"] == "booking_service")
+    assert (got["remote_joined"], got["remote_expired"]) == ("3", "1")

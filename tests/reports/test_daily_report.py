@@ -44,7 +44,8 @@ CSV_HEADER = ["section", "id", "code", "name", "hour", "issued", "served", "no_s
               "date", "booking_made", "booking_booked", "booking_cancelled",
               "booking_checked_in", "booking_checked_in_late", "booking_no_show",
               "booking_pending", "booking_called", "booking_called_within",
-              "booking_punctual_percent", "booking_median_late_minutes"]
+              "booking_punctual_percent", "booking_median_late_minutes",
+              "remote_joined", "remote_checked_in", "remote_expired"]
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])

@@ -31,19 +31,21 @@ RULES = {"slot_minutes": 30, "per_slot": 5, "days_ahead": 14, "grace_minutes": 1
 def booked_server(request, tmp_path_factory):  # type: ignore[no-untyped-def]
     """A morning of bookings played on a fixed clock, then served by a real `mpp run`:
     five bookings, one cancelled, one never come, three called 2.5, 20 and 0 minutes after
-    their slot's start."""
+    their slot's start; a remote ticket never checked in."""
     tmp_path: Path = tmp_path_factory.mktemp("dash-bookings")
     db_url = databases.sqlite_copy(request.getfixturevalue("_sqlite_template"), tmp_path)
     clock = FixedClock(START)
     app = make_app(db_url, clock)
     api = Api(app.test_client())
     make = Factories(app)
-    sid = booking_service(app, RULES, hours="00:00-24:00")
+    sid = booking_service(app, RULES, hours="00:00-24:00", remote_join=True)
     code = next(s["code"] for s in api.get("/services").ok()["services"] if s["id"] == sid)
     counter, staff = make.counter([code]), make.staff()
     made = [book(api, sid, start=f"{DAY}T{at}", phone=f"0812000099{i:02d}").body["booking"]
             for i, at in enumerate(("09:30", "09:30", "10:00", "10:00", "10:30"))]
     assert api.post(f"/bookings/{made[3]['token']}/cancel").status == 200
+    assert api.post("/tickets/remote", {"service_id": sid, "phone": "0813 0000 0001"}
+                    ).status == 201                                    # never checks in
     clock.advance(minutes=10)                                          # 09:10
     for b in made[:3]:
         assert api.post("/bookings/check-in", {"code": b["code"]},
@@ -54,12 +56,13 @@ def booked_server(request, tmp_path_factory):  # type: ignore[no-untyped-def]
         clock.advance(minutes=until)
         ticket = api.post(f"/counters/{counter}/call-next", token=token).ok()["ticket"]
         api.post(f"/tickets/{ticket['id']}/finish", token=token).ok()
+    assert app.extensions["mpp"].remote.expire_overdue() == 1
     app.extensions["mpp"].queue.close_day(Actor(role="system", name="test"))
     app.extensions["mpp"].db.dispose()
     server = LiveServer(db_url, tmp_path / "live",
                         extra_env={"MPP_LOGIN_RATE_LIMIT": "1000 per minute"}).start()
     yield server
-    server.stop()
+    server.stop(wait=False)
 
 
 def card(page, label: str):  # type: ignore[no-untyped-def]
@@ -76,7 +79,8 @@ def test_the_booking_section_in_indonesian_then_the_dashboard_in_english(booked_
     for label, value in (("Booking dibuat", "5"), ("Check-in", "3"), ("Tidak datang", "1"),
                          ("Dibatalkan", "1"),
                          ("Dipanggil paling lambat 15 menit dari jadwal", "66,7%"),
-                         ("Median terlambat dipanggil", "2,5 mnt")):
+                         ("Median terlambat dipanggil", "2,5 mnt"),
+                         ("Antrean dari rumah", "1")):
         expect(card(page, label)).to_have_text(value)
     expect(page.locator("#bk-cards")).to_contain_text("2 dari 3 yang dipanggil")
     row = page.locator("#t-bk-service tbody tr", has_text="Layanan Uji")
@@ -84,7 +88,11 @@ def test_the_booking_section_in_indonesian_then_the_dashboard_in_english(booked_
     heads = page.locator("#t-bk-service thead th").all_inner_texts()
     assert heads == ["Layanan", "Dibuat", "Batal", "Check-in", "Check-in terlambat",
                      "Tidak datang", "Belum check-in", "Dipanggil", "Tepat waktu (≤ 15 mnt)",
-                     "Median terlambat"]
+                     "Median terlambat", "Dari rumah", "Dari rumah check-in",
+                     "Dari rumah hangus"]
+    expect(row).to_contain_text("2,5 mnt")
+    expect(page.locator("#bk-remote-note")).to_be_visible()
+    expect(page.locator("#bk-cards")).to_contain_text("0 check-in · 1 hangus")
     expect(page.locator("#t-bk-day tbody tr")).to_have_count(1)
     expect(page.locator("#t-bk-day tbody tr")).to_contain_text("23/11/2026")
     expect(page.locator("#bk-note")).to_contain_text("sejak check-in")

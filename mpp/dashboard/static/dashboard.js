@@ -156,7 +156,9 @@
       [fmt(T.bk_punctual, { n: n }), pct(t.punctual_percent),
        [t.called ? fmt(T.bk_of_called, { within: num(t.called_within), called: num(t.called) }) : "", ""]],
       [T.bk_median_late, mins(t.median_late_minutes)],
-    ]);
+    ].concat(t.remote_joined ? [[T.bk_remote, num(t.remote_joined),
+      [fmt(T.bk_remote_sub, { in: num(t.remote_checked_in), out: num(t.remote_expired) }), ""]]]
+      : []));
     var figures = [
       [T.bk_col_made, function (r) { return num(r.made); }, 1],
       [T.bk_col_cancelled, function (r) { return num(r.cancelled); }, 1],
@@ -168,10 +170,18 @@
       [fmt(T.bk_col_punctual, { n: n }), function (r) { return pct(r.punctual_percent); }, 1],
       [T.bk_col_median, function (r) { return mins(r.median_late_minutes); }, 1],
     ];
+    if (t.remote_joined) {  // remote tickets (remote join) in the period: their columns too
+      figures = figures.concat([
+        [T.bk_col_remote, function (r) { return num(r.remote_joined); }, 1],
+        [T.bk_col_remote_in, function (r) { return num(r.remote_checked_in); }, 1],
+        [T.bk_col_remote_expired, function (r) { return num(r.remote_expired); }, 1],
+      ]);
+    }
+    $("bk-remote-note").hidden = !t.remote_joined;
     table("t-bk-service", [[T.col_service, function (r) { return r.name; }]].concat(figures),
           bk.by_service);
     table("t-bk-day", [[T.col_date, function (r) { return day(r.date); }]].concat(figures),
-          bk.by_day.filter(function (r) { return r.made > 0; }));
+          bk.by_day.filter(function (r) { return r.made > 0 || r.remote_joined > 0; }));
   }
 
   // a date as people here write it: 23/11/2026
