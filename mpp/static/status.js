@@ -9,13 +9,13 @@
  * other parts of the page (the satisfaction survey in #survey) can react to it.
  * While the page is hidden (another tab, the phone locked) it holds no connection: the
  * socket closes on `visibilitychange`, and on return it reconnects and reads the ticket
- * again at once, so nothing shown is stale (a call missed meanwhile still vibrates).
+ * again at once, so nothing shown is stale (a call missed meanwhile still alerts).
+ * The alerts (sound, vibration, the tab's title) are status-alerts.js's, from `mpp:ticket`.
  */
 (function () {
   "use strict";
 
   var FINAL = ["done", "no_show", "cancelled", "expired"];
-  var VIBRATION = [400, 150, 400, 150, 800];
   var POLL_WHEN_OFFLINE_MS = 20000;
 
   var root = document.getElementById("ticket");
@@ -33,7 +33,6 @@
   var pollTimer = null;
   var paused = false;     // hidden: no socket, no polling
   var socketTickets = 0;  // `ticket` events received; a slower HTTP read must not undo one
-  var vibrationOffered = false;  // the browser can vibrate: the page offers it (see render)
 
   function fmt(template, values) {
     return template.replace(/\{(\w+)\}/g, function (_, k) { return values[k]; });
@@ -76,16 +75,10 @@
     }
     setHidden("st-final", !isFinal(status));
     renderCheckIn(t);
-    // Vibration is offered only while a call is still to come (waiting) or just came.
-    setHidden("st-vibrate", !(vibrationOffered && (status === "waiting" || status === "called")));
     el("st-final-text").textContent = isFinal(status) ? (T["msg_" + status] || "") : "";
     el("survey").setAttribute("data-status", status);
     var taken = t.arrived_at || t.issued_at;  // a booked ticket: its check-in, not its slot
     if (taken) { el("st-issued").textContent = taken.slice(11, 16); }
-    document.title = status === "called"
-      ? t.number + " → " + counter
-      : isNear(t) ? fmt(T.near_title, { number: t.number, n: t.people_ahead })
-      : fmt(T.page_title, { number: t.number });
   }
 
   /* A ticket taken from a phone: the check-in panel while it awaits check-in; once checked in
@@ -101,25 +94,6 @@
                     && Date.now() >= Date.parse(late.getAttribute("data-deadline")));
   }
 
-  /* Near the counter: this many people or fewer ahead (the notifications' default). */
-  var NEAR = 3;
-  function isNear(t) {
-    return t.status === "waiting" && typeof t.people_ahead === "number"
-      && t.people_ahead > 0 && t.people_ahead <= NEAR;
-  }
-
-  /* Vibrate on a new call or a recall (a call we have not seen yet). */
-  function callKey(t) {
-    return t.status === "called" ? (t.last_called_at || t.called_at || "") + "#" + t.call_count
-      : "";
-  }
-
-  function vibrate() {
-    if (typeof navigator.vibrate === "function") {
-      try { navigator.vibrate(VIBRATION); } catch (e) { /* not allowed here */ }
-    }
-  }
-
   function update(next) {
     var before = ticket;
     var merged = {};
@@ -129,10 +103,6 @@
     for (k in next) { if (Object.prototype.hasOwnProperty.call(next, k)) { merged[k] = next[k]; } }
     ticket = merged;
     render(ticket);
-    var key = callKey(ticket);
-    if (key && key !== callKey(before)) { vibrate(); }
-    // the citizen's turn is near: once, as the place crosses into it
-    else if (isNear(ticket) && !isNear(before)) { vibrate(); }
     try {
       document.dispatchEvent(new CustomEvent("mpp:ticket", { detail: ticket }));
     } catch (e) { /* very old browsers: no CustomEvent constructor */ }
@@ -248,20 +218,7 @@
     if (document.visibilityState === "hidden") { pause(); } else { resume(); }
   }
 
-  function offerVibration() {
-    // Browsers vibrate only after the person has touched the page once.
-    if (typeof navigator.vibrate !== "function" || isFinal(ticket.status)) { return; }
-    vibrationOffered = true;
-    render(ticket);
-    el("st-vibrate-btn").addEventListener("click", function () {
-      try { navigator.vibrate(60); } catch (e) { /* ignore */ }
-      setHidden("st-vibrate-btn", true);
-      setHidden("st-vibrate-on", false);
-    });
-  }
-
   render(ticket);
-  offerVibration();
   document.addEventListener("visibilitychange", onVisibility);
   if (isFinal(ticket.status)) {
     setLive("ended");

@@ -26,6 +26,14 @@ def _site_name(lang: str) -> str:
         return site.name
 
 
+def _near_ahead() -> int:
+    """How few people ahead count as "near": the site's notification setting ``ahead``."""
+    with current_hall().db.read() as s:
+        table = (site_of(s).settings or {}).get("notifications") or {}
+    ahead = table.get("ahead", 3) if isinstance(table, dict) else 3
+    return ahead if isinstance(ahead, int) and not isinstance(ahead, bool) and ahead > 0 else 3
+
+
 def _private(response: Any) -> Any:
     # The token in the URL is the citizen's key to the ticket: keep it out of caches,
     # referrers and search engines.
@@ -52,5 +60,5 @@ def ticket_status(token: str) -> Any:
         return _private(remember_language(make_response(html, 404), lang))
     html = render_template("status/ticket.html", t=texts, texts=texts, lang=lang,
                            ticket=ticket, final=FINAL, site_name=_site_name(lang),
-                           remote=remote)
+                           remote=remote, near_ahead=_near_ahead())
     return _private(remember_language(make_response(html), lang))

@@ -19,6 +19,6 @@ def test_the_status_page_title_says_when_the_turn_is_near(browser, live_server) 
         counter = api.open_counter("polresta1", "Loket 8")
         api.call_next("polresta1", counter)
         expect(page.locator("#st-ahead")).to_have_text("3")
-        expect(page).to_have_title(f"Hampir giliran: {mine['number']} (3 lagi)")
+        expect(page).to_have_title(f"(!) Hampir giliran — {mine['number']} (3 lagi)")
     finally:
         context.close()

@@ -47,7 +47,7 @@ def test_status_page_goes_from_waiting_to_called_live(shared_server, shared_hall
     expect(page.locator("#st-status")).to_have_text("Dipanggil")
     expect(page.locator("#st-waiting")).to_be_hidden()
     assert page.evaluate("window.__vibrations") == [60, [400, 150, 400, 150, 800]]
-    assert page.title() == f"{mine['number']} → Loket 1"
+    assert page.title() == f"(!) Dipanggil — {mine['number']} → Loket 1"
     page.screenshot(path=str(shots / "status-called.png"))
 
     shared_hall.act("dukcapil1", mine["id"], "recall")
