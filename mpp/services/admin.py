@@ -21,7 +21,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..clock import Clock
 from ..db import Database
-from ..domain import booking, hours, notifications
+from ..domain import booking, hours, notifications, remote_join
 from ..domain.actor import Actor
 from ..domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..domain.numbering import validate_prefix
@@ -303,7 +303,8 @@ class AdminService:
         requirements_en, procedure_en, product_en, complaints_en, sla_minutes, fee,
         fee_note, daily_quota, hours (string or table by weekday), issue_cutoff_minutes,
         priority_enabled, regular_per_priority, active; booking_enabled with booking_slot_minutes,
-        booking_per_slot, booking_days_ahead, booking_grace_minutes (left out: unchanged).
+        booking_per_slot, booking_days_ahead, booking_grace_minutes (left out: unchanged);
+        remote_join (left out: unchanged).
         """
         _require_admin(actor)
         now = self.clock.now()
@@ -346,6 +347,9 @@ class AdminService:
         if values["daily_quota"] == 0:
             raise ValidationFailed("Daily quota must be at least 1; leave it empty for no "
                                    "limit.", "invalid_number")
+        if "remote_join" in data:
+            # the site file's remote_join: tickets for today taken from a phone
+            values["remote_join"] = bool(data["remote_join"])
         if "booking_enabled" in data:
             # the site file's booking table (mpp.domain.booking); off: no new bookings
             values["booking"] = None if not data["booking_enabled"] else booking.parse_rules({
@@ -787,6 +791,15 @@ class AdminService:
                                              "Notify when this many are ahead")}
                     notifications.parse_settings(table)
                     merged["notifications"] = table
+            if "remote_check_in_minutes" in settings or "remote_per_phone" in settings:
+                # the site file's [remote_join] (mpp.domain.remote_join)
+                now_rules = remote_join.parse_rules(merged.get("remote_join"))
+                merged["remote_join"] = remote_join.parse_rules({
+                    "check_in_minutes": _count(settings.get("remote_check_in_minutes")
+                                               or now_rules.check_in_minutes,
+                                               "Remote check-in minutes"),
+                    "per_phone": _count(settings.get("remote_per_phone") or now_rules.per_phone,
+                                        "Remote tickets per phone a day")}).as_dict()
             if logo is not None:
                 if len(logo) > MAX_LOGO_BYTES * 4 // 3 + 100:
                     raise ValidationFailed("The logo must be under 300 KB.", "logo_too_large")

@@ -307,6 +307,9 @@
       return "<li><span class=\"cs-wnum\">" + esc(t.number) + "</span>" +
         "<span class=\"cs-wsvc\">" +
         (t.booked ? "<span class=\"cs-wbook\">" + esc(T.booked) + "</span> " : "") +
+        // a remote ticket not checked in yet: call-next passes over it until then
+        (t.check_in_by ? "<span class=\"cs-wremote\">" + esc(fmt(T.remote_pending, {
+          time: t.check_in_by.slice(11, 16) })) + "</span> " : "") +
         esc(t.service.name) +
         (t.priority ? "<span class=\"cs-wprio\">" + esc(T.priority) + "</span>" : "") +
         "</span><span class=\"cs-wtime\">" + esc(minutesSince(t.arrived_at || t.issued_at)) + "</span></li>";
@@ -753,6 +756,20 @@
   }
 
   // -- wiring ---------------------------------------------------------------------------
+  /* A booking's or remote ticket's code checked in at the counter (the kiosk's endpoint). */
+  function submitCheckIn(ev) {
+    ev.preventDefault();
+    var input = $("cs-checkin-code");
+    var code = input.value.replace(/[\s-]/g, "").toUpperCase();
+    if (!code) { return; }
+    run(function () {
+      return api("POST", "/api/v1/bookings/check-in", { code: code }).then(function (data) {
+        input.value = "";
+        notice(fmt(T.checked_in_code, { number: data.ticket.number }));
+      });
+    });
+  }
+
   function wire() {
     document.addEventListener("keydown", onKey);
     $("cs-actions").addEventListener("click", function (ev) {
@@ -778,6 +795,7 @@
       showTransferWarning(false);
     });
     $("cs-noshow-form").addEventListener("submit", submitNoShow);
+    $("cs-checkin-form").addEventListener("submit", submitCheckIn);
     $("cs-transfer-service").addEventListener("dblclick", function () {
       $("cs-transfer-form").requestSubmit ? $("cs-transfer-form").requestSubmit()
         : submitTransfer({ preventDefault: function () {} });

@@ -3,9 +3,12 @@ at a kiosk or counter, cancelled when not checked in in time; on SQLite and Post
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
-from mpp.models import RemoteJoin, Service, TicketEvent
+from sqlalchemy import func, select
+
+from mpp.models import RemoteJoin, Service, Ticket, TicketEvent
 
 from ..support.api import Api
 from ..support.factories import Factories
@@ -165,3 +168,59 @@ def test_staff_of_another_agency_cannot_check_it_in(app, clock):
     code = join(api, sid).ok()["remote"]["code"]
     r = check_in(api, code, token=api.login("imigrasi1"))
     assert r.status == 403 and r.error == "other_agency"
+
+
+def test_remote_joins_and_walk_ins_at_once_never_pass_the_quota_nor_the_phone_limit(any_app):
+    quota = 10
+    sid, *_ = setup(any_app, daily_quota=quota)
+    kiosk = Api(any_app.test_client()).device_token()
+    start = threading.Barrier(36)
+
+    def walk_in(_: int) -> tuple[int, str | None]:
+        client = Api(any_app.test_client())
+        start.wait()
+        r = client.post("/tickets", {"service_id": sid}, token=kiosk)
+        return r.status, r.error
+
+    def remote(i: int) -> tuple[int, str | None]:
+        client = Api(any_app.test_client())
+        start.wait()
+        r = join(client, sid, phone=f"0812000000{i:02d}")
+        return r.status, r.error
+
+    def same_phone(_: int) -> tuple[int, str | None]:
+        client = Api(any_app.test_client())
+        start.wait()
+        r = join(client, sid, phone="0899 1234 5678")
+        return r.status, r.error
+
+    with ThreadPoolExecutor(36) as pool:
+        futures = ([pool.submit(walk_in, i) for i in range(12)]
+                   + [pool.submit(remote, i) for i in range(12)]
+                   + [pool.submit(same_phone, i) for i in range(12)])
+        answers = [f.result() for f in futures]
+    assert answers.count((201, None)) == quota
+    assert set(answers) - {(201, None)} <= {(409, "quota_reached"), (409, "remote_join_limit")}
+    assert answers[24:].count((201, None)) <= 2
+    with any_app.extensions["mpp"].db.read() as s:
+        numbers = sorted(s.scalars(select(Ticket.sequence).where(Ticket.service_id == sid)))
+        per_phone = s.scalar(select(func.count(RemoteJoin.id)).where(
+            RemoteJoin.phone_key == "089912345678"))
+    assert numbers == list(range(1, quota + 1))  # unique and gapless
+    assert per_phone <= 2
+
+
+def test_one_phone_joining_many_times_at_once_gets_its_daily_limit_exactly(any_app):
+    sid, *_ = setup(any_app)
+    start = threading.Barrier(12)
+
+    def same_phone(_: int) -> tuple[int, str | None]:
+        client = Api(any_app.test_client())
+        start.wait()
+        r = join(client, sid, phone="0899 1234 5678")
+        return r.status, r.error
+
+    with ThreadPoolExecutor(12) as pool:
+        answers = list(pool.map(same_phone, range(12)))
+    assert answers.count((201, None)) == 2
+    assert answers.count((409, "remote_join_limit")) == 10

@@ -7,6 +7,7 @@
   video of the QR code (made with the ``qrcode`` package), the kiosk checks the booking in
   and shows the ticket.
 - Without a camera the button says so, and typing the code still works.
+- The counter console marks a remote ticket not checked in yet, and checks it in by code.
 
 Screenshots go to test-output/screenshots/remote-*.png.
 """
@@ -23,7 +24,7 @@ from playwright.sync_api import expect
 from ..conftest import CHROMIUM, CHROMIUM_ARGS
 from ..kiosk.test_kiosk import KIOSK, PORTRAIT, open_kiosk
 from ..support.api import Api
-from ..support.browser import run_axe
+from ..support.browser import run_axe, sign_in
 
 PHONE = {"width": 390, "height": 844}
 
@@ -184,3 +185,22 @@ def test_without_a_camera_the_button_says_so_and_typing_still_works(browser, liv
         expect(page.locator("#t-priority")).to_have_text("Booking online")
     finally:
         context.close()
+
+
+def test_the_console_marks_a_remote_ticket_and_checks_it_in_by_its_code(page, live_server):
+    api = Api(live_server.url)
+    joined = api.post("/tickets/remote", {"service_id": api.service_id("KK"),
+                                          "phone": "0812 5555 6666"}).ok()
+    number, code = joined["ticket"]["number"], joined["remote"]["code"]
+    sign_in(page, live_server.url, "dukcapil1")
+    page.keyboard.press("3")  # Loket 3: KK and AKTA
+    expect(page.locator("#cs-counter-name")).to_have_text("Loket 3")
+    row = page.locator("#cs-waiting li", has_text=number)
+    expect(row.locator(".cs-wremote")).to_contain_text("Belum check-in")
+    page.fill("#cs-checkin-code", code.lower())
+    page.press("#cs-checkin-code", "Enter")
+    expect(page.locator("#cs-notice")).to_have_text(f"{number} sudah check-in dan masuk antrean.")
+    expect(row.locator(".cs-wremote")).to_have_count(0)
+    page.fill("#cs-checkin-code", code)
+    page.press("#cs-checkin-code", "Enter")
+    expect(page.locator("#cs-alert")).to_contain_text("sudah check-in")

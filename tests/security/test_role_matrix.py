@@ -113,6 +113,11 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("/b/<token>/cancel", "POST"): ANYONE,
     ("/b/<token>/move", "POST"): ANYONE,
     ("/b/<token>/qr.svg", "GET"): ANYONE,
+    # remote join: anyone takes today's number from a phone (rate-limited per address)
+    ("/api/v1/tickets/remote", "POST"): ANYONE,
+    ("/booking/<int:service_id>/remote", "GET"): ANYONE,
+    ("/booking/<int:service_id>/remote", "POST"): ANYONE,
+    ("/t/<token>/check-in.svg", "GET"): ANYONE,
     ("/api/v1/complaints", "POST"): ANYONE,
     ("/api/v1/complaints", "GET"): REPORTS,
     ("/api/v1/complaints/<int:complaint_id>", "PATCH"): REPORTS,
