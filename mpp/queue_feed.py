@@ -3,8 +3,9 @@
 A busy hall changes many times a second, and every waiting citizen may hold a status page
 open. Sending each page its own ticket after every change would cost one database read and
 one message per waiting citizen per change. Instead a change only marks its services dirty
-(``touch``); a background task then, at most every ``interval`` seconds, reads once what
-waits and sends
+(``touch``); a background task then, at most every ``interval`` seconds, reads what waits
+(the hall counts, then each dirty service on its own, letting the event loop run between
+two reads: on SQLite a read holds the whole process) and sends
 
 - on ``/hall``: ``queue``, the waiting counts of every service and agency (boards, kiosks),
   first, and only when they changed;
@@ -69,14 +70,16 @@ def unchanged_for_pages(last: dict[str, Any] | None, new: dict[str, Any]) -> boo
 
 @dataclass(frozen=True)
 class FeedRound:
-    """What one read found: the hall counts and each asked-for service's feed."""
+    """What one read found: the hall counts (None when not asked for) and each asked-for
+    service's feed."""
 
-    hall: dict[str, Any]
+    hall: dict[str, Any] | None
     services: dict[int, dict[str, Any]]
 
 
-#: reads the hall counts and the feeds of the given services, in one transaction
-Reader = Callable[[set[int]], FeedRound]
+#: reads the hall counts (when the flag is set) and the feeds of the given services, in one
+#: transaction
+Reader = Callable[[set[int], bool], FeedRound]
 #: starts ``fn`` in the background (a greenlet under gevent, else a thread)
 Spawner = Callable[[Callable[[], None]], Any]
 
@@ -88,7 +91,7 @@ def _thread(fn: Callable[[], None]) -> Any:
 
 
 class QueueFeed:
-    """Coalesces queue changes into one read and one message per service per round."""
+    """Coalesces queue changes into one read and one message per service (room) per round."""
 
     def __init__(self, publish: Callable[[list[Event]], None], read: Reader,
                  interval: float = 0.1,
@@ -155,19 +158,29 @@ class QueueFeed:
             self._send(dirty)
 
     def _send(self, services: set[int]) -> None:
+        """Read and send the hall counts, then each service's feed: each read on its own,
+        with the event loop's turn between (on SQLite a read holds the whole process)."""
         try:
-            found = self.read(services)
+            hall = self.read(set(), True).hall
         except Exception:  # noqa: BLE001 - the next change or the settling round sends again
             log.exception("could not read the queue feed")
             return
-        if found.hall != self._last.get(None):
-            self._last[None] = found.hall
-            self.publish([Event(QUEUE, HALL, found.hall)])
-        for sid, feed in sorted(found.services.items()):
-            if unchanged_for_pages(self._last.get(sid), feed):
-                self._last[sid] = feed
+        if hall is not None and hall != self._last.get(None):
+            self._last[None] = hall
+            self.publish([Event(QUEUE, HALL, hall)])
+        for sid in sorted(services):
+            self.sleep(self.pause)
+            try:
+                feed = self.read({sid}, False).services.get(sid)
+            except Exception:  # noqa: BLE001 - as above
+                log.exception("could not read the queue feed")
+                return
+            if feed is None or unchanged_for_pages(self._last.get(sid), feed):
+                if feed is not None:
+                    self._last[sid] = feed
                 continue
             self._last[sid] = feed
             for shard in range(SHARDS):
-                self.sleep(self.pause)  # the loop's turn: other sockets, other requests
+                if shard:
+                    self.sleep(self.pause)  # the loop's turn: other sockets, other requests
                 self.publish([Event(QUEUE, TICKET, feed, service_room(sid, shard))])

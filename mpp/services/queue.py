@@ -184,12 +184,15 @@ class QueueService:
         if touched and self.feed is not None:
             self.feed.touch(touched)
 
-    def feed_round(self, service_ids: set[int]) -> FeedRound:
-        """The queue feed's read: hall counts, and the call order of each service given."""
+    def feed_round(self, service_ids: set[int], hall: bool = True) -> FeedRound:
+        """The queue feed's read: hall counts (unless not ``hall``: then None), and the call
+        order of each service given."""
         with self.db.read() as s:
             p = self.presenter(s)
-            services = s.scalars(select(Service).where(Service.id.in_(service_ids))).all()
-            return FeedRound(p.queue_counts(), {sv.id: p.service_feed(sv) for sv in services})
+            services = (s.scalars(select(Service).where(Service.id.in_(service_ids))).all()
+                        if service_ids else [])
+            return FeedRound(p.queue_counts() if hall else None,
+                             {sv.id: p.service_feed(sv) for sv in services})
 
     @classmethod
     def load_ticket(cls, session: Session, ticket_id: int, lock: bool = True) -> Ticket:

@@ -21,10 +21,10 @@ class Reader:
         self.rounds: list[set[int]] = []
         self.lock = threading.Lock()
 
-    def __call__(self, services: set[int]) -> FeedRound:
+    def __call__(self, services: set[int], hall: bool) -> FeedRound:
         with self.lock:
             self.rounds.append(set(services))
-            return FeedRound({"n": self.value},
+            return FeedRound({"n": self.value} if hall else None,
                              {sid: {"service_id": sid, "order": [], "n": self.value}
                               for sid in services})
 
@@ -36,10 +36,9 @@ def test_many_changes_at_once_cost_one_read_and_one_message_per_service():
     for i in range(200):  # two hundred kiosks and counters at one moment
         feed.touch({1 + i % 3})
     assert feed.idle.wait(5)
-    first = read.rounds[0]
-    assert first == {1, 2, 3}
-    # the coalesced round, then the settling round: nothing per change
-    assert len(read.rounds) == 2
+    # the coalesced round, then the settling round, each reading the hall counts and then
+    # each service on its own: nothing per change
+    assert read.rounds == [set(), {1}, {2}, {3}] * 2
     # one message per room of each service; the settling round read the same: not sent again
     assert [e.room for e in sent if e.namespace == TICKET] == [
         service_room(s, k) for s in (1, 2, 3) for k in range(SHARDS)]
@@ -85,10 +84,13 @@ def test_a_message_is_skipped_only_when_no_page_would_show_anything_new():
 def test_a_round_that_changes_no_place_sends_nothing_to_pages_but_the_hall_counts():
     sent: list[Event] = []
     orders = iter([[1, 2], [1, 2, 3], [2, 3]])
+    order: list[list[int]] = []
 
-    def read(services: set[int]) -> FeedRound:
-        order = next(orders)
-        return FeedRound({"waiting": len(order)}, {7: feed(order)})
+    def read(services: set[int], hall: bool) -> FeedRound:
+        if hall:  # each round reads the hall first: the next state
+            order.append(next(orders))
+            return FeedRound({"waiting": len(order[-1])}, {})
+        return FeedRound(None, {7: feed(order[-1])})
 
     # no background round: each change is read and sent by flush()
     queue = QueueFeed(sent.extend, read, spawn=lambda _fn: None)
@@ -104,7 +106,7 @@ def test_a_round_that_changes_no_place_sends_nothing_to_pages_but_the_hall_count
 def test_a_failed_read_is_logged_and_the_feed_goes_on(caplog):
     calls = []
 
-    def read(services: set[int]) -> FeedRound:
+    def read(services: set[int], hall: bool) -> FeedRound:
         calls.append(services)
         if len(calls) == 1:
             raise RuntimeError("database away")
@@ -115,7 +117,8 @@ def test_a_failed_read_is_logged_and_the_feed_goes_on(caplog):
     feed.touch({1})
     assert feed.idle.wait(5)
     assert "could not read the queue feed" in caplog.text
-    assert len(calls) == 2 and sent == [Event(QUEUE, HALL, {})]
+    # the settling round read again: the hall counts, then the service
+    assert calls == [set(), set(), {1}] and sent == [Event(QUEUE, HALL, {})]
 
 
 def test_a_service_message_carries_the_exact_call_order_with_priority(app, events):
