@@ -187,18 +187,23 @@ class RemoteJoinService:
         """Cancel every remote ticket still awaiting check-in past its deadline (reason
         recorded in its cancel event); how many. Reads first, writes only when one is due."""
         now = self.clock.now()
-        due = (select(RemoteJoin, Ticket).join(Ticket, Ticket.id == RemoteJoin.ticket_id)
-               .where(RemoteJoin.status == RemoteStatus.AWAITING,
-                      RemoteJoin.check_in_by < now,
-                      Ticket.status == TicketStatus.WAITING)
-               .order_by(Ticket.id))
+        overdue = (select(RemoteJoin, Ticket).join(Ticket, Ticket.id == RemoteJoin.ticket_id)
+                   .where(RemoteJoin.status == RemoteStatus.AWAITING,
+                          RemoteJoin.check_in_by < now))
+        due = overdue.where(Ticket.status == TicketStatus.WAITING).order_by(Ticket.id)
         with self.db.read() as s:
-            if s.execute(due.limit(1)).first() is None:
+            if s.execute(overdue.limit(1)).first() is None:
                 return 0
         with self.db.write() as s:
             rows = [r._tuple() for r in s.execute(due.with_for_update(of=Ticket)).all()]
             events = self._expire(s, rows, now)
             touched = {t.service_id for _, t in rows}
+            # tickets that ended otherwise before their deadline passed (the day closed, staff
+            # cancelled them): their remote join ends with them, for the reports
+            for row, ticket in s.execute(overdue.where(
+                    Ticket.status != TicketStatus.WAITING)).tuples():
+                row.status = (RemoteStatus.EXPIRED if ticket.status == TicketStatus.EXPIRED
+                              else RemoteStatus.CANCELLED)
         self.queue._publish(events, touched)
         if rows:
             log.info("%d remote tickets not checked in in time were cancelled", len(rows))

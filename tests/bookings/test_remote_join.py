@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 
 from sqlalchemy import func, select
 
+from mpp.domain.actor import Actor
 from mpp.models import RemoteJoin, Service, Ticket, TicketEvent
 
 from ..support.api import Api
@@ -224,3 +226,24 @@ def test_one_phone_joining_many_times_at_once_gets_its_daily_limit_exactly(any_a
         answers = list(pool.map(same_phone, range(12)))
     assert answers.count((201, None)) == 2
     assert answers.count((409, "remote_join_limit")) == 10
+
+
+def test_a_remote_ticket_ended_otherwise_ends_its_remote_join_for_the_reports(app, clock):
+    api = Api(app.test_client())
+    sid, *_ = setup(app)
+    hall = app.extensions["mpp"]
+    cancelled = join(api, sid).ok()
+    closed = join(api, sid, phone="0813 2222 3333").ok()
+    r = api.post(f"/tickets/{cancelled['ticket']['id']}/cancel", token=api.login("admin"))
+    assert r.status == 200
+    clock.advance(hours=20)  # past midnight: the day is closed, its waiting tickets expire
+    hall.queue.close_day(Actor(role="system"), date.fromisoformat(TODAY))
+    assert api.ticket(closed["ticket"]["token"])["status"] == "expired"
+    assert hall.remote.expire_overdue() == 0  # nothing left waiting to cancel
+    with hall.db.read() as s:
+        statuses = dict(s.execute(select(RemoteJoin.code, RemoteJoin.status)).tuples().all())
+    assert statuses == {cancelled["remote"]["code"]: "cancelled",
+                        closed["remote"]["code"]: "expired"}
+    later = Api(app.test_client())  # a sign-in of now (the morning's has expired)
+    report = later.get(f"/reports/daily?date={TODAY}", token=later.login("admin")).ok()
+    assert report["totals"]["remote_expired"] == 1
