@@ -83,3 +83,27 @@ def test_the_agency_row_combines_its_services() -> None:
     assert agency_outlook([full], 1).closed_reason == "quota_reached"
     assert agency_outlook([full, on_break], 1).closed_reason == "break"
     assert agency_outlook([], 0).closed_reason == "closed"
+
+
+def test_the_recent_service_times_read_alike_on_sqlite_and_postgresql(any_db_url, clock) -> None:
+    """The last 20 service times of every service, read in one windowed statement."""
+    from datetime import date
+
+    from mpp.services.outlook import recent_service_seconds
+
+    from ..conftest import make_app
+
+    app = make_app(any_db_url, clock)
+    try:
+        api, make = Api(app.test_client()), Factories(app)
+        code = make.service()
+        counter, staff = make.counter([code]), make.staff()
+        assert api.post(f"/counters/{counter}/open", token=api.login(staff)).status == 200
+        _serve(api, clock, staff, counter, code, [1] * 3 + [2] * 20)  # only the last 20 count
+        hall = app.extensions["mpp"]
+        with hall.db.read() as s:
+            day: date = hall.queue.presenter(s).today
+            times = recent_service_seconds(s, day)[make.service_id(code)]
+        assert times == [120.0] * 20
+    finally:
+        app.extensions["mpp"].db.dispose()
