@@ -120,10 +120,10 @@ def complaint_form() -> Any:
                     for a in s.scalars(select(Agency).where(Agency.site_id == site.id,
                                                             Agency.active.is_(True))
                                        .order_by(Agency.sort_order, Agency.id))]
-    lang = "en" if request.args.get("lang") == "en" else "id"
-    return render_template("dashboard/complaint_form.html", site_name=site.name,
-                           agencies=agencies, ticket_token=request.args.get("ticket", ""),
-                           lang=lang)
+    lang = choose_language()
+    return _page("dashboard/complaint_form.html", site_name=site.name, agencies=agencies,
+                 ticket_token=request.args.get("ticket", ""), lang=lang,
+                 t=section("complaint", lang))
 
 
 @bp.get("/rate")

@@ -121,3 +121,31 @@ def test_the_booking_section_in_indonesian_then_the_dashboard_in_english(booked_
     # the choice is remembered
     page.goto(f"{base}/dashboard")
     expect(page.locator("h1")).to_have_text("Manager dashboard")
+
+
+def test_the_other_manager_pages_and_the_complaint_form_read_their_catalogues(booked_server,
+                                                                             page):
+    """Issue 12: the complaints page and the public form (JSON catalogues) and the evidence
+    report (gettext) in English; the evidence report also tells the period's bookings."""
+    base = booked_server.url
+    page.goto(f"{base}/pengaduan?lang=en")
+    expect(page.locator("h1")).to_have_text("Complaints and suggestions")
+    page.click("#cf button[type=submit]")
+    expect(page.locator("#cf-error")).to_have_text("Please write at least a few words.")
+    page.click("#cf-lang")
+    expect(page.locator("h1")).to_have_text("Pengaduan dan saran")
+    sign_in(page, base, "manajer", target="/dashboard/complaints?lang=en")
+    page.wait_for_selector("body[data-state=ready]", timeout=15000)
+    expect(page.locator("h1")).to_have_text("Complaints and their follow-up")
+    expect(page.locator("#c-count")).to_have_text(re.compile(r"^\d+ complaints$"))
+    expect(page.locator("#c-status option").first).to_have_text("All")
+    page.goto(f"{base}/reports/evidence?from={DAY}&to={DAY}&lang=en")
+    expect(page.locator("h1")).to_have_text(
+        "Evidence of Compliance with the Public Service Standards")
+    expect(page.locator("main")).to_contain_text(
+        "Online bookings: 5 made, 3 checked in, 1 did not come, 1 cancelled; 2 of the 3 who "
+        "checked in on time were called no later than 15 minutes after their slot started.")
+    expect(page.locator("main")).to_contain_text("5. The queue in summary")
+    assert run_axe(page, base) == []
+    page.goto(f"{base}/reports/evidence?from={DAY}&to={DAY}&lang=id")
+    expect(page.locator("main")).to_contain_text("Booking online: 5 dibuat, 3 check-in")

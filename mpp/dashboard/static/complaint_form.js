@@ -1,4 +1,5 @@
-/* The public complaint form: POST /api/v1/complaints (no sign-in needed). */
+/* The public complaint form: POST /api/v1/complaints (no sign-in needed). Texts: the
+ * page's #cf-texts (the catalogue's "complaint" section, mpp/i18n). */
 (function () {
   "use strict";
 
@@ -32,7 +33,7 @@
         $("cf-done").focus();
       });
     }).catch(function (err) {
-      $("cf-error").textContent = T.failed + err.message;
+      $("cf-error").textContent = T.failed.replace("{message}", err.message);
       $("cf-error").hidden = false;
     });
   });
