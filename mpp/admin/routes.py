@@ -24,15 +24,20 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as N_
+from flask_babel import pgettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import func, select
 
+from ..console.lang import choose_language, remember_language
 from ..domain import hours
 from ..domain.actor import Actor
 from ..domain.errors import DomainError, ValidationFailed
 from ..domain.ids import parse_id
 from ..hall import current_hall
+from ..i18n import catalogue, languages
 from ..inputs import query_id, query_page
 from ..models import Agency, Counter, Device, Service, Ticket, User
 from ..services import accounts
@@ -45,10 +50,19 @@ from .live import cut_device, cut_user
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-ROLE_LABELS = {"admin": "Admin", "manager": "Manajer", "staff": "Petugas loket"}
-KIND_LABELS = {"kiosk": "Kiosk", "display": "Papan display", "printer": "Printer tiket"}
-DAY_LABELS = {"mon": "Senin", "tue": "Selasa", "wed": "Rabu", "thu": "Kamis", "fri": "Jumat",
-              "sat": "Sabtu", "sun": "Minggu"}
+# Texts are gettext messages (msgids in Indonesian; N_ marks them for pybabel and translates
+# each time one is shown, in the reader's language): mpp/i18n/gettext.
+ROLE_LABELS = {"admin": N_("Admin"), "manager": N_("Manajer"), "staff": N_("Petugas loket")}
+KIND_LABELS = {"kiosk": N_("Kiosk"), "display": N_("Papan display"),
+               "printer": N_("Printer tiket")}
+DAY_LABELS = {"mon": N_("Senin"), "tue": N_("Selasa"), "wed": N_("Rabu"), "thu": N_("Kamis"),
+              "fri": N_("Jumat"), "sat": N_("Sabtu"), "sun": N_("Minggu")}
+DAY_SHORT = {"mon": N_("Sen"), "tue": N_("Sel"), "wed": N_("Rab"), "thu": N_("Kam"),
+             "fri": N_("Jum"), "sat": N_("Sab"), "sun": N_("Min")}
+NOTIFICATION_STATES = {"sent": N_("terkirim"), "pending": N_("menunggu"), "failed": N_("gagal")}
+AUDIT_ENTITIES = {"agency": N_("Instansi"), "service": N_("Layanan"), "counter": N_("Loket"),
+                  "user": N_("Pengguna"), "device": N_("Perangkat"), "holiday": N_("Hari libur"),
+                  "site": N_("Situs")}
 NEW_SERVICE_HOURS = {"mon": "08:00-15:00", "tue": "08:00-15:00", "wed": "08:00-15:00",
                      "thu": "08:00-15:00", "fri": "08:00-15:00", "sat": "tutup",
                      "sun": "tutup"}
@@ -64,8 +78,8 @@ def _roles_page(*roles: str) -> Callable[[F], F]:
             if not current_user.is_authenticated:
                 return redirect(url_for("web.login", next=request.full_path.rstrip("?")))
             if current_user.role not in roles:
-                return render_template("error.html", message=(
-                    "Halaman ini hanya untuk admin. / This page is for admins only.")), 403
+                return render_template("error.html", message=_(
+                    "Halaman ini hanya untuk admin.")), 403
             return view(*args, **kwargs)
 
         wrapped.roles = roles  # type: ignore[attr-defined]
@@ -126,25 +140,46 @@ def admin_section() -> str:
 
 
 @bp.app_template_global()
-def admin_nav() -> list[tuple[str, str, str]]:
-    return [("admin.overview", "Ringkasan", "Overview"),
-            ("admin.agencies", "Instansi", "Agencies"),
-            ("admin.services", "Layanan", "Services"),
-            ("admin.counters", "Loket", "Counters"),
-            ("admin.users", "Pengguna", "Users"),
-            ("admin.devices", "Perangkat", "Devices"),
-            ("admin.holidays", "Hari libur", "Holidays"),
-            ("admin.settings", "Pengaturan", "Site settings"),
-            ("admin.layout", "Berkas tata letak", "Site file"),
-            ("admin.audit", "Log audit", "Audit log"),
-            ("admin.notifications", "Notifikasi", "Notifications")]
+def admin_nav() -> list[tuple[str, str]]:
+    """The admin menu: (endpoint, label in the reader's language)."""
+    return [("admin.overview", _("Ringkasan")),
+            ("admin.agencies", pgettext("menu", "Instansi")),
+            ("admin.services", pgettext("menu", "Layanan")),
+            ("admin.counters", pgettext("menu", "Loket")),
+            ("admin.users", pgettext("menu", "Pengguna")),
+            ("admin.devices", pgettext("menu", "Perangkat")),
+            ("admin.holidays", pgettext("menu", "Hari libur")),
+            ("admin.settings", _("Pengaturan")),
+            ("admin.layout", _("Berkas tata letak")),
+            ("admin.audit", _("Log audit")),
+            ("admin.notifications", _("Notifikasi"))]
+
+
+@bp.app_template_global()
+def role_label(role: str) -> str:
+    return str(ROLE_LABELS.get(role, role))
+
+
+@bp.app_template_global()
+def other_languages() -> list[tuple[str, str]]:
+    """The languages the admin pages can switch to: (code, the language's own name), every
+    language with a catalogue but the one shown (Indonesian first, English available)."""
+    shown = choose_language()
+    return [(lang, str(catalogue(lang).get("_language", lang))) for lang in languages()
+            if lang != shown]
+
+
+@bp.after_request
+def _remember_language(response: Response) -> Response:
+    """An explicit ?lang= on an admin page is kept for the next pages, as elsewhere."""
+    return remember_language(response, choose_language())
 
 
 @bp.errorhandler(CSRFError)
 def _csrf_failed(exc: CSRFError) -> Any:
-    return render_template("error.html", message=(
-        "Formulir kedaluwarsa atau tidak sah; muat ulang halaman lalu coba lagi. / The form "
-        f"expired or is not valid; reload the page and try again. ({exc.description})")), 400
+    return render_template("error.html", message=_(
+        "Formulir kedaluwarsa atau tidak sah; muat ulang halaman lalu coba lagi.")
+        + f" ({exc.description})"), 400
 
 
 # -- overview --------------------------------------------------------------------------------
@@ -160,15 +195,17 @@ def overview() -> Any:
         devices = svc.devices(s)
         services = svc.services(s)
         served = {sv.id for c in counters if c.active for sv in c.services}
-        warnings = [f"Layanan {sv.agency.code}/{sv.code} ({sv.name}) belum dilayani loket aktif "
-                    "mana pun." for sv in services if sv.active and sv.id not in served]
+        warnings = [_("Layanan %(agency)s/%(code)s (%(name)s) belum dilayani loket aktif mana "
+                      "pun.", agency=sv.agency.code, code=sv.code, name=sv.name)
+                    for sv in services if sv.active and sv.id not in served]
         for d in devices:
             if d.kind == "kiosk" and d.revoked_at is None and not (d.settings or {}).get(
                     "printer_device_id"):
-                warnings.append(f"Kiosk {d.name} belum dipasangkan dengan printer.")
+                warnings.append(_("Kiosk %(name)s belum dipasangkan dengan printer.",
+                                  name=d.name))
             label, pill = device_status(d)
             if d.kind == "printer" and d.revoked_at is None and pill == "off":
-                warnings.append(f"Printer {d.name}: {label}.")
+                warnings.append(_("Printer %(name)s: %(state)s.", name=d.name, state=label))
         staff = s.scalar(select(func.count(User.id)).where(User.active.is_(True))) or 0
         today = svc.clock.now().astimezone(ZoneInfo(site.timezone)).date()
         issued = s.scalar(select(func.count(Ticket.id)).where(
@@ -205,7 +242,7 @@ def agency_form(agency_id: int | None = None) -> Any:
         except DomainError as exc:
             error = exc
         else:
-            flash(f"Instansi {f.get('code', '').upper()} disimpan.")
+            flash(_("Instansi %(code)s disimpan.", code=f.get("code", "").upper()))
             return redirect(url_for(".agency_form", agency_id=new_id))
     with svc.db.read() as s:
         agency = svc.get(s, Agency, agency_id, "Agency") if agency_id else None
@@ -247,12 +284,12 @@ def _hours_text(spec: Any) -> str:
             runs.append((d, d, by_day[d]))
 
     def text(ranges: str) -> str:
-        return {"00:00-24:00": "24 jam", "closed": "tutup"}.get(ranges, ranges)
+        return {"00:00-24:00": _("24 jam"), "closed": _("tutup")}.get(ranges, ranges)
 
     if len(runs) == 1:
         return text(runs[0][2])
     return "; ".join(
-        f"{DAY_LABELS[a][:3]}{'' if a == b else '–' + DAY_LABELS[b][:3]} {text(h)}"
+        f"{DAY_SHORT[a]}{'' if a == b else '–' + str(DAY_SHORT[b])} {text(h)}"
         for a, b, h in runs)
 
 
@@ -272,9 +309,16 @@ def _service_values(sv: Service) -> dict[str, Any]:
             "regular_per_priority": sv.regular_per_priority, "active": sv.active,
             "booking_enabled": sv.booking is not None,
             **{f"booking_{k}": v for k, v in (sv.booking or {}).items()},
-            # a closed day reads "tutup" in the form (both words are understood)
-            **{f"hours_{d}": "tutup" if v == "closed" else v
+            # a closed day reads "tutup" in the form ("closed" in English: both are understood)
+            **{f"hours_{d}": _closed_word() if v == "closed" else v
                for d, v in hours_by_day(sv.hours).items()}}
+
+
+def _closed_word() -> str:
+    """The word for a closed day in the reader's language, when the hours parser reads it
+    (mpp.domain.hours: "tutup" or "closed"); else "tutup"."""
+    word = _("tutup")
+    return word if word in ("tutup", "closed") else "tutup"
 
 
 @bp.route("/admin/services/new", methods=["GET", "POST"])
@@ -295,7 +339,7 @@ def service_form(service_id: int | None = None) -> Any:
         except DomainError as exc:
             error = exc
         else:
-            flash(f"Layanan {f.get('code', '').upper()} disimpan.")
+            flash(_("Layanan %(code)s disimpan.", code=f.get("code", "").upper()))
             return redirect(url_for(".service_form", service_id=new_id))
     with svc.db.read() as s:
         service = svc.get(s, Service, service_id, "Service") if service_id else None
@@ -309,7 +353,8 @@ def service_form(service_id: int | None = None) -> Any:
         else:
             values = {"agency_id": query_id("agency"), "fee": 0,
                       "sla_minutes": 30, "priority_enabled": True, "regular_per_priority": 2,
-                      "active": True, **{f"hours_{d}": v for d, v in NEW_SERVICE_HOURS.items()}}
+                      "active": True, **{f"hours_{d}": _closed_word() if v == "tutup" else v
+                         for d, v in NEW_SERVICE_HOURS.items()}}
         tickets = svc.tickets_of(s, Ticket.origin_service_id, service.id) if service else 0
         return _page("service_form.html", error, service=service, values=values,
                      version=svc.version(s, "service", service.id) if service else "",
@@ -348,7 +393,7 @@ def counter_form(counter_id: int | None = None) -> Any:
         except DomainError as exc:
             error = exc
         else:
-            flash(f"Loket {f.get('name', '')} disimpan.")
+            flash(_("Loket %(name)s disimpan.", name=f.get("name", "")))
             return redirect(url_for(".counter_form", counter_id=new_id))
     with svc.db.read() as s:
         counter = svc.get(s, Counter, counter_id, "Counter") if counter_id else None
@@ -377,9 +422,9 @@ def counter_release(counter_id: int) -> Any:
     try:
         _svc().release_counter(_actor(), counter_id)
     except DomainError as exc:
-        flash(exc.message, "error")
+        flash(explain(exc).text, "error")
     else:
-        flash("Loket ditutup. / Counter closed.")
+        flash(_("Loket ditutup."))
     return redirect(url_for(".counter_form", counter_id=counter_id))
 
 
@@ -411,7 +456,7 @@ def user_new() -> Any:
         except DomainError as exc:
             error = exc
         else:
-            flash(f"Pengguna {f.get('username')} dibuat.")
+            flash(_("Pengguna %(name)s dibuat.", name=f.get("username")))
             return redirect(url_for(".user_form", user_id=user_id))
     values = {k: v for k, v in _form().items() if not k.startswith("password")}
     with svc.db.read() as s:
@@ -435,7 +480,7 @@ def user_form(user_id: int) -> Any:
             error = exc
         else:
             cut_user(user_id)  # a deactivated user's open pages stop at once
-            flash("Pengguna disimpan.")
+            flash(_("Pengguna disimpan."))
             return redirect(url_for(".user_form", user_id=user_id))
     with svc.db.read() as s:
         user = svc.get(s, User, user_id, "User")
@@ -460,10 +505,10 @@ def user_password(user_id: int) -> Any:
             raise ValidationFailed("The two passwords differ.", "password_mismatch")
         _svc().set_password(_actor(), user_id, f.get("password", ""))
     except DomainError as exc:
-        flash(exc.message, "error")
+        flash(explain(exc).text, "error")
         return redirect(url_for(".user_form", user_id=user_id))
     cut_user(user_id)
-    flash("Kata sandi baru disimpan. / New password saved.")
+    flash(_("Kata sandi baru disimpan."))
     return redirect(url_for(".user_form", user_id=user_id))
 
 
@@ -494,28 +539,28 @@ def device_presence(device: Device, now: datetime) -> tuple[str, str]:
     if device.revoked_at is not None:
         return "—", ""
     if device.last_seen_at is None:
-        return "belum pernah terhubung", "off"
+        return _("belum pernah terhubung"), "off"
     if now - device.last_seen_at <= ONLINE_WITHIN:
-        return "online", "ok"
-    return "offline", "off"
+        return _("online"), "ok"
+    return _("offline"), "off"
 
 
 def device_status(device: Device) -> tuple[str, str]:
     """A printer's last reported state for people, and a pill class (ok, off or "")."""
     if device.revoked_at is not None:
-        return "dicabut", "off"
+        return _("dicabut"), "off"
     if device.kind != "printer":
         return "—", ""
     state = device.state or {}
     if not state:
-        return "belum pernah melapor", "off"
+        return _("belum pernah melapor"), "off"
     if state.get("ready"):
-        return "siap", "ok"
+        return _("siap"), "ok"
     if state.get("connected") is False:
-        return "agen cetak tidak terhubung", "off"
-    problem = state.get("error") or ("kertas habis" if state.get("paper") == "out" else
-                                     "tidak siap")
-    return f"bermasalah: {problem}", "off"
+        return _("agen cetak tidak terhubung"), "off"
+    problem = state.get("error") or (_("kertas habis") if state.get("paper") == "out" else
+                                     _("tidak siap"))
+    return _("bermasalah: %(problem)s", problem=problem), "off"
 
 
 def _device_settings_from_form() -> dict[str, Any]:
@@ -573,7 +618,7 @@ def device_form(device_id: int) -> Any:
         except DomainError as exc:
             error = exc
         else:
-            flash("Perangkat disimpan.")
+            flash(_("Perangkat disimpan."))
             return redirect(url_for(".device_form", device_id=device_id))
     with svc.db.read() as s:
         device = svc.get(s, Device, device_id, "Device")
@@ -602,7 +647,7 @@ def device_revoke(device_id: int) -> Any:
     """Revoke a device's token at once."""
     _svc().revoke_device(_actor(), device_id)
     cut_device(device_id)
-    flash("Token perangkat dicabut; perangkat ini tidak dapat terhubung lagi. / Token revoked.")
+    flash(_("Token perangkat dicabut; perangkat ini tidak dapat terhubung lagi."))
     return redirect(url_for(".device_form", device_id=device_id))
 
 
@@ -633,7 +678,7 @@ def holidays() -> Any:
         except DomainError as exc:
             error = exc
         else:
-            flash(f"Hari libur {day.isoformat()} ditambahkan.")
+            flash(_("Hari libur %(day)s ditambahkan.", day=day.isoformat()))
             return redirect(url_for(".holidays"))
     with svc.db.read() as s:
         return _page("holidays.html", error, holidays=svc.holidays(s),
@@ -645,7 +690,7 @@ def holidays() -> Any:
 def holiday_delete(holiday_id: int) -> Any:
     """Remove a holiday."""
     _svc().delete_holiday(_actor(), holiday_id)
-    flash("Hari libur dihapus.")
+    flash(_("Hari libur dihapus."))
     return redirect(url_for(".holidays"))
 
 
@@ -681,7 +726,7 @@ def settings() -> Any:
         except DomainError as exc:
             error = exc
         else:
-            flash("Pengaturan disimpan. / Settings saved.")
+            flash(_("Pengaturan disimpan."))
             return redirect(url_for(".settings"))
     with svc.db.read() as s:
         site = svc.site(s)
@@ -766,8 +811,7 @@ def audit() -> Any:
                    for r in rows]
         return _page("audit.html", entries=entries, total=total, page=page,
                      pages=max(1, -(-total // AUDIT_PAGE)), entity=entity,
-                     entities=["agency", "service", "counter", "user", "device", "holiday",
-                               "site"])
+                     entities=AUDIT_ENTITIES)
 
 
 @bp.get("/admin/notifications")
@@ -778,7 +822,8 @@ def notifications() -> Any:
     with _svc().db.read() as s:
         configured = settings_of(_svc().site(s))
     return _page("notifications.html", entries=current_app.extensions["mpp_outbox"].log(),
-                 webhook=None if configured is None else configured.webhook_url)
+                 webhook=None if configured is None else configured.webhook_url,
+                 notification_states=NOTIFICATION_STATES)
 
 
 @bp.get("/admin/audit.csv")
@@ -822,7 +867,7 @@ def account_password() -> Any:
             # The new password ends every session (its tokens are revoked); this browser
             # continues in a new one.
             begin_session(_actor().user_id or 0)
-            flash("Kata sandi diganti. / Password changed.")
+            flash(_("Kata sandi diganti."))
             return redirect(url_for(".account_password"))
     return _page("password.html", error)
 
@@ -830,5 +875,5 @@ def account_password() -> Any:
 @bp.app_template_filter("rupiah")
 def rupiah(value: int | None) -> str:
     if not value:
-        return "Gratis"
+        return _("Gratis")
     return "Rp" + f"{value:,}".replace(",", ".")

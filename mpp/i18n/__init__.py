@@ -103,16 +103,54 @@ def angka(value: float | int | None, digits: int | None = None, lang: str = DEFA
     return format_decimal(value, format=pattern, locale=lang)
 
 
+def _reader_babel() -> type:
+    """Flask-Babel whose message domain loads the gettext catalogue by the reader's language
+    code itself (``gettext/<code>/LC_MESSAGES/messages.mo``), so a regional language that
+    Babel's locale data does not know (Balinese ``ban``, Buginese ``bug``, …) is still a
+    file, not a code change (Flask-Babel's own domain needs a known Babel locale)."""
+    from babel import support
+    from flask_babel import Babel, Domain
+
+    from .selector import reader_language
+
+    class ReaderDomain(Domain):  # type: ignore[misc]
+        def get_translations(self) -> Any:
+            lang = reader_language()
+            key = (str(GETTEXT), lang)
+            if key not in self.cache:
+                self.cache[key] = support.Translations.load(str(GETTEXT), [lang], "messages")
+            return self.cache[key]
+
+    domain = ReaderDomain()
+
+    class ReaderBabel(Babel):  # type: ignore[misc]
+        @property
+        def domain_instance(self) -> Domain:
+            return domain
+
+    return ReaderBabel
+
+
+def babel_locale() -> str:
+    """The reader's language for Flask-Babel's locale (dates, numbers): the language itself
+    when Babel's locale data knows it, else Indonesian (the texts still come in the
+    language, through _reader_babel)."""
+    from babel import localedata
+
+    from .selector import reader_language
+
+    lang = reader_language()
+    return lang if localedata.exists(lang) else DEFAULT
+
+
 def init_i18n(app: Flask) -> None:
     """Flask-Babel for the server pages (gettext catalogues, the reader's language as the
     console and status page choose it) and the JSON catalogues' route."""
-    from flask_babel import Babel
-
     from .selector import reader_language
 
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(GETTEXT))
-    Babel(app, locale_selector=reader_language)
+    _reader_babel()(app, locale_selector=babel_locale)
     # the language gettext pages render in, for their <html lang>
     app.context_processor(lambda: {"reader_lang": reader_language()})
     app.add_template_filter(angka, "angka")

@@ -4,6 +4,7 @@ a ticket and the new staff member calls it from the counter console."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,7 +29,7 @@ def live_server(_sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory
     folder = tmp_path_factory.mktemp("admin-live")
     server = LiveServer(databases.sqlite_copy(_sqlite_template, folder), folder / "live").start()
     yield server
-    server.stop()
+    server.stop(wait=False)
 
 
 @pytest.fixture(autouse=True)
@@ -208,4 +209,66 @@ def test_every_admin_page_is_accessible_and_readable(live_server, browser, outpu
     page.goto(f"{base}/admin/services")
     expect(page.locator("nav.admin-nav")).to_be_visible()
     page.screenshot(path=str(shots / "admin-page-services-narrow.png"), full_page=True)
+    context.close()
+
+
+def test_admin_reads_indonesian_marks_a_bad_field_and_switches_to_english(
+        live_server, browser, output_dir: Path):
+    """Issue 12's admin findings, as an admin sees them: a refusal in Indonesian right under
+    the field (not English at the top), hours written "tutup" or "closed", labels with no
+    raw field names, the devices' online state, and English at a tap in the header."""
+    shots = output_dir / "screenshots"
+    base = live_server.url
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="id-ID")
+    page = context.new_page()
+    page.set_default_timeout(WAIT_MS)
+    page.goto(f"{base}/login?next=/admin/services/6")
+    page.fill("input[name=username]", "admin")
+    page.fill("input[name=password]", "admin-mpp")
+    page.click("button[type=submit]")
+    expect(page).to_have_url(f"{base}/admin/services/6")
+    expect(page.locator("html")).to_have_attribute("lang", "id")
+    labels = page.locator("form.form label").all_inner_texts()
+    assert labels and not [t for t in labels if re.search(r"\b[a-z]+_[a-z_]+\b", t)], labels
+    expect(page.locator("form.form")).to_contain_text(
+        "Panggilan reguler di antara dua panggilan prioritas")
+
+    page.fill("#f-hours_tue", "8")
+    page.click("button.primary[type=submit]")
+    field, error = page.locator("#f-hours_tue"), page.locator("#e-hours_tue")
+    expect(field).to_have_attribute("aria-invalid", "true")
+    expect(error).to_have_text(re.compile(r"^Jam hari Selasa tidak dapat dibaca \(“8”\)"))
+    below, box = error.bounding_box(), field.bounding_box()
+    assert below and box and 0 <= below["y"] - (box["y"] + box["height"]) < 40
+    expect(page.locator(".flash-error")).to_contain_text("Tidak tersimpan:")
+    page.screenshot(path=str(shots / "admin-field-error-id.png"), full_page=True)
+
+    # "tutup" and "closed" are both understood; the form reads closed days as "tutup"
+    page.fill("#f-hours_tue", "08:00-15:00")
+    page.fill("#f-hours_sat", "closed")
+    page.fill("#f-hours_sun", "tutup")
+    page.click("button.primary[type=submit]")
+    expect(page.locator(".flash-ok")).to_contain_text("disimpan")
+    expect(page.locator("#f-hours_sat")).to_have_value("tutup")
+
+    # the device list says online or offline for every device not revoked
+    page.goto(f"{base}/admin/devices")
+    cells = page.locator("td[data-presence]")
+    expect(cells.first).to_be_visible()
+    states = {t.strip() for t in cells.all_inner_texts()}
+    assert states <= {"online", "offline", "belum pernah terhubung", "—"} and states - {"—"}
+
+    # English at a tap, kept for the next pages
+    page.click("header.admin-top a[hreflang=en]")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("h1")).to_have_text("Devices")
+    expect(page.locator("nav.admin-nav")).to_contain_text("Site settings")
+    page.goto(f"{base}/admin/services/6")
+    page.fill("#f-hours_tue", "8")
+    page.click("button.primary[type=submit]")
+    expect(page.locator("#e-hours_tue")).to_have_text(
+        re.compile(r"^Tuesday's hours cannot be read \(“8”\)"))
+    expect(page.locator(".flash-error")).to_contain_text("Not saved:")
+    page.screenshot(path=str(shots / "admin-field-error-en.png"), full_page=True)
+    assert run_axe(page, base) == []
     context.close()

@@ -72,7 +72,7 @@ def test_a_refused_form_shows_the_reason_and_keeps_what_was_typed(app, admin_cli
         "agency_id": agency, "code": "KIA", "prefix": "Q", "name": "KIA",
         "hours_mon": "8 sampai 3"})
     assert r.status_code == 422
-    assert "Hours:" in r.get_data(as_text=True)
+    assert "Jam hari Senin tidak dapat dibaca (“8 sampai 3”)" in r.get_data(as_text=True)
 
 
 def test_device_token_is_shown_once_and_works(app, api, admin_client):
@@ -185,7 +185,7 @@ def test_own_password_change_keeps_this_session_and_ends_the_others(app, api):
                                     "password": "sandi-baru-123"}).status == 200
     r = post_form(here, "/account/password", {
         "current_password": "salah", "new_password": "x" * 9, "new_password2": "x" * 9})
-    assert r.status_code == 422 and "current password is wrong" in r.get_data(as_text=True)
+    assert r.status_code == 422 and "Kata sandi sekarang salah." in r.get_data(as_text=True)
 
 
 def test_admin_pages_send_anonymous_users_to_sign_in_and_refuse_other_roles(app):

@@ -93,7 +93,8 @@ def test_the_settings_form_saves_the_english_running_text(app, admin_client):
 
     r = post_form(admin_client, "/admin/settings", {**form, "running_text_en": "y" * 2001})
     assert r.status_code == 422
-    assert "English running text must be at most 2000 characters" in r.get_data(as_text=True)
+    assert ("Teks berjalan dalam bahasa Inggris paling banyak 2000 karakter."
+            in r.get_data(as_text=True))
 
 
 def test_mpp_site_export_and_load_carry_the_english_text(mpp, tmp_path):

@@ -4,10 +4,11 @@ language from its catalogue (issue 12)."""
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 import pytest
-from babel.messages.extract import extract_from_file
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
@@ -64,31 +65,118 @@ def test_a_language_is_a_file(tmp_path, monkeypatch):
     assert section("console", "en")["title"] == "Counter Console"
 
 
-def _extracted() -> set[str]:
-    """The messages the server pages use now, read from the files babel.cfg names, as
-    pybabel extract makes the .pot."""
-    files = re.findall(r"^\[jinja2: (.+)\]$", (HERE / "babel.cfg").read_text(), re.M)
-    assert files
-    return {message for path in files
-            for _, message, _, _ in extract_from_file("jinja2", str(ROOT / path))}
+def _extracted() -> set[tuple[str | None, str]]:
+    """The messages the server pages use now, (context, msgid), read from the files
+    babel.cfg names (templates and Python) as pybabel extract makes the .pot."""
+    from babel.messages.extract import extract_from_dir
+    from babel.messages.frontend import parse_mapping_cfg
+
+    with (HERE / "babel.cfg").open(encoding="utf-8") as f:
+        method_map, options_map = parse_mapping_cfg(f)
+    assert method_map
+    found = {(context, message if isinstance(message, str) else message[0])
+             for _, _, message, _, context in extract_from_dir(str(ROOT), method_map,
+                                                                options_map)}
+    assert found
+    return found
+
+
+def _ids(messages) -> set[tuple[str | None, str]]:  # type: ignore[no-untyped-def]
+    return {(m.context, m.id if isinstance(m.id, str) else m.id[0]) for m in messages if m.id}
 
 
 def test_the_template_lists_every_message_of_the_server_pages():
     with (GETTEXT / "messages.pot").open(encoding="utf-8") as f:
-        listed = {m.id for m in read_po(f) if m.id}
+        listed = _ids(read_po(f))
     assert _extracted() == listed, "run pybabel extract (see mpp/i18n/babel.cfg)"
+
+
+def _gettext_gaps(po: Path) -> tuple[list[tuple[str, str]], bool]:
+    """(the messages the server pages use that ``po`` lacks or leaves untranslated, whether
+    its .mo is compiled from it as it is now)."""
+    with po.open(encoding="utf-8") as f:
+        texts = {(m.context, m.id if isinstance(m.id, str) else m.id[0]): m.string
+                 for m in read_po(f) if m.id}
+    missing = sorted((c or "", m) for c, m in _extracted() if not texts.get((c, m)))
+    mo = po.with_suffix(".mo")
+    if not mo.exists():
+        return missing, False
+    with mo.open("rb") as f:
+        compiled = {(m.context, m.id if isinstance(m.id, str) else m.id[0]): m.string
+                    for m in read_mo(f) if m.id}
+    return missing, compiled == texts
 
 
 @pytest.mark.parametrize("po", sorted(GETTEXT.glob("*/LC_MESSAGES/messages.po")),
                          ids=lambda p: p.parts[-3])
 def test_every_gettext_catalogue_translates_every_message_and_is_compiled(po):
-    with po.open(encoding="utf-8") as f:
-        texts = {m.id: m.string for m in read_po(f) if m.id}
-    missing = sorted(m for m in _extracted() if not texts.get(m))
+    """A message missing in a language's .po (or left untranslated) fails, as does a .mo
+    not compiled from the .po as it is now (the .mo files are committed)."""
+    missing, compiled = _gettext_gaps(po)
     assert not missing, f"{po} lacks {missing}"
-    with po.with_suffix(".mo").open("rb") as f:
-        compiled = {m.id: m.string for m in read_mo(f) if m.id}
-    assert compiled == texts, "run pybabel compile -d mpp/i18n/gettext"
+    assert compiled, "run pybabel compile -d mpp/i18n/gettext"
+
+
+def _regional(tmp_path: Path, drop: str | None = None) -> tuple[Path, Path]:
+    """A regional language ``ban`` (Balinese, which Babel's locale data does not know) as
+    files only: a JSON catalogue and a gettext catalogue, both copied from the existing ones
+    with marked texts; ``drop`` leaves one gettext message out."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import write_po
+
+    catalogues = tmp_path / "catalogues"
+    catalogues.mkdir(parents=True)
+    for path in CATALOGUES.glob("*.json"):
+        (catalogues / path.name).write_bytes(path.read_bytes())
+    ban = json.loads((CATALOGUES / "id.json").read_text(encoding="utf-8"))
+    ban["_language"] = "Basa Bali"
+    (catalogues / "ban.json").write_text(json.dumps(ban), encoding="utf-8")
+    gettext = tmp_path / "gettext"
+    with (GETTEXT / "en" / "LC_MESSAGES" / "messages.po").open(encoding="utf-8") as f:
+        po = read_po(f)
+    for message in list(po):
+        if message.id and message.id == drop:
+            po.delete(message.id, context=message.context)
+        elif message.id:
+            message.string = f"[ban] {message.id}"
+    folder = gettext / "ban" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    with (folder / "messages.po").open("wb") as f:
+        write_po(f, po)
+    with (folder / "messages.mo").open("wb") as f:
+        write_mo(f, po)
+    return catalogues, gettext
+
+
+def test_a_missing_gettext_message_in_a_language_is_caught(tmp_path):
+    _, gettext = _regional(tmp_path, drop="Masuk petugas")
+    missing, compiled = _gettext_gaps(gettext / "ban" / "LC_MESSAGES" / "messages.po")
+    assert missing == [("", "Masuk petugas")] and compiled
+    _, whole = _regional(tmp_path / "whole")
+    assert _gettext_gaps(whole / "ban" / "LC_MESSAGES" / "messages.po") == ([], True)
+
+
+def test_a_regional_language_unknown_to_babel_is_files_for_the_server_pages(
+        tmp_path, monkeypatch, app):
+    """Files only, no code: the sign-in page reads in it; Indonesian stays as it was."""
+    import mpp.i18n as i18n
+
+    catalogues, gettext = _regional(tmp_path)
+    monkeypatch.setattr(i18n, "CATALOGUES", catalogues)
+    monkeypatch.setattr(i18n, "GETTEXT", gettext)
+    i18n.languages.cache_clear()
+    i18n.catalogue.cache_clear()
+    try:
+        client = app.test_client()
+        r = client.get("/login?lang=ban")
+        html = r.get_data(as_text=True)
+        assert r.status_code == 200 and '<html lang="ban">' in html
+        assert "<h1>[ban] Masuk petugas</h1>" in html
+        assert "<h1>Masuk petugas</h1>" in client.get("/login?lang=id").get_data(as_text=True)
+    finally:
+        monkeypatch.undo()
+        i18n.languages.cache_clear()
+        i18n.catalogue.cache_clear()
 
 
 def test_the_sign_in_page_reads_english_from_its_catalogue(client):

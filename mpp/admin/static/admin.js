@@ -51,7 +51,7 @@
       copyToken.addEventListener("click", function () {
         var box = document.getElementById("device-token");
         navigator.clipboard.writeText(box.textContent).then(function () {
-          copyToken.textContent = "Tersalin";
+          copyToken.textContent = copyToken.getAttribute("data-done") || copyToken.textContent;
         }, function () { getSelection().selectAllChildren(box); });
       });
     }
