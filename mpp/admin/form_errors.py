@@ -55,6 +55,10 @@ FIELDS: dict[str, tuple[str, Any]] = {
     "Ticket footer": ("ticket_footer", N_("Catatan kaki tiket")),
     "Running text": ("running_text", N_("Teks berjalan")),
     "English running text": ("running_text_en", N_("Teks berjalan dalam bahasa Inggris")),
+    "Remote check-in minutes": ("remote_check_in_minutes",
+                                N_("Batas check-in (menit setelah mengambil)")),
+    "Remote tickets per phone a day": ("remote_per_phone",
+                                       N_("Nomor dari rumah per HP per hari")),
 }
 
 #: refusals not about one value: code -> (form field or None, wording)
@@ -109,6 +113,8 @@ BY_CODE: dict[str, tuple[str | None, Any]] = {
     "invalid_toml": (None, N_("Berkas tata letak tidak dapat dibaca sebagai TOML (UTF-8).")),
     "invalid_site_file": (None, N_("Berkas tata letak tidak dimuat: ada isian yang salah.")),
     "invalid_settings": (None, N_("Pengaturan tidak tersimpan: ada isian yang salah.")),
+    "invalid_remote_join": (None, N_("Antrean dari rumah: batas check-in 5–240 menit, nomor "
+                                     "per HP 1–20 sehari.")),
     "stale_edit": (None, N_("Data ini telah diubah orang lain sejak Anda membukanya; muat "
                             "ulang halaman untuk melihat perubahannya (menyimpan lagi "
                             "menimpanya).")),

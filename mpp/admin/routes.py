@@ -36,6 +36,7 @@ from ..domain import hours
 from ..domain.actor import Actor
 from ..domain.errors import DomainError, ValidationFailed
 from ..domain.ids import parse_id
+from ..domain.remote_join import parse_rules as remote_rules
 from ..hall import current_hall
 from ..i18n import catalogue, languages
 from ..inputs import query_id, query_page
@@ -308,6 +309,7 @@ def _service_values(sv: Service) -> dict[str, Any]:
             "priority_enabled": sv.priority_enabled,
             "regular_per_priority": sv.regular_per_priority, "active": sv.active,
             "booking_enabled": sv.booking is not None,
+            "remote_join": bool(sv.remote_join),
             **{f"booking_{k}": v for k, v in (sv.booking or {}).items()},
             # a closed day reads "tutup" in the form ("closed" in English: both are understood)
             **{f"hours_{d}": _closed_word() if v == "closed" else v
@@ -332,7 +334,8 @@ def service_form(service_id: int | None = None) -> Any:
         f = _form()
         data = {**f, "hours": {d: (f.get(f"hours_{d}") or "closed") for d in hours.DAYS},
                 "priority_enabled": _checked("priority_enabled"), "active": _checked("active"),
-                "booking_enabled": _checked("booking_enabled")}
+                "booking_enabled": _checked("booking_enabled"),
+                "remote_join": _checked("remote_join")}
         try:
             check_day_hours(f)   # a bad day's hours are named by their day
             new_id = svc.save_service(_actor(), service_id, data)
@@ -348,6 +351,7 @@ def service_form(service_id: int | None = None) -> Any:
             values["priority_enabled"] = _checked("priority_enabled")
             values["active"] = _checked("active")
             values["booking_enabled"] = _checked("booking_enabled")
+            values["remote_join"] = _checked("remote_join")
         elif service is not None:
             values = _service_values(service)
         else:
@@ -738,6 +742,9 @@ def settings() -> Any:
             notify = (site.settings or {}).get("notifications") or {}
             values.update(notify_webhook_url=notify.get("webhook_url", ""),
                           notify_ahead=notify.get("ahead", ""))
+            remote = remote_rules((site.settings or {}).get("remote_join"))
+            values.update(remote_check_in_minutes=remote.check_in_minutes,
+                          remote_per_phone=remote.per_phone)
         return _page("settings.html", error, site=site, values=values,
                      notify_secret_set=bool(((site.settings or {}).get("notifications")
                                              or {}).get("secret")))
