@@ -102,7 +102,7 @@ def test_a_counter_form_with_a_huge_service_id_is_refused_readably(app):
     r = post_form(admin, "/admin/counters/new",
                   {"agency_id": "1", "name": "Loket X", "service_ids": PAST_64_BITS})
     assert r.status_code < 500
-    assert "Unknown service" in r.get_data(as_text=True)
+    assert "Pilih layanan dari daftar." in r.get_data(as_text=True)  # worded at the field
 
 
 @pytest.mark.parametrize("job_id", [int(PAST_64_BITS), 10**30],
