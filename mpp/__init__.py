@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Flask
+from flask import Flask, Request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 
 from .clock import Clock, clock_from_environment
 from .config import Config, persistent_secret
@@ -39,6 +40,17 @@ def async_mode() -> str:
     return "gevent" if monkey.is_module_patched("socket") else "threading"
 
 
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, with a request that carries no session cookie (every
+    kiosk, board and counter request with a bearer token) given an empty session without
+    building the cookie's signer first."""
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
+
+
 def create_app(config: Config | None = None, clock: Clock | None = None) -> Flask:
     """Build the app. Touches no network, printer or migration: `mpp run` migrates first."""
     config = config or Config()
@@ -50,6 +62,7 @@ def create_app(config: Config | None = None, clock: Clock | None = None) -> Flas
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     # Served over HTTPS, the session cookie never travels in clear text.
     app.config["SESSION_COOKIE_SECURE"] = config.PUBLIC_URL.startswith("https://")
+    app.session_interface = CookieSessions()
     app.config["RATELIMIT_ENABLED"] = True
     app.config["RATELIMIT_STORAGE_URI"] = config.RATELIMIT_STORAGE_URL
     db = Database(config.DATABASE_URL)

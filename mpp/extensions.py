@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 from flask import current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -14,6 +17,25 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 #: counts live in RATELIMIT_STORAGE_URI (Redis when configured, so all workers share them)
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def no_rate_limit(view: F) -> F:
+    """Mark a view that has no rate limit of its own (the hot API routes: issue, call-next,
+    the held-ticket actions). The limiter then skips its per-request bookkeeping there,
+    which costs about as much as a bare Flask request; there are no default limits, so this
+    changes nothing else. Never put it on a view decorated with a limit: it would lift it."""
+    view.mpp_no_rate_limit = True  # type: ignore[attr-defined]
+    return view
+
+
+@limiter.request_filter
+def _unlimited_view() -> bool:
+    """The limiter's filter: True (nothing to count) for views marked :func:`no_rate_limit`."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    return getattr(view, "mpp_no_rate_limit", False)
+
+
 #: what a client sees after too many sign-in attempts (HTTP 429)
 LOGIN_LIMIT_MESSAGE = ("Terlalu banyak percobaan masuk dari alamat ini; tunggu satu menit lalu "
                        "coba lagi. / Too many sign-in attempts from this address; wait a "

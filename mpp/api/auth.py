@@ -6,7 +6,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import g, request
+from flask import current_app, g, request
 from flask_login import current_user
 
 from ..domain.actor import Actor
@@ -36,8 +36,10 @@ def current_actor() -> Actor | None:
     token = bearer_token()
     if token is not None:
         hall = current_hall()
-        with hall.db.lookup() as connection:
-            actor = accounts.actor_for_token(connection, hall.clock.now(), token)
+        # recently seen tokens come from this process's cache (accounts.TokenCache), for at
+        # most MPP_DEVICE_RECHECK_SECONDS; a revocation in this process empties it at once
+        actor = accounts.cached_actor_for_token(
+            hall.db, hall.clock.now(), token, current_app.config["DEVICE_RECHECK_SECONDS"])
         if actor is None:
             raise Unauthorized("The token is unknown, revoked or expired.", "invalid_token")
         if actor.device_id is not None:

@@ -9,7 +9,7 @@ from flask import current_app, jsonify
 from ..device_sockets import device_sockets
 from ..domain.errors import DomainError
 from ..domain.states import Action
-from ..extensions import login_limit
+from ..extensions import login_limit, no_rate_limit
 from ..hall import current_hall
 from ..services import accounts
 from ..ticket_privacy import without_ticket_secrets
@@ -75,6 +75,7 @@ def logout() -> Any:
 
 
 @bp.get("/auth/me")
+@no_rate_limit
 @requires(*ALL_ROLES)
 @api.validate(resp=answers(Me))
 def me() -> Any:
@@ -86,6 +87,7 @@ def me() -> Any:
 
 
 @bp.get("/services")
+@no_rate_limit
 @api.validate(resp=answers(ServicesAnswer))
 def services(query: ServicesQuery) -> Any:
     """Every service with its standard, whether it is open now and how many wait."""
@@ -93,6 +95,7 @@ def services(query: ServicesQuery) -> Any:
 
 
 @bp.get("/counters")
+@no_rate_limit
 @api.validate(resp=answers(CountersAnswer))
 def counters() -> Any:
     """Every counter, its services and whether it is open."""
@@ -100,6 +103,7 @@ def counters() -> Any:
 
 
 @bp.get("/queue")
+@no_rate_limit
 @api.validate(resp=answers(Snapshot))
 def queue() -> Any:
     """The hall snapshot: waiting per service, each counter's ticket, the recent calls
@@ -108,6 +112,7 @@ def queue() -> Any:
 
 
 @bp.post("/tickets")
+@no_rate_limit
 @requires("kiosk", "staff", "admin")
 @api.validate(resp=answers(TicketAnswer, status=201))
 def issue_ticket(json: IssueBody) -> Any:
@@ -120,6 +125,7 @@ def issue_ticket(json: IssueBody) -> Any:
 
 
 @bp.get("/tickets/by-token/<token>")
+@no_rate_limit
 @api.validate(resp=answers(TicketAnswer))
 def ticket_by_token(token: str) -> Any:
     """A ticket, for whoever holds its token (the citizen's QR code)."""
@@ -127,6 +133,7 @@ def ticket_by_token(token: str) -> Any:
 
 
 @bp.get("/tickets/<int:ticket_id>")
+@no_rate_limit
 @requires("admin", "manager", "staff")
 @api.validate(resp=answers(TicketAnswer))
 def get_ticket(ticket_id: int) -> Any:
@@ -136,6 +143,7 @@ def get_ticket(ticket_id: int) -> Any:
 
 
 @bp.post("/counters/<int:counter_id>/open")
+@no_rate_limit
 @requires("staff")
 @api.validate(resp=answers(CounterAnswer))
 def open_counter(counter_id: int) -> Any:
@@ -146,6 +154,7 @@ def open_counter(counter_id: int) -> Any:
 
 
 @bp.post("/counters/<int:counter_id>/close")
+@no_rate_limit
 @requires("staff")
 @api.validate(resp=answers(CounterAnswer))
 def close_counter(counter_id: int) -> Any:
@@ -156,6 +165,7 @@ def close_counter(counter_id: int) -> Any:
 
 
 @bp.post("/counters/<int:counter_id>/call-next")
+@no_rate_limit
 @requires("staff")
 @api.validate(resp=answers(MaybeTicketAnswer))
 def call_next(counter_id: int) -> Any:
@@ -167,6 +177,7 @@ def call_next(counter_id: int) -> Any:
 
 
 @bp.get("/counters/<int:counter_id>/queue")
+@no_rate_limit
 @requires("staff", "admin", "manager")
 @api.validate(resp=answers(CounterView))
 def counter_queue(counter_id: int) -> Any:
@@ -184,6 +195,7 @@ def _act(ticket_id: int, action: Action, service_id: int | None = None) -> Any:
 
 
 @bp.post("/tickets/<int:ticket_id>/<any(recall, start, finish, 'no-show'):action>")
+@no_rate_limit
 @requires("staff")
 @api.validate(resp=answers(TicketAnswer))
 def ticket_action(ticket_id: int, action: str) -> Any:
@@ -192,6 +204,7 @@ def ticket_action(ticket_id: int, action: str) -> Any:
 
 
 @bp.post("/tickets/<int:ticket_id>/transfer")
+@no_rate_limit
 @requires("staff")
 @api.validate(resp=answers(TicketAnswer))
 def transfer(ticket_id: int, json: TransferBody) -> Any:
@@ -201,6 +214,7 @@ def transfer(ticket_id: int, json: TransferBody) -> Any:
 
 
 @bp.post("/tickets/<int:ticket_id>/cancel")
+@no_rate_limit
 @requires("staff", "admin")
 @api.validate(resp=answers(TicketAnswer))
 def cancel(ticket_id: int) -> Any:

@@ -6,9 +6,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from time import monotonic
 from typing import Any
 
-from sqlalchemy import bindparam, literal, null, select, union_all
+from sqlalchemy import bindparam, event, inspect, literal, null, select, union_all
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -152,7 +153,14 @@ def revoke_token(s: Session, now: datetime, token: str) -> None:
 def actor_for_token(s: Session | Connection, now: datetime, token: str) -> Actor | None:
     """The user or device a bearer token belongs to, or None when it is unknown or expired
     (in a session, or on a connection: see Database.lookup)."""
-    digest = token_digest(token)
+    found = _actor_and_expiry(s, now, token_digest(token))
+    return None if found is None else found[0]
+
+
+def _actor_and_expiry(s: Session | Connection, now: datetime, digest: str
+                      ) -> tuple[Actor, datetime | None] | None:
+    """The actor of a valid token by its digest, and when the token expires (None: a
+    device's token, which does not)."""
     # Every API request asks this: one statement (a SHA-256 digest looked up by its unique
     # index, in the login tokens and the device tokens at once), plain rows, no objects.
     rows = {r.kind: r for r in s.execute(_TOKEN_LOOKUP, {"digest": digest})}
@@ -160,11 +168,105 @@ def actor_for_token(s: Session | Connection, now: datetime, token: str) -> Actor
     if row is not None:
         if row.revoked_at is not None or row.expires_at <= now or not row.active:
             return None
-        return Actor(role=row.role, user_id=row.id, agency_id=row.agency_id, name=row.name)
+        return (Actor(role=row.role, user_id=row.id, agency_id=row.agency_id, name=row.name),
+                row.expires_at)
     row = rows.get("device")
     if row is not None and row.revoked_at is None:
-        return Actor(role=row.role, device_id=row.id, name=row.name)
+        return Actor(role=row.role, device_id=row.id, name=row.name), None
     return None
+
+
+class TokenCache:
+    """The bearer tokens this process has recently found valid, so that a kiosk or counter
+    sending request after request is not looked up in the database every time.
+
+    Keyed by (database URL, token digest): the actor and until when (monotonic time) the
+    entry may be used, at most ``ttl`` seconds after it was read; a login token's own expiry
+    is checked on every use. Unknown, revoked or expired tokens are never kept. A commit in
+    this process that revokes a token or a device, rotates a device's token, or changes a
+    user's role, agency, name or active flag empties the cache at once (see
+    :func:`_note_account_changes`); a change made by another process (another server, the
+    CLI) is seen here within ``ttl`` (``MPP_DEVICE_RECHECK_SECONDS``, docs/security.md).
+    """
+
+    #: the most tokens kept (each a few hundred bytes); past it the cache starts afresh
+    MAX_ENTRIES = 10_000
+
+    def __init__(self) -> None:
+        self._entries: dict[tuple[str, str], tuple[Actor, float, datetime | None]] = {}
+
+    def get(self, db_url: str, digest: str, now: datetime) -> Actor | None:
+        entry = self._entries.get((db_url, digest))
+        if entry is None:
+            return None
+        actor, until, expires_at = entry
+        if monotonic() >= until or (expires_at is not None and expires_at <= now):
+            self._entries.pop((db_url, digest), None)
+            return None
+        return actor
+
+    def put(self, db_url: str, digest: str, actor: Actor, expires_at: datetime | None,
+            ttl: float) -> None:
+        if len(self._entries) >= self.MAX_ENTRIES:
+            self._entries.clear()
+        self._entries[(db_url, digest)] = (actor, monotonic() + ttl, expires_at)
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+
+#: this process's cache of valid bearer tokens (see TokenCache)
+token_cache = TokenCache()
+
+#: what, changed on these rows, can end a token's validity or change its actor
+_ACCOUNT_FIELDS = {AuthToken: ("revoked_at", "expires_at", "token_hash", "user_id"),
+                   Device: ("revoked_at", "token_hash", "kind", "name"),
+                   User: ("active", "role", "agency_id", "username")}
+
+
+@event.listens_for(Session, "after_flush")
+def _note_account_changes(session: Session, _context: Any) -> None:
+    """Mark a session that changed what a cached token stands for (emptied on its commit)."""
+    for obj in session.deleted:
+        if type(obj) in _ACCOUNT_FIELDS:
+            session.info["tokens_changed"] = True
+            return
+    for obj in session.dirty:
+        fields = _ACCOUNT_FIELDS.get(type(obj))
+        if fields is not None:
+            attrs = inspect(obj).attrs
+            if any(attrs[f].history.has_changes() for f in fields):
+                session.info["tokens_changed"] = True
+                return
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_changed_tokens(session: Session) -> None:
+    if session.info.pop("tokens_changed", False):
+        token_cache.clear()
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_mark(session: Session) -> None:
+    session.info.pop("tokens_changed", None)
+
+
+def cached_actor_for_token(db: Any, now: datetime, token: str, ttl: float) -> Actor | None:
+    """:func:`actor_for_token` through :data:`token_cache` (``ttl`` seconds; 0: no cache),
+    on a connection of its own (Database.lookup)."""
+    digest = token_digest(token)
+    if ttl > 0:
+        actor = token_cache.get(db.url, digest, now)
+        if actor is not None:
+            return actor
+    with db.lookup() as connection:
+        found = _actor_and_expiry(connection, now, digest)
+    if found is None:
+        return None
+    actor, expires_at = found
+    if ttl > 0:
+        token_cache.put(db.url, digest, actor, expires_at, ttl)
+    return actor
 
 
 _TOKEN_LOOKUP = union_all(
