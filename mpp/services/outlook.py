@@ -10,11 +10,12 @@ queue feed sends it after every change of the hall (mpp.queue_feed).
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import Session
 
 from ..domain import estimates
 from ..domain.states import TicketStatus
@@ -24,19 +25,50 @@ if TYPE_CHECKING:
     from .presenter import Presenter
 
 
+_RANK = func.row_number().over(partition_by=Ticket.service_id,
+                                order_by=Ticket.finished_at.desc()).label("rank")
+_DONE_TODAY = (select(Ticket.service_id, Ticket.called_at, Ticket.started_at, Ticket.finished_at,
+                      _RANK)
+               .where(Ticket.status == TicketStatus.DONE, Ticket.business_date == bindparam("day"))
+               .subquery())
+# Statements built once (SQLAlchemy then skips building them and their cache keys per round).
+#: the last finished tickets of every service on one day, oldest first per service
+_RECENT_DONE_ALL = (select(_DONE_TODAY)
+                    .where(_DONE_TODAY.c.rank <= estimates.RECENT_SAMPLE)
+                    .order_by(_DONE_TODAY.c.service_id, _DONE_TODAY.c.rank.desc()))
+#: what an estimate and the hours need of every service of a site, without the standard's texts
+_SERVICES = (select(Service.id, Service.code, Service.agency_id, Service.prefix,
+                    Service.sla_minutes, Service.hours, Service.issue_cutoff_minutes,
+                    Service.daily_quota, Service.active, Agency.active.label("agency_active"))
+             .join(Agency).where(Agency.site_id == bindparam("site_id")).order_by(Service.id))
+#: the open counters of each agency
+_OPEN_BY_AGENCY = (select(Counter.agency_id, func.count(Counter.id))
+                   .where(Counter.staff_user_id.is_not(None), Counter.active.is_(True))
+                   .group_by(Counter.agency_id))
+
+
+@dataclass(frozen=True)
+class _AgencyFacts:
+    active: bool
+
+
+@dataclass(frozen=True)
+class _ServiceFacts:
+    """The fields of a Service that :meth:`Presenter.availability` reads."""
+
+    id: int
+    active: bool
+    agency: _AgencyFacts
+    hours: Any
+    issue_cutoff_minutes: int | None
+    daily_quota: int | None
+
+
 def recent_service_seconds(session: Session, day: date) -> dict[int, list[float]]:
     """Service id -> the service times (seconds) of its last finished tickets of ``day``,
     oldest first (at most :data:`estimates.RECENT_SAMPLE` each), in one statement."""
-    rank = func.row_number().over(partition_by=Ticket.service_id,
-                                  order_by=Ticket.finished_at.desc()).label("rank")
-    recent = (select(Ticket.service_id, Ticket.called_at, Ticket.started_at,
-                     Ticket.finished_at, rank)
-              .where(Ticket.status == TicketStatus.DONE, Ticket.business_date == day)
-              .subquery())
-    rows = session.execute(select(recent).where(recent.c.rank <= estimates.RECENT_SAMPLE)
-                           .order_by(recent.c.service_id, recent.c.rank.desc())).all()
     out: dict[int, list[float]] = defaultdict(list)
-    for r in rows:
+    for r in session.execute(_RECENT_DONE_ALL, {"day": day}):
         begun = r.started_at or r.called_at
         if r.finished_at and begun:
             out[r.service_id].append((r.finished_at - begun).total_seconds())
@@ -45,10 +77,7 @@ def recent_service_seconds(session: Session, day: date) -> dict[int, list[float]
 
 def open_counters_by_agency(session: Session) -> dict[int, int]:
     """Agency id -> its counters open now (staffed and in use)."""
-    return dict(session.execute(
-        select(Counter.agency_id, func.count(Counter.id))
-        .where(Counter.staff_user_id.is_not(None), Counter.active.is_(True))
-        .group_by(Counter.agency_id)).all())
+    return {a: n for a, n in session.execute(_OPEN_BY_AGENCY)}
 
 
 def queue_counts(p: Presenter) -> dict[str, Any]:
@@ -63,9 +92,7 @@ def queue_counts(p: Presenter) -> dict[str, Any]:
     and longest estimate among its issuing services with an open counter; null: none).
     """
     s = p.session
-    services = s.scalars(
-        select(Service).join(Agency).where(Agency.site_id == p.site.id)
-        .options(selectinload(Service.agency)).order_by(Service.id)).all()
+    services = s.execute(_SERVICES, {"site_id": p.site.id}).all()
     recent = recent_service_seconds(s, p.today)
     by_agency: dict[int, list[estimates.ServiceOutlook]] = defaultdict(list)
     waiting_by_agency: dict[int, int] = defaultdict(int)
@@ -73,7 +100,9 @@ def queue_counts(p: Presenter) -> dict[str, Any]:
     for sv in services:
         n = p.waiting_count(sv.id)
         waiting_by_agency[sv.agency_id] += n
-        avail = p.availability(sv)
+        facts = _ServiceFacts(sv.id, sv.active, _AgencyFacts(sv.agency_active), sv.hours,
+                              sv.issue_cutoff_minutes, sv.daily_quota)
+        avail = p.availability(facts)  # type: ignore[arg-type]  # reads only these fields
         outlook = estimates.ServiceOutlook(
             waiting=n,
             service_seconds=estimates.typical_service_seconds(recent.get(sv.id, []),
