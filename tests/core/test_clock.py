@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import requests
 
 from mpp.clock import OffsetClock, SystemClock, clock_from_environment
 
+from ..support.api import Api
 from ..support.live import LiveServer
 from ..support.live_clock import SITE_ZONE, live_start
 
@@ -45,8 +45,7 @@ def test_the_suite_chooses_the_hour_and_the_site_day(monkeypatch: pytest.MonkeyP
 @pytest.mark.per_day
 def test_a_live_server_reads_the_clock_the_suite_gave_it(live_server: LiveServer) -> None:
     before = live_server.now().replace(microsecond=0)
-    served = datetime.fromisoformat(
-        requests.get(f"{live_server.url}/api/v1/queue", timeout=10).json()["now"])
+    served = datetime.fromisoformat(Api(live_server.url).get("/queue").ok()["now"])
     after = live_server.now()
     assert before <= served <= after
     assert served.utcoffset() == timedelta(hours=8)  # told in the site's time zone

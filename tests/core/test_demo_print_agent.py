@@ -8,8 +8,8 @@ import time
 from pathlib import Path
 
 import pytest
-import requests
 
+from ..support.api import Api
 from ..support.live import FreshRun
 
 pytestmark = pytest.mark.per_day
@@ -24,16 +24,13 @@ def test_the_demo_prints_its_kiosk_tickets_into_a_file(tmp_path: Path) -> None:
         kiosk = re.search(r"#token=(\S+)", run.output)
         assert kiosk
         base = run.url
-        services = requests.get(f"{base}/api/v1/services", timeout=5).json()["services"]
-        ktp = next(s for s in services if s["code"] == "KTP")
-        ticket = requests.post(f"{base}/api/v1/tickets", json={"service_id": ktp["id"]},
-                               headers={"Authorization": f"Bearer {kiosk.group(1)}"},
-                               timeout=5).json()["ticket"]
+        api = Api(base)
+        ticket = api.post("/tickets", {"service_id": api.service_id("KTP")},
+                          token=kiosk.group(1)).ok()["ticket"]
         deadline = time.monotonic() + 30
         state = None
         while time.monotonic() < deadline:
-            status = requests.get(f"{base}/api/v1/tickets/by-token/{ticket['token']}/print",
-                                  timeout=5).json()
+            status = api.get(f"/tickets/by-token/{ticket['token']}/print").ok()
             state = (status.get("job") or {}).get("state")
             if state == "printed":
                 break

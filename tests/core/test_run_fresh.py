@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
+from ..support.api import Api
 from ..support.live import FreshRun
 
 pytestmark = pytest.mark.per_day  # CI runs these again one minute before midnight
@@ -35,13 +36,9 @@ def test_mpp_run_in_an_empty_folder_serves_the_demo_it_announces(tmp_path: Path)
             page = f"{base}{parts.path}" + (f"?{parts.query}" if parts.query else "")
             assert requests.get(page, timeout=5).status_code == 200, url
         kiosk_token = links["kiosk"].split("token=")[1]
-        services = requests.get(f"{base}/api/v1/services", timeout=5).json()["services"]
-        ktp = next(s for s in services if s["code"] == "KTP")
-        r = requests.post(f"{base}/api/v1/tickets", json={"service_id": ktp["id"]},
-                          headers={"Authorization": f"Bearer {kiosk_token}"}, timeout=5)
-        assert r.status_code == 201 and r.json()["ticket"]["number"] == "A001"
-        r = requests.post(f"{base}/api/v1/auth/login", timeout=5,
-                          json={"username": "admin", "password": "admin-mpp"})
-        assert r.status_code == 200
+        api = Api(base)
+        r = api.post("/tickets", {"service_id": api.service_id("KTP")}, token=kiosk_token)
+        assert r.status == 201 and r.body["ticket"]["number"] == "A001"
+        api.login("admin")  # the demo's password, as printed
     finally:
         run.stop()

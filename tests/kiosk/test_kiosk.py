@@ -9,24 +9,22 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 from playwright.sync_api import expect
 from sqlalchemy import select
 
 from mpp.db import Database
 from mpp.models import Service
-from mpp.services.demo import demo_device_token
 from tests.printing.test_layout import zbar
 from tests.support.agent_process import Agent
+from tests.support.api import Api, device_token
 from tests.support.browser import run_axe
-from tests.support.databases import TEST_SECRET
 from tests.support.fake_printer import FakeNetworkPrinter, wait_for
 from tests.support.live import LiveServer
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.per_day]  # CI runs these again one minute before midnight
 
-KIOSK = demo_device_token(TEST_SECRET, "kiosk-1")
+KIOSK = device_token("kiosk-1")
 LANDSCAPE = {"width": 1920, "height": 1080}
 PORTRAIT = {"width": 1080, "height": 1920}
 
@@ -72,12 +70,7 @@ def set_service(server: LiveServer, code: str, **values: Any) -> None:
 
 
 def issue(server: LiveServer, code: str) -> dict[str, Any]:
-    services = requests.get(f"{server.url}/api/v1/services", timeout=10).json()["services"]
-    sid = next(s["id"] for s in services if s["code"] == code)
-    r = requests.post(f"{server.url}/api/v1/tickets", json={"service_id": sid},
-                      headers={"Authorization": f"Bearer {KIOSK}"}, timeout=10)
-    assert r.status_code == 201, r.text
-    return r.json()["ticket"]
+    return Api(server.url).issue(code)
 
 
 def test_a_citizen_takes_a_ticket_and_it_is_printed(live_server: LiveServer, kiosk_page,
@@ -111,18 +104,15 @@ def test_a_citizen_takes_a_ticket_and_it_is_printed(live_server: LiveServer, kio
         shot(page, output_dir, "landscape-4-ticket-printed")
         wait_for(lambda: printer.numbers() == ["A001"], what="the paper ticket")
         paper = printer.receipts()[0]
-        ticket = requests.get(f"{live_server.url}/api/v1/queue", timeout=10).json()
+        api = Api(live_server.url)
+        ticket = api.get("/queue").ok()
         assert paper.qrs[0].payload.startswith(f"{live_server.url}/t/")
         expect(page.locator("#t-qr")).to_have_attribute("alt", paper.qrs[0].payload)
         page.locator("#t-qr").screenshot(path=str(tmp_path / "qr.png"))
         assert zbar((tmp_path / "qr.png").read_bytes(), tmp_path) == [paper.qrs[0].payload]
         assert ticket["services"][0]["waiting"] == 1
-        admin = requests.post(f"{live_server.url}/api/v1/auth/login",
-                              json={"username": "admin", "password": "admin-mpp"},
-                              timeout=10).json()["token"]
-        png = requests.get(f"{live_server.url}/api/v1/tickets/1/preview.png",
-                           headers={"Authorization": f"Bearer {admin}"}, timeout=10)
-        assert png.status_code == 200
+        png = api.get("/tickets/1/preview.png", token=api.login("admin"))
+        assert png.status == 200
         (output_dir / "screenshots" / "kiosk-ticket-preview-80mm.png").write_bytes(png.content)
         page.click("#done")
         page.wait_for_selector("[data-screen='agencies'].active")
@@ -155,7 +145,7 @@ def test_portrait_priority_ticket_is_shown_while_the_printer_is_offline(
     expect(page.locator("#t-print")).to_contain_text("Nomor Anda tetap berlaku")
     expect(page.locator("#t-print")).to_contain_text("printer tidak terhubung")
     shot(page, output_dir, "portrait-4-ticket-printer-offline")
-    status = requests.get(f"{live_server.url}/api/v1/queue", timeout=10).json()
+    status = Api(live_server.url).get("/queue").ok()
     kk = [s for s in status["services"] if s["waiting"]]
     assert len(kk) == 1 and kk[0]["waiting"] == 1
 
@@ -270,7 +260,7 @@ def test_without_a_valid_kiosk_token_the_kiosk_asks_for_setup(live_server: LiveS
     page.goto(f"{live_server.url}/kiosk")
     page.wait_for_selector("[data-screen='setup'].active")
     expect(page.locator("h1:visible")).to_have_text("Kiosk belum terpasang")
-    display = demo_device_token(TEST_SECRET, "display-1")
+    display = device_token("display-1")
     page.goto(f"{live_server.url}/kiosk?token={display}")
     page.wait_for_selector("[data-screen='setup'].active")
 
