@@ -21,6 +21,7 @@ from mpp.services.demo import demo_site_text
 from mpp.services.queue import QueueService
 
 from ..conftest import make_app
+from ..support.api import STAFF_PASSWORD
 
 
 def test_user_add_then_login_works(mpp, db_url):
@@ -56,7 +57,7 @@ def test_user_password_reads_the_new_password_from_stdin(mpp, db_url, clock):
     r = mpp("user", "password", "dukcapil1", "--password-stdin", stdin="ganti-sandi-2026\n")
     assert r.exit_code == 0, r.output
     assert _signs_in(db_url, clock, "dukcapil1", "ganti-sandi-2026") == 200
-    assert _signs_in(db_url, clock, "dukcapil1", "petugas-mpp") == 401
+    assert _signs_in(db_url, clock, "dukcapil1", STAFF_PASSWORD) == 401
 
 
 def one_error_line(r) -> str:  # type: ignore[no-untyped-def]

@@ -12,7 +12,7 @@ from mpp.models import Service, ServiceDay, Ticket, TicketEvent
 from mpp.services import accounts
 from mpp.services.site_layout import load_layout
 
-from ..support.api import Api
+from ..support.api import STAFF_PASSWORD, Api
 
 ISSUERS, PER_ISSUER = 20, 50
 COUNTERS, QUEUE = 8, 500
@@ -57,7 +57,7 @@ def _eight_counters(app) -> list[tuple[int, str]]:
                                                    for i in range(1, COUNTERS + 1)]}]},
                     hall.clock.now())
         for i in range(1, COUNTERS + 1):
-            accounts.create_user(s, hall.clock.now(), f"kk{i}", "petugas-mpp", "staff",
+            accounts.create_user(s, hall.clock.now(), f"kk{i}", STAFF_PASSWORD, "staff",
                                  "DUKCAPIL")
     api = Api(app.test_client())
     return [(api.open_counter(f"kk{i}", f"Loket K{i}"), f"kk{i}")

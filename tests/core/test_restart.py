@@ -9,6 +9,7 @@ import requests
 
 from mpp.services.demo import demo_device_token
 
+from ..support.api import ADMIN_PASSWORD, STAFF_PASSWORD
 from ..support.databases import TEST_SECRET
 from ..support.live import FreshRun, LiveServer
 
@@ -21,7 +22,7 @@ def test_restart_keeps_tickets_sequences_and_events(any_db_url, tmp_path):
         base = f"{server.url}/api/v1"
         kiosk = {"Authorization": f"Bearer {demo_device_token(TEST_SECRET, 'kiosk-1')}"}
         token = requests.post(f"{base}/auth/login", json={"username": "dukcapil1",
-                                                            "password": "petugas-mpp"}).json()
+                                                            "password": STAFF_PASSWORD}).json()
         staff = {"Authorization": f"Bearer {token['token']}"}
         services = requests.get(f"{base}/services").json()["services"]
         kk = next(s["id"] for s in services if s["code"] == "KK")
@@ -72,7 +73,7 @@ def test_the_secret_key_made_once_survives_a_restart(tmp_path):
         browser = requests.Session()
         csrf = browser.get(f"{first.url}/api/v1/session", timeout=10).json()["csrf_token"]
         r = browser.post(f"{first.url}/login", timeout=10, allow_redirects=False, data={
-            "username": "admin", "password": "admin-mpp", "csrf_token": csrf})
+            "username": "admin", "password": ADMIN_PASSWORD, "csrf_token": csrf})
         assert r.status_code == 302
         assert browser.get(f"{first.url}/api/v1/auth/me", timeout=10).status_code == 200
     finally:

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from ..support.api import Api
+from ..support.api import ADMIN_PASSWORD, Api
 from ..support.live import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -61,7 +61,7 @@ def test_the_board_alternates_the_running_text_an_admin_sets_in_english(
         page = admin.new_page()
         page.goto(f"{live_server.url}/login?next=/admin/settings")
         page.fill("input[name=username]", "admin")
-        page.fill("input[name=password]", "admin-mpp")
+        page.fill("input[name=password]", ADMIN_PASSWORD)
         page.click("button[type=submit]")
         expect(page).to_have_url(f"{live_server.url}/admin/settings")
         field = page.locator("textarea[name=running_text_en]")

@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from mpp.db import Database
 from mpp.services import accounts
 
+from ..support.api import STAFF_PASSWORD
 from ..support.browser import run_axe, sign_in
 from ..support.databases import START
 
@@ -224,7 +225,7 @@ def test_console_header_is_one_line_on_1024_and_leads_to_the_password_page(
     db = Database(shared_server.db_url)
     try:
         with db.write() as s:
-            accounts.create_user(s, START, "bank-panjang", "petugas-mpp", "staff",
+            accounts.create_user(s, START, "bank-panjang", STAFF_PASSWORD, "staff",
                                  "BANKSULTRA", name)
     finally:
         db.dispose()

@@ -13,6 +13,7 @@ import requests
 
 from mpp.services.demo import demo_device_token
 
+from ..support.api import ADMIN_PASSWORD, PASSWORDS, STAFF_PASSWORD
 from ..support.databases import TEST_SECRET
 
 
@@ -40,7 +41,7 @@ def _sign_in(page, base: str, username: str, password: str) -> None:  # type: ig
 def test_admin_forms_work_without_inline_script(live_server, strict_page):
     page, refused = strict_page
     base = live_server.url
-    _sign_in(page, base, "admin", "admin-mpp")
+    _sign_in(page, base, "admin", ADMIN_PASSWORD)
     page.goto(f"{base}/admin/devices/new")
     page.select_option("#kind", "display")
     assert page.is_visible("select[name=counter_id]")
@@ -88,11 +89,11 @@ def test_staff_manager_and_citizen_screens_run_under_the_csp(live_server, strict
                            headers=kiosk, timeout=5).json()["ticket"]
     page.goto(f"{base}/t/{ticket['token']}")
     page.wait_for_selector("#st-live[data-state=on]", timeout=15000)
-    _sign_in(page, base, "dukcapil1", "petugas-mpp")
+    _sign_in(page, base, "dukcapil1", STAFF_PASSWORD)
     page.goto(f"{base}/console")
     page.wait_for_selector("#cs-live[data-state=on]", timeout=15000)
     page.context.clear_cookies()
-    _sign_in(page, base, "manajer", "manajer-mpp")
+    _sign_in(page, base, "manajer", PASSWORDS["manajer"])
     page.goto(f"{base}/dashboard")
     page.wait_for_selector("body[data-state=ready]", timeout=20000)
     assert refused == []

@@ -9,6 +9,7 @@ import pytest
 from mpp.services import accounts
 
 from ..conftest import make_app
+from ..support.api import STAFF_PASSWORD
 from ..support.sessions import csrf_token
 
 
@@ -42,7 +43,7 @@ def test_an_inactive_user_costs_a_hash_check_too(app, api, monkeypatch):
     real = accounts.check_password_hash
     monkeypatch.setattr(accounts, "check_password_hash",
                         lambda h, p: calls.append(1) or real(h, p))
-    r = api.post("/auth/login", {"username": "dukcapil2", "password": "petugas-mpp"})
+    r = api.post("/auth/login", {"username": "dukcapil2", "password": STAFF_PASSWORD})
     assert r.status == 401 and calls == [1]
 
 

@@ -12,13 +12,13 @@ from datetime import timedelta
 import itsdangerous
 import pytest
 import redis
-import requests
 
 from mpp import config as mpp_config
 from mpp import create_app
 from mpp.services import accounts
 
 from ..conftest import make_app
+from ..support.api import ADMIN_PASSWORD, Api
 from ..support.live import LiveServer
 from ..support.sessions import csrf_token, sign_in
 
@@ -36,7 +36,7 @@ def test_api_login_answers_429_with_a_clear_message_after_the_limit(strict_app):
     for _ in range(3):
         r = client.post("/api/v1/auth/login", json={"username": "admin", "password": "nope"})
         assert r.status_code == 401
-    r = client.post("/api/v1/auth/login", json={"username": "admin", "password": "admin-mpp"})
+    r = client.post("/api/v1/auth/login", json={"username": "admin", "password": ADMIN_PASSWORD})
     assert r.status_code == 429
     error = r.get_json()["error"]
     assert error["code"] == "too_many_requests"
@@ -48,7 +48,7 @@ def test_login_form_answers_429_with_a_readable_page_after_the_limit(strict_app)
     client = strict_app.test_client()
     for _ in range(3):
         assert sign_in(client, "admin", "nope").status_code == 401
-    r = sign_in(client, "admin", "admin-mpp")
+    r = sign_in(client, "admin", ADMIN_PASSWORD)
     assert r.status_code == 429
     html = r.get_data(as_text=True)
     assert "Terlalu banyak percobaan masuk" in html and 'role="alert"' in html
@@ -60,7 +60,7 @@ def test_the_limit_counts_per_client_address(strict_app):
     for _ in range(4):
         client.post("/api/v1/auth/login", json={"username": "admin", "password": "nope"},
                     environ_base={"REMOTE_ADDR": "10.0.0.1"})
-    r = client.post("/api/v1/auth/login", json={"username": "admin", "password": "admin-mpp"},
+    r = client.post("/api/v1/auth/login", json={"username": "admin", "password": ADMIN_PASSWORD},
                     environ_base={"REMOTE_ADDR": "10.0.0.2"})
     assert r.status_code == 200
 
@@ -113,7 +113,7 @@ def test_session_writes_to_the_api_need_the_csrf_header(app, api):
 
 def test_login_form_without_csrf_token_is_refused(app):
     client = app.test_client()
-    r = client.post("/login", data={"username": "admin", "password": "admin-mpp"})
+    r = client.post("/login", data={"username": "admin", "password": ADMIN_PASSWORD})
     assert r.status_code == 400
     assert client.get("/admin").status_code == 302
 
@@ -121,7 +121,7 @@ def test_login_form_without_csrf_token_is_refused(app):
 def test_login_redirect_never_leaves_the_site(app):
     client = app.test_client()
     r = client.post("/login?next=https://evil.example/x", data={
-        "username": "admin", "password": "admin-mpp", "csrf_token": csrf_token(client)})
+        "username": "admin", "password": ADMIN_PASSWORD, "csrf_token": csrf_token(client)})
     assert r.status_code == 302 and r.location == "/admin"
 
 
@@ -216,9 +216,8 @@ def test_two_server_processes_share_the_login_count_through_redis(db_url, redis_
                             clock_offset=first.clock_offset).start()
         try:
             assert first.proc.pid != second.proc.pid  # two processes, each with its memory
-            codes = [requests.post(f"{server.url}/api/v1/auth/login", timeout=10,
-                                   json={"username": "admin", "password": "x"},
-                                   headers={"X-Forwarded-For": address}).status_code
+            codes = [Api(server.url).post("/auth/login", {"username": "admin", "password": "x"},
+                                          headers={"X-Forwarded-For": address}).status
                      for server in (first, second, first, second)]
         finally:
             second.stop()

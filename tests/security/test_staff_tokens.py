@@ -3,9 +3,11 @@ revokes it, and only it."""
 
 from __future__ import annotations
 
+from ..support.api import STAFF_PASSWORD
+
 
 def _sign_in(api, username: str = "dukcapil1") -> str:  # type: ignore[no-untyped-def]
-    r = api.post("/auth/login", {"username": username, "password": "petugas-mpp"})
+    r = api.post("/auth/login", {"username": username, "password": STAFF_PASSWORD})
     assert r.status == 200, r.body
     assert r.body["expires_in"] == 12 * 3600
     return r.body["token"]
