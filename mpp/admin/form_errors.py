@@ -12,6 +12,7 @@ a site file).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,6 +56,13 @@ FIELDS: dict[str, tuple[str, Any]] = {
     "Ticket footer": ("ticket_footer", N_("Catatan kaki tiket")),
     "Running text": ("running_text", N_("Teks berjalan")),
     "English running text": ("running_text_en", N_("Teks berjalan dalam bahasa Inggris")),
+    "Booking slot_minutes": ("booking_slot_minutes", N_("Panjang slot (menit)")),
+    "Booking per_slot": ("booking_per_slot", N_("Tempat per slot")),
+    "Booking days_ahead": ("booking_days_ahead", N_("Hari ke depan")),
+    "Booking grace_minutes": ("booking_grace_minutes", N_("Toleransi terlambat (menit)")),
+    "Webhook URL": ("notify_webhook_url", N_("URL webhook gateway")),
+    "Secret": ("notify_secret", N_("Rahasia bersama")),
+    "Notify when this many are ahead": ("notify_ahead", N_("Beri tahu saat tersisa (orang)")),
     "Remote check-in minutes": ("remote_check_in_minutes",
                                 N_("Batas check-in (menit setelah mengambil)")),
     "Remote tickets per phone a day": ("remote_per_phone",
@@ -141,8 +149,44 @@ class FormError:
     detail: str | None = None
 
 
+#: a booking or notification value the domain names in its message ('booking.per_slot',
+#: "'webhook_url'") -> the form field and its label
+NAMED_VALUES: dict[str, tuple[str, Any]] = {
+    "booking.slot_minutes": ("booking_slot_minutes", N_("Panjang slot (menit)")),
+    "booking.per_slot": ("booking_per_slot", N_("Tempat per slot")),
+    "booking.days_ahead": ("booking_days_ahead", N_("Hari ke depan")),
+    "booking.grace_minutes": ("booking_grace_minutes", N_("Toleransi terlambat (menit)")),
+    "webhook_url": ("notify_webhook_url", N_("URL webhook gateway")),
+    "secret": ("notify_secret", N_("Rahasia bersama")),
+    "ahead": ("notify_ahead", N_("Beri tahu saat tersisa (orang)")),
+}
+
+
+def _named_value(error: DomainError) -> FormError | None:
+    """A booking rule or a notification setting refused by the domain, worded at its field
+    (the domain's message names the value in the site file's terms)."""
+    found = re.search(r"'([a-z_.]+)'", error.message)
+    if error.code not in ("invalid_booking", "invalid_notifications") or not found \
+            or found.group(1) not in NAMED_VALUES:
+        return None
+    name, label = NAMED_VALUES[found.group(1)]
+    limits = re.search(r"from (\d+) to (\d+)", error.message)
+    if limits:
+        text = _("%(label)s harus bilangan bulat dari %(low)s sampai %(high)s.", label=label,
+                 low=limits.group(1), high=limits.group(2))
+    elif name == "notify_webhook_url":
+        text = _("%(label)s harus alamat http(s), misalnya https://gateway.example/hook.",
+                 label=label)
+    else:
+        text = _("%(label)s wajib diisi.", label=label)
+    return FormError(text, name, error.code)
+
+
 def explain(error: DomainError) -> FormError:
     """The wording of ``error`` in the reader's language and the field it is about."""
+    named = _named_value(error)
+    if named is not None:
+        return named
     field = getattr(error, "field", None)
     detail = error.message if error.code in DETAILED else None
     worded = getattr(error, "text_id", None)

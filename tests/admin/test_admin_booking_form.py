@@ -37,4 +37,8 @@ def test_booking_left_off_stays_off_and_a_wrong_value_is_refused(app, admin_clie
         assert s.scalar(select(Service.booking).where(Service.code == "ZAKAT")) is None
     r = _new_service(app, admin_client, "INFAQ", booking_enabled="on", booking_per_slot="0")
     assert r.status_code == 422
-    assert "per_slot" in r.get_data(as_text=True)
+    # worded at its field with the form's label, never the raw 'booking.per_slot'
+    html = r.get_data(as_text=True)
+    assert ('<small class="field-error" id="e-booking_per_slot">Tempat per slot harus '
+            'bilangan bulat dari 1 sampai 1000.</small>') in html
+    assert "per_slot&#39;" not in html and "Booking per_slot" not in html

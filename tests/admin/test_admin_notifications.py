@@ -52,5 +52,9 @@ def test_site_settings_set_keep_the_secret_and_turn_off_the_webhook(app, admin_c
                               "ahead": 3}
     r = post_form(admin_client, "/admin/settings", {**base, "notify_webhook_url": "ftp://x"})
     assert r.status_code == 422
+    # worded in Indonesian at its field, not the site file's "[notifications]: 'webhook_url'"
+    html = r.get_data(as_text=True)
+    assert ('<small class="field-error" id="e-notify_webhook_url">URL webhook gateway harus '
+            'alamat http(s)') in html and "webhook_url&#39;" not in html
     r = post_form(admin_client, "/admin/settings", {**base, "notify_webhook_url": ""})
     assert r.status_code == 302 and _settings(app) is None
