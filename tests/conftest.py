@@ -19,7 +19,7 @@ from .support import databases
 from .support.api import Api
 from .support.databases import PG_SKIP, PG_URL, REDIS_SKIP, REDIS_URL, START
 from .support.factories import Factories
-from .support.live import LiveServer
+from .support.live import LiveServer, wait_for_stopping
 
 OUTPUT = Path(os.environ.get("MPP_TEST_OUTPUT", Path(__file__).parent.parent / "test-output"))
 CHROMIUM = "/usr/bin/chromium"
@@ -58,6 +58,8 @@ SOFT_OUTCOMES = ("skipped", "xfailed", "xpassed")
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """With MPP_TEST_NO_SKIP set (CI sets it), a skipped, xfailed or xpassed test fails the
     run: CI must run the PostgreSQL, Redis and browser tests, and never excuse a result."""
+    wait_for_stopping()  # the servers whose teardown did not wait for them
+    databases.wait_for_drops()  # and the databases dropped meanwhile
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     if reporter is None or not os.environ.get("MPP_TEST_NO_SKIP") or exitstatus != 0:
         return
@@ -210,7 +212,7 @@ def live_server(db_url: str, tmp_path: Path) -> Iterator[LiveServer]:
     """`mpp run` on a free port over a fresh SQLite demo database (system clock)."""
     server = LiveServer(db_url, tmp_path / "live").start()
     yield server
-    server.stop()
+    server.stop(wait=False)  # its graceful stop takes seconds; the next test need not wait
 
 
 @pytest.fixture(scope="session")

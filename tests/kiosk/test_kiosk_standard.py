@@ -29,7 +29,7 @@ def server(_sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory
     live = LiveServer(databases.sqlite_copy(_sqlite_template, folder), folder / "live")
     live.start()
     yield live
-    live.stop()
+    live.stop(wait=False)
 
 
 @pytest.fixture

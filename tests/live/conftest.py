@@ -22,7 +22,7 @@ def shared_server(_sqlite_template: Path,
     folder = tmp_path_factory.mktemp("shared")
     server = LiveServer(databases.sqlite_copy(_sqlite_template, folder), folder / "live").start()
     yield server
-    server.stop()
+    server.stop(wait=False)
 
 
 @pytest.fixture(scope="module")
@@ -67,5 +67,5 @@ def two_servers(request: pytest.FixtureRequest,
             a.stop()
             raise
         yield a, b
-        b.stop()
-        a.stop()
+        b.stop(wait=False)
+        a.stop(wait=False)

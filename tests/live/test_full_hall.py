@@ -34,7 +34,7 @@ def server(_sqlite_template: Path, tmp_path: Path):  # type: ignore[no-untyped-d
     server = LiveServer(databases.sqlite_copy(_sqlite_template, tmp_path), tmp_path / "live",
                         extra_env={"MPP_LOGIN_RATE_LIMIT": "1000 per minute"}).start()
     yield server
-    server.stop()
+    server.stop(wait=False)
 
 
 def _issue(hall: LiveApi, sids: dict[str, int], code: str) -> tuple[dict, float]:

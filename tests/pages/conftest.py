@@ -24,7 +24,7 @@ def shared_server(_sqlite_template: Path, tmp_path_factory: pytest.TempPathFacto
                         extra_env={"MPP_LOGIN_RATE_LIMIT": "1000 per minute"})
     server.start()
     yield server
-    server.stop()
+    server.stop(wait=False)
 
 
 @pytest.fixture

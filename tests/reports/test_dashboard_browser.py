@@ -49,7 +49,7 @@ def hall_server(request, tmp_path_factory):  # type: ignore[no-untyped-def]
     server = LiveServer(db_url, tmp_path / "live",
                         extra_env={"MPP_LOGIN_RATE_LIMIT": "1000 per minute"}).start()
     yield server, day
-    server.stop()
+    server.stop(wait=False)
 
 
 def dur(sec: float | None) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from mpp import migrate
@@ -59,7 +60,7 @@ def sqlite_copy(template: Path, folder: Path) -> str:
     return f"sqlite:///{target}"
 
 
-def _admin_engine():  # type: ignore[no-untyped-def]
+def _admin_engine() -> Engine:
     assert PG_URL is not None
     return create_engine(PG_URL, isolation_level="AUTOCOMMIT")
 
@@ -69,10 +70,23 @@ def _with_db(name: str) -> str:
     return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
 
 
+#: threads dropping databases that the tests no longer use (``_pg_database(drop_later=True)``)
+_DROPPING: list[threading.Thread] = []
+
+
+def _drop(engine: Engine, name: str) -> None:
+    with engine.connect() as c:
+        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()
+
+
 @contextmanager
-def _pg_database(name: str, template: str | None = None) -> Iterator[str]:
+def _pg_database(name: str, template: str | None = None,
+                 drop_later: bool = False) -> Iterator[str]:
     """Database ``name`` created (empty, or copied from ``template``) and dropped afterwards;
-    yields its URL."""
+    yields its URL. With ``drop_later`` the drop (which waits for a PostgreSQL checkpoint:
+    a second or more) runs in a thread while the next test goes on; ``wait_for_drops()``
+    waits for those at the end of the run."""
     engine = _admin_engine()
     copy = f' TEMPLATE "{template}"' if template else ""
     with engine.connect() as c:
@@ -80,9 +94,19 @@ def _pg_database(name: str, template: str | None = None) -> Iterator[str]:
     try:
         yield _with_db(name)
     finally:
-        with engine.connect() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        engine.dispose()
+        if drop_later:
+            thread = threading.Thread(target=_drop, args=(engine, name), daemon=True,
+                                      name=f"drop-{name}")
+            thread.start()
+            _DROPPING[:] = [t for t in _DROPPING if t.is_alive()] + [thread]
+        else:
+            _drop(engine, name)
+
+
+def wait_for_drops() -> None:
+    """Wait until every database dropped in the background is gone (the end of a run)."""
+    while _DROPPING:
+        _DROPPING.pop().join()
 
 
 @contextmanager
@@ -96,8 +120,9 @@ def pg_template() -> Iterator[str]:
 
 @contextmanager
 def pg_copy(template: str) -> Iterator[str]:
-    """A fresh database copied from ``template``; dropped afterwards."""
-    with _pg_database(f"mpp_t_{uuid.uuid4().hex[:12]}", template) as url:
+    """A fresh database copied from ``template``; dropped afterwards (in the background: the
+    database's name is its own, and nothing uses it once the block is left)."""
+    with _pg_database(f"mpp_t_{uuid.uuid4().hex[:12]}", template, drop_later=True) as url:
         yield url
 
 

@@ -32,6 +32,25 @@ def free_port() -> int:
 
 SERVING = re.compile(rb"^Serving on http://127\.0\.0\.1:(\d+) ", re.M)
 
+#: threads waiting for servers told to stop without waiting (LiveServer.stop(wait=False))
+_STOPPING: list[threading.Thread] = []
+
+
+def _reap(proc: subprocess.Popen[bytes]) -> None:
+    """Wait for a server already sent SIGTERM; SIGKILL its process group after 15 s."""
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=5)
+
+
+def wait_for_stopping() -> None:
+    """Wait until every server stopped with ``wait=False`` has exited (the end of a run)."""
+    while _STOPPING:
+        _STOPPING.pop().join()
+
 
 class LiveServer:
     """``mpp run --no-demo --port 0`` against ``db_url``: the server binds a free port and
@@ -95,17 +114,23 @@ class LiveServer:
         """What the server's clock reads now."""
         return datetime.now(UTC) + timedelta(seconds=self.clock_offset)
 
-    def stop(self) -> None:
+    def stop(self, wait: bool = True) -> None:
+        """SIGTERM to the server's process group (gunicorn's graceful stop: seconds), then
+        SIGKILL if it is still there after 15 s. ``wait=False`` (a fixture's teardown, when
+        the test is over) returns at once and leaves the waiting to a thread; the suite
+        waits for every such server before it exits (``wait_for_stopping``)."""
         if self.proc is None:
             return
-        try:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            self.proc.wait(timeout=15)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(timeout=5)
-        self.proc = None
+        proc, self.proc = self.proc, None
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        if wait:
+            _reap(proc)
+        else:
+            thread = threading.Thread(target=_reap, args=(proc,), daemon=True,
+                                      name=f"stop-server-{proc.pid}")
+            thread.start()
+            _STOPPING[:] = [t for t in _STOPPING if t.is_alive()] + [thread]
 
     def restart(self) -> None:
         self.stop()
