@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from flask import make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -35,9 +36,8 @@ def manager_page(view: F) -> F:
         if not current_user.is_authenticated:
             return redirect(url_for("web.login", next=request.full_path.rstrip("?")))
         if current_user.role not in MANAGERS:
-            return render_template("error.html", message=(
-                "Halaman ini untuk manajer dan admin. / This page is for managers and "
-                "admins.")), 403
+            return render_template("error.html", message=_(
+                "Halaman ini untuk manajer dan admin.")), 403
         return view(*args, **kwargs)
 
     wrapped.roles = MANAGERS  # type: ignore[attr-defined]
@@ -137,8 +137,8 @@ def rate() -> Any:
         counter_id = parse_id(raw)
         counter = s.get(Counter, counter_id) if counter_id is not None else None
         if counter is None:
-            return render_template("error.html", message=(
-                "Sebutkan loket: /rate?counter=ID&token=TOKEN. / Name the counter.")), 404
+            return render_template("error.html", message=_(
+                "Sebutkan loketnya: /rate?counter=ID#token=TOKEN.")), 404
         name = counter.name
         cid = counter.id
     lang = "en" if request.args.get("lang") == "en" else "id"
