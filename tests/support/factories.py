@@ -137,6 +137,7 @@ class Factories:
         """A staff member (or ``role``: manager) of the agency, with the staff password;
         the username."""
         username = username or f"petugas-uji-{self._next()}"
+        self._load({})  # the agency, if nothing was made in it yet
         with self.db.write() as s:
             accounts.create_user(s, self.clock.now(), username, STAFF_PASSWORD, role,
                                  self.agency_code, f"Petugas Uji {username}")
