@@ -1,4 +1,6 @@
-"""Print jobs on the server: made with the ticket, sent after commit, kept until answered."""
+"""Print jobs on the server: made with the ticket, sent after commit, kept until answered.
+Tickets are taken for a service of the test's own (support/factories.py) at kiosk-1, the
+demo kiosk paired with printer-1."""
 
 from __future__ import annotations
 
@@ -47,6 +49,18 @@ def received(client: SocketIOTestClient, name: str) -> list:  # type: ignore[typ
 
 
 @pytest.fixture
+def service(make) -> str:
+    """A service of the test's own; its code."""
+    return make.service()
+
+
+@pytest.fixture
+def clerk(make, service) -> str:
+    """A clerk of the service's agency."""
+    return make.staff()
+
+
+@pytest.fixture
 def agent(app, api) -> SocketIOTestClient:  # type: ignore[no-untyped-def]
     client = connect_agent(app, api)
     yield client
@@ -55,14 +69,15 @@ def agent(app, api) -> SocketIOTestClient:  # type: ignore[no-untyped-def]
 
 
 def test_a_kiosk_ticket_is_sent_to_its_paired_printer_after_commit(api, events, app,
-                                                                    agent) -> None:
-    ticket = api.issue("KTP")
+                                                                    agent, service) -> None:
+    ticket = api.issue(service)
     jobs = events.named(PRINT_JOB)
     assert len(jobs) == 1
     job = jobs[0]
     # to the printer's one active agent, by its session, not to a room others may share
     assert job.namespace == PRINT and job.room == agent_sid(agent)
-    assert job.data["ticket"]["number"] == ticket["number"] == "A001"
+    assert job.data["ticket"]["number"] == ticket["number"]
+    assert ticket["number"].endswith("001")
     assert job.data["site"]["name"] == "Mal Pelayanan Publik Kota Kendari"
     assert "pungutan liar" in job.data["site"]["footer"]
     # the event is what an agent prints: decode the bytes made from it
@@ -74,19 +89,19 @@ def test_a_kiosk_ticket_is_sent_to_its_paired_printer_after_commit(api, events, 
 
 
 def test_tickets_issued_by_staff_or_an_unpaired_kiosk_make_no_print_job(api, events,
-                                                                       app) -> None:
-    r = api.post("/tickets", {"service_id": api.service_id("KTP")},
-                 token=api.login("dukcapil1"))
+                                                                       app, service, clerk) -> None:
+    r = api.post("/tickets", {"service_id": api.service_id(service)},
+                 token=api.login(clerk))
     assert r.status == 201
     with app.extensions["mpp"].db.write() as s:
         kiosk = s.query(Device).filter_by(name="kiosk-1").one()
         kiosk.settings = {}
-    api.issue("KTP")
+    api.issue(service)
     assert events.named(PRINT_JOB) == []
 
 
-def test_answers_close_a_job_once_and_failures_keep_it_open(api, app) -> None:
-    api.issue("KTP")
+def test_answers_close_a_job_once_and_failures_keep_it_open(api, app, service) -> None:
+    api.issue(service)
     svc = printing(app)
     pid = printer_id(app)
     [job] = svc.open_jobs(pid)
@@ -108,36 +123,38 @@ def api_actor(role: str):  # type: ignore[no-untyped-def]
     return Actor(role=role, user_id=1)
 
 
-def test_an_answer_for_another_printers_job_is_refused(api, app) -> None:
+def test_an_answer_for_another_printers_job_is_refused(api, app, service) -> None:
     import pytest
 
     from mpp.domain.errors import NotFound
 
-    api.issue("KTP")
+    api.issue(service)
     svc = printing(app)
     [job] = svc.open_jobs(printer_id(app))
     with pytest.raises(NotFound):
         svc.answer(printer_id(app) + 100, job["job_id"], True, None)
 
 
-def test_stale_jobs_are_given_up_instead_of_printed_late(api, app, clock) -> None:
-    t1 = api.issue("KTP")
-    api.issue("KTP")
+def test_stale_jobs_are_given_up_instead_of_printed_late(api, app, clock, service, clerk,
+                                                         make) -> None:
+    t1 = api.issue(service)
+    t2 = api.issue(service)
     svc = printing(app)
-    cid = api.open_counter("dukcapil1", "Loket 1")
-    api.post(f"/counters/{cid}/call-next", token=api.login("dukcapil1"))
-    api.post(f"/tickets/{t1['id']}/finish", token=api.login("dukcapil1"))
+    cid = api.open_counter(clerk, make.counter_name(make.counter([service])))
+    api.post(f"/counters/{cid}/call-next", token=api.login(clerk))
+    api.post(f"/tickets/{t1['id']}/finish", token=api.login(clerk))
     pid = printer_id(app)
-    assert [j["ticket"]["number"] for j in svc.open_jobs(pid)] == ["A002"]  # A001 is done
+    assert [j["ticket"]["number"] for j in svc.open_jobs(pid)] == [t2["number"]]  # t1 done
     clock.advance(minutes=31)
     assert svc.open_jobs(pid) == []
     jobs = api.get(f"/tickets/{t1['id']}/print-jobs", token=api.login("admin")).body["jobs"]
     assert jobs[0]["state"] == "given_up" and "is done" in jobs[0]["error"]
 
 
-def test_staff_reprint_a_ticket_on_the_kiosks_printer(api, events, app, agent) -> None:
-    ticket = api.issue("KTP")
-    r = api.post(f"/tickets/{ticket['id']}/reprint", token=api.login("dukcapil1"))
+def test_staff_reprint_a_ticket_on_the_kiosks_printer(api, events, app, agent, service,
+                                                      clerk) -> None:
+    ticket = api.issue(service)
+    r = api.post(f"/tickets/{ticket['id']}/reprint", token=api.login(clerk))
     assert r.status == 200, r.body
     assert r.body["job"]["reason"] == "reprint" and r.body["job"]["state"] == "pending"
     jobs = events.named(PRINT_JOB)
@@ -148,9 +165,10 @@ def test_staff_reprint_a_ticket_on_the_kiosks_printer(api, events, app, agent) -
     assert events.named(PRINTER_STATE)[-1].data["printer"]["pending_jobs"] == 2
 
 
-def test_reprint_refusals_are_clear(api, app) -> None:
-    ticket = api.issue("KTP")
-    other = api.post(f"/tickets/{ticket['id']}/reprint", token=api.login("imigrasi1"))
+def test_reprint_refusals_are_clear(api, app, service, clerk, make) -> None:
+    ticket = api.issue(service)
+    other = api.post(f"/tickets/{ticket['id']}/reprint",
+                     token=api.login(make.agency().staff()))  # another agency's clerk
     assert (other.status, other.error) == (403, "other_agency")
     assert api.post("/tickets/999/reprint", token=api.login("admin")).error == \
         "ticket_not_found"
@@ -159,8 +177,8 @@ def test_reprint_refusals_are_clear(api, app) -> None:
     wrong = api.post(f"/tickets/{ticket['id']}/reprint", {"printer_device_id": "x"},
                      token=api.login("admin"))
     assert wrong.status == 422
-    staff_ticket = api.post("/tickets", {"service_id": api.service_id("KTP")},
-                            token=api.login("dukcapil1")).body["ticket"]
+    staff_ticket = api.post("/tickets", {"service_id": api.service_id(service)},
+                            token=api.login(clerk)).body["ticket"]
     r = api.post(f"/tickets/{staff_ticket['id']}/reprint", token=api.login("admin"))
     assert (r.status, r.error) == (409, "no_printer")
     r = api.post(f"/tickets/{staff_ticket['id']}/reprint",
@@ -182,8 +200,8 @@ def test_printer_state_api_kiosk_sees_only_its_printer(api, app) -> None:
     assert api.get("/devices/printers").status == 401
 
 
-def test_kiosk_reads_the_print_state_of_its_ticket_by_token(api, app) -> None:
-    ticket = api.issue("KTP")
+def test_kiosk_reads_the_print_state_of_its_ticket_by_token(api, app, service) -> None:
+    ticket = api.issue(service)
     r = api.get(f"/tickets/by-token/{ticket['token']}/print")
     assert r.body["job"] == {"state": "pending", "reason": "issue", "attempts": 1}
     assert r.body["printer"] == {"connected": False, "ready": None, "paper": "unknown",
@@ -205,8 +223,8 @@ def test_kiosk_reads_the_print_state_of_its_ticket_by_token(api, app) -> None:
     assert api.get("/tickets/by-token/nope/print").status == 404
 
 
-def test_preview_png_and_qr_svg_endpoints(api, app, tmp_path) -> None:
-    ticket = api.issue("KTP")
+def test_preview_png_and_qr_svg_endpoints(api, app, tmp_path, service) -> None:
+    ticket = api.issue(service)
     client = app.test_client()
     admin = {"Authorization": f"Bearer {api.login('admin')}"}
     r = client.get(f"/api/v1/tickets/{ticket['id']}/preview.png?paper=58", headers=admin)
@@ -236,8 +254,8 @@ def test_openapi_documents_the_printing_endpoints(api) -> None:
     assert list(preview["responses"]["200"]["content"]) == ["image/png"]
 
 
-def test_jobs_older_than_the_limit_but_still_waiting_are_given_up(api, app, clock) -> None:
-    api.issue("KTP")
+def test_jobs_older_than_the_limit_but_still_waiting_are_given_up(api, app, clock, service) -> None:
+    api.issue(service)
     clock.advance(minutes=4)   # the limit is 5 minutes (issue 12: not a pile of late tickets)
     assert len(printing(app).open_jobs(printer_id(app))) == 1
     clock.current += timedelta(minutes=2)
@@ -257,9 +275,10 @@ def test_an_agent_not_heard_of_for_90_seconds_counts_as_gone(api, app, clock) ->
 
 def test_jobs_are_made_answered_and_retried_on_both_databases(any_app) -> None:
     from tests.support.api import Api
+    from tests.support.factories import Factories
 
     api = Api(any_app.test_client())
-    ticket = api.issue("KTP")
+    ticket = api.issue(Factories(any_app).service())
     svc = printing(any_app)
     pid = printer_id(any_app)
     [job] = svc.open_jobs(pid)
@@ -286,7 +305,7 @@ def test_a_returning_agent_is_not_shown_as_faulty_before_it_reports(api, app) ->
 
 
 def test_the_site_logo_travels_with_the_job_and_is_printed(api, events, app, agent,
-                                                         tmp_path) -> None:
+                                                         tmp_path, service) -> None:
     from mpp.models import Site
 
     logo = tmp_path / "logo.png"
@@ -294,7 +313,7 @@ def test_the_site_logo_travels_with_the_job_and_is_printed(api, events, app, age
     with app.extensions["mpp"].db.write() as s:
         site = s.query(Site).one()
         site.settings = {**site.settings, "logo": str(logo)}
-    api.issue("KTP")
+    api.issue(service)
     job = events.named(PRINT_JOB)[-1].data
     assert job["site"]["logo_png_base64"]
     receipt = decode(ticket_bytes(TicketPrint.from_job(job), paper("80")))
@@ -302,7 +321,7 @@ def test_the_site_logo_travels_with_the_job_and_is_printed(api, events, app, age
 
 
 def test_admins_preview_a_sample_ticket_with_the_sites_footer(api, app, tmp_path,
-                                                            output_dir) -> None:
+                                                            output_dir, clerk) -> None:
     from mpp.models import Site
     from tests.printing.test_layout import zbar
 
@@ -316,11 +335,12 @@ def test_admins_preview_a_sample_ticket_with_the_sites_footer(api, app, tmp_path
     (output_dir / "screenshots" / "ticket-sample-58mm.png").write_bytes(r.data)
     assert zbar(r.data, tmp_path) == ["http://mpp.test/t/contoh"]
     assert client.get("/api/v1/print/sample.png", headers={
-        "Authorization": f"Bearer {api.login('dukcapil1')}"}).status_code == 403
+        "Authorization": f"Bearer {api.login(clerk)}"}).status_code == 403
 
 
-def test_without_an_agent_a_job_is_kept_and_sent_when_one_connects(api, events, app) -> None:
-    ticket = api.issue("KTP")
+def test_without_an_agent_a_job_is_kept_and_sent_when_one_connects(api, events, app,
+                                                                   service) -> None:
+    ticket = api.issue(service)
     assert events.named(PRINT_JOB) == []  # nobody to send it to: kept as an open job
     client = connect_agent(app, api)
     try:
@@ -331,7 +351,7 @@ def test_without_an_agent_a_job_is_kept_and_sent_when_one_connects(api, events, 
 
 
 def test_a_second_agent_with_the_same_token_takes_over_and_only_it_gets_jobs(api, app,
-                                                                           events) -> None:
+                                                                           events, service) -> None:
     first = connect_agent(app, api)
     first_sid = agent_sid(first)
     second = connect_agent(app, api)
@@ -340,7 +360,7 @@ def test_a_second_agent_with_the_same_token_takes_over_and_only_it_gets_jobs(api
     [notice] = received(first, "replaced")
     assert notice["code"] == "replaced" and "printer-1" in notice["message"]
     assert "took over" in notice["message"]
-    ticket = api.issue("KTP")
+    ticket = api.issue(service)
     [job] = received(second, PRINT_JOB)
     assert job["ticket"]["number"] == ticket["number"]
     assert received(first, PRINT_JOB) == []
