@@ -136,6 +136,26 @@ class Call(BaseModel):
 class WaitingCount(BaseModel):
     service_id: int
     waiting: int
+    issuing: bool | None = Field(None, description="a kiosk issues its tickets now")
+    open_counters: int | None = Field(None, description="its counters open now")
+    estimated_wait_minutes: int | None = Field(
+        None, description="what a ticket taken now would wait (the status page's rule); null "
+        "while it issues no ticket or no counter serves it")
+
+
+class AgencyWaiting(BaseModel):
+    """One agency's row of the board's waiting panel (mpp/services/outlook.py)."""
+
+    agency_id: int
+    waiting: int
+    open_counters: int | None = None
+    issuing: bool | None = Field(None, description="one of its services issues tickets now")
+    closed_reason: Literal["closed", "break", "quota_reached"] | None = Field(
+        None, description="why none of its services issues tickets now")
+    estimated_wait_minutes_min: int | None = Field(
+        None, description="the shortest estimate among its issuing services with a counter "
+        "open (null: none)")
+    estimated_wait_minutes: int | None = Field(None, description="the longest such estimate")
 
 
 class CounterTicket(BaseModel):
@@ -148,6 +168,7 @@ class Snapshot(BaseModel):
     """The hall snapshot (tickets' tokens are null for every caller)."""
 
     services: list[WaitingCount]
+    agency_waiting: list[AgencyWaiting] = Field(default_factory=list)
     counters: list[CounterTicket]
     recent_calls: list[Call]
 
