@@ -1,7 +1,9 @@
 """A ticket's token is its holder's key (status page, survey, complaint). It reaches only the
 answer to the POST that issued it, the ticket's own /ticket sockets, the print job and the
 rating tablet registered to the counter that finished it; every other listener — the hall
-snapshot and events, GET /queue, staff and manager answers — gets it as null."""
+snapshot and events, GET /queue, staff and manager answers — gets it as null. The hall's
+tickets are for a service of the test's own (support/factories.py); the rating tablets'
+tests use the demo's tablets, registered to its counters."""
 
 from __future__ import annotations
 
@@ -16,13 +18,20 @@ from sqlalchemy import select
 from mpp.extensions import socketio
 from mpp.models import SurveyResponse
 
+from ..support.factories import Desk
 from ..support.sessions import post_form, sign_in
 
 
-def _hall_with_calls(api) -> list[dict]:  # type: ignore[no-untyped-def]
-    tickets = [api.issue("KTP") for _ in range(3)]
-    cid = api.open_counter("dukcapil1", "Loket 1")
-    staff = api.login("dukcapil1")
+@pytest.fixture
+def desk(make) -> Desk:
+    """A service of the test's own, its counter and clerk."""
+    return make.desk()
+
+
+def _hall_with_calls(api, desk: Desk) -> list[dict]:  # type: ignore[no-untyped-def]
+    tickets = [api.issue(desk.code) for _ in range(3)]
+    cid = api.open_counter(desk.staff, desk.counter)
+    staff = api.login(desk.staff)
     first = api.post(f"/counters/{cid}/call-next", token=staff).body["ticket"]
     api.post(f"/tickets/{first['id']}/finish", token=staff)
     api.post(f"/counters/{cid}/call-next", token=staff)  # held now, and both in recent calls
@@ -34,15 +43,16 @@ def _leaks(data, tickets) -> list[str]:  # type: ignore[no-untyped-def]
     return [t["number"] for t in tickets if t["token"] in text]
 
 
-def test_the_issuer_gets_the_token(api):
-    ticket = api.issue("KTP")
+def test_the_issuer_gets_the_token(api, desk):
+    ticket = api.issue(desk.code)
     assert ticket["token"] and ticket["status_url"].endswith(ticket["token"])
 
 
-@pytest.mark.parametrize("who", [None, "display-1", "kiosk-1", "tablet-1", "dukcapil1",
+@pytest.mark.parametrize("who", [None, "display-1", "kiosk-1", "tablet-1", "clerk",
                                  "manajer", "admin"])
-def test_no_caller_gets_tokens_from_the_hall_snapshot(api, who):
-    tickets = _hall_with_calls(api)
+def test_no_caller_gets_tokens_from_the_hall_snapshot(api, desk, who):
+    tickets = _hall_with_calls(api, desk)
+    who = desk.staff if who == "clerk" else who
     token = None if who is None else (api.device_token(who) if who[-2:] == "-1"
                                       else api.login(who))
     snapshot = api.get("/queue", token=token).body
@@ -55,10 +65,10 @@ def test_no_caller_gets_tokens_from_the_hall_snapshot(api, who):
     assert held[0]["number"] == tickets[1]["number"]
 
 
-def test_staff_answers_carry_no_ticket_token(api):
-    tickets = [api.issue("KTP") for _ in range(2)]
-    cid = api.open_counter("dukcapil1", "Loket 1")
-    staff = api.login("dukcapil1")
+def test_staff_answers_carry_no_ticket_token(api, desk):
+    tickets = [api.issue(desk.code) for _ in range(2)]
+    cid = api.open_counter(desk.staff, desk.counter)
+    staff = api.login(desk.staff)
     answers = [api.post(f"/counters/{cid}/call-next", token=staff)]
     tid = answers[0].body["ticket"]["id"]
     answers += [api.post(f"/tickets/{tid}/recall", token=staff),
@@ -73,14 +83,13 @@ def test_staff_answers_carry_no_ticket_token(api):
     assert answers[-1].body["ticket"]["token"] is None
 
 
-def test_the_ticket_preview_qr_code_carries_no_token(api, tmp_path: Path):
+def test_the_ticket_preview_qr_code_carries_no_token(api, desk, tmp_path: Path):
     if shutil.which("zbarimg") is None:
         pytest.skip("zbarimg (zbar-tools) is needed to read QR codes back")
-    ticket = api.issue("KTP")
-    r = api.client.get(f"/api/v1/tickets/{ticket['id']}/preview.png",
-                       headers={"Authorization": f"Bearer {api.login('dukcapil1')}"})
-    assert r.status_code == 200
-    (tmp_path / "preview.png").write_bytes(r.data)
+    ticket = api.issue(desk.code)
+    r = api.get(f"/tickets/{ticket['id']}/preview.png", token=api.login(desk.staff))
+    assert r.status == 200
+    (tmp_path / "preview.png").write_bytes(r.content)
     out = subprocess.run(["zbarimg", "--quiet", "--raw", str(tmp_path / "preview.png")],
                          capture_output=True, text=True, timeout=30).stdout
     assert out.strip() and ticket["token"] not in out
@@ -90,9 +99,9 @@ def _everything(client, namespace: str = "/hall") -> list:  # type: ignore[no-un
     return [(m["name"], m["args"]) for m in client.get_received(namespace)]
 
 
-def test_hall_sockets_get_no_tokens_in_events_or_snapshots(app, api):
+def test_hall_sockets_get_no_tokens_in_events_or_snapshots(app, api, desk):
     staff_page = app.test_client()
-    sign_in(staff_page, "dukcapil1")
+    sign_in(staff_page, desk.staff)
     listeners = [
         socketio.test_client(app, namespace="/hall", auth={"token": api.device_token(d)})
         for d in ("display-1", "kiosk-1", "printer-1")]
@@ -100,9 +109,9 @@ def test_hall_sockets_get_no_tokens_in_events_or_snapshots(app, api):
                                           auth={"token": api.login("manajer")}))
     listeners.append(socketio.test_client(app, namespace="/hall", flask_test_client=staff_page))
     assert all(c.is_connected("/hall") for c in listeners)
-    tickets = _hall_with_calls(api)
+    tickets = _hall_with_calls(api, desk)
     tid = [t for t in tickets if t["number"] == tickets[1]["number"]][0]["id"]
-    api.post(f"/tickets/{tid}/recall", token=api.login("dukcapil1"))
+    api.post(f"/tickets/{tid}/recall", token=api.login(desk.staff))
     for client in listeners:
         client.emit("snapshot", namespace="/hall")
     for client in listeners:
