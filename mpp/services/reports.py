@@ -979,7 +979,8 @@ class ReportService:
 
     # live ----------------------------------------------------------------------------------
     def live(self, agency_id: int | None = None) -> dict[str, Any]:
-        """Today so far: waiting now, longest wait now, counters open, served today."""
+        """Today so far: waiting now, longest wait now (since arrival; remote tickets not
+        checked in yet are not there), counters open, served today."""
         now = self.clock.now()
         with self.db.read() as s:
             site = site_of(s)
@@ -990,7 +991,9 @@ class ReportService:
             if agency_id is not None:
                 filt.append(Service.agency_id == agency_id)
             rows = s.execute(
-                select(Ticket.service_id, Ticket.status, func.count(), func.min(ARRIVED))
+                # a remote ticket not checked in yet has not arrived: it waits at home
+                select(Ticket.service_id, Ticket.status, func.count(),
+                       func.min(case((Ticket.check_in_by.is_(None), ARRIVED))))
                 .select_from(Ticket).join(Service, Service.id == Ticket.service_id)
                 .where(*filt).group_by(Ticket.service_id, Ticket.status)).all()
             per: dict[int, dict[str, Any]] = defaultdict(dict)

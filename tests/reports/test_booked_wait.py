@@ -62,3 +62,20 @@ def test_a_booked_ticket_called_before_its_slot_waited_from_its_check_in(any_app
     assert rows[1][wait] == "5"                                 # the total row, in minutes
     # the ticket the console and the status page read carries the check-in
     assert api.ticket(ticket["token"])["arrived_at"].startswith(f"{TODAY}T09:40")
+
+
+def test_the_longest_wait_now_counts_a_remote_ticket_from_its_check_in(any_app, clock):
+    api = Api(any_app.test_client())
+    make = Factories(any_app)
+    sid = make.service_id(make.service(hours="00:00-24:00", remote_join=True))
+    joined = api.post("/tickets/remote", {"service_id": sid, "phone": "0812 0000 0009"})
+    assert joined.status == 201, joined.body
+    admin = api.login("admin")
+    clock.advance(minutes=10)                          # at home: not waiting in the hall
+    live = api.get("/reports/live?agency=UJI", token=admin).ok()
+    assert (live["waiting"], live["longest_wait_seconds"]) == (1, None)
+    assert api.post("/bookings/check-in", {"code": joined.body["remote"]["code"]},
+                    token=api.device_token()).status == 201
+    clock.advance(minutes=5)
+    live = api.get("/reports/live?agency=UJI", token=admin).ok()
+    assert live["longest_wait_seconds"] == 300
