@@ -55,10 +55,13 @@ def board() -> Any:
 
     Its texts are the ``board`` section of the language's JSON catalogue (mpp/i18n), so any
     language with a catalogue file can be asked for; another falls back to Indonesian.
+    ``lang=id,en`` names several: the labels then follow the running text's passes.
     """
-    asked = request.args.get("lang", DEFAULT)
-    lang = asked if asked in languages() else DEFAULT
-    return render_template("display/board.html", lang=lang, texts=section("board", lang))
+    asked = [code for code in request.args.get("lang", DEFAULT).split(",") if code in languages()]
+    langs = list(dict.fromkeys(asked)) or [DEFAULT]
+    texts = {code: section("board", code) for code in langs}
+    return render_template("display/board.html", lang=langs[0], texts=texts[langs[0]],
+                           catalogue={"languages": langs, "texts": texts})
 
 
 @bp.get("/announcement")

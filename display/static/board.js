@@ -29,8 +29,11 @@
 
   const $ = (sel) => document.querySelector(sel);
   const boardEl = $("#board");
-  // the board section of this language's catalogue (mpp/i18n/catalogues), embedded by the page
-  const L = JSON.parse($("#board-texts").textContent);
+  // the board section of each language's catalogue (mpp/i18n/catalogues), embedded by the
+  // page: {languages, texts: {lang: section}}; with several (?lang=id,en) the labels follow
+  // the running text's passes
+  const CATALOGUE = JSON.parse($("#board-texts").textContent);
+  let L = CATALOGUE.texts[CATALOGUE.languages[0]];
   // each page of the agencies' panel shows this long (?page_seconds=SECONDS)
   const PAGE_MS = Math.max(1, Number(new URLSearchParams(location.search).get("page_seconds"))
     || 10) * 1000;
@@ -115,6 +118,7 @@
       box.dataset.lang = item ? item.lang : "";
       box.dataset.passes = String(passes);
       if (!item) return;
+      if (CATALOGUE.texts[item.lang]) setLanguage(item.lang);
       box.style.setProperty("--ticker-seconds", seconds(item.text) + "s");
       void box.offsetWidth;  // restart the animation from the right edge
       box.classList.add("moving");
@@ -274,8 +278,10 @@
   function fmt(template, values) {
     return String(template).replace(/\{(\w+)\}/g, (_, k) => values[k]);
   }
-  const decimal = new Intl.NumberFormat(L.locale, { maximumFractionDigits: 1 });
-  function halfHours(minutes) { return decimal.format(Math.ceil(minutes / 30) / 2); }
+  function halfHours(minutes) {
+    return new Intl.NumberFormat(L.locale, { maximumFractionDigits: 1 })
+      .format(Math.ceil(minutes / 30) / 2);
+  }
 
   // What a ticket taken now would wait at this agency, as the server estimates it
   // (mpp.services.outlook): a range over its services, wait_now for no wait, "—" while no
@@ -358,6 +364,18 @@
     mark.textContent = fmt(L.page, { page: pager.page + 1, pages: pager.pages });
     list.dataset.page = String(pager.page);
     list.dataset.pages = String(pager.pages);
+  }
+
+  // Several languages: the labels, the estimates and the date turn with the running text.
+  function setLanguage(lang) {
+    if (L === CATALOGUE.texts[lang]) return;
+    L = CATALOGUE.texts[lang];
+    boardEl.dataset.shownLang = lang;
+    localize();
+    $("[data-testid=sound-prompt]").textContent = L.enable_sound;
+    if (boardEl.dataset.state !== "online") setConnection(boardEl.dataset.state);
+    renderAll();
+    tick();
   }
 
   function renderAll() {

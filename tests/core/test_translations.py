@@ -246,7 +246,7 @@ def test_the_board_reads_its_texts_from_the_catalogue_so_a_language_is_a_file(
         i18n.languages.cache_clear()
     assert "<title>Papan antiri — MPP</title>" in html
     found = re.search(r'id="board-texts">(.*?)</script>', html, re.S)
-    assert found and json.loads(found.group(1))["waiting_label"] == "Mattajeng"
+    assert found and json.loads(found.group(1))["texts"]["bug"]["waiting_label"] == "Mattajeng"
     # a language without a catalogue reads Indonesian
     assert "<title>Papan antrian — MPP</title>" in client.get("/display?lang=xx").get_data(
         as_text=True)

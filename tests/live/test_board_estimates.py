@@ -16,6 +16,7 @@ from mpp.db import Database
 from mpp.models import Service
 
 from ..support.live import LiveServer
+from .test_board_running_text import END_PASS
 from .test_display_board import open_board, wait_online
 
 pytestmark = pytest.mark.browser
@@ -116,3 +117,26 @@ def test_an_english_board_reads_its_catalogue(tv: Page, shared_server: LiveServe
     expect(_row(tv, "PDAM").locator(".w-wait")).to_have_text("—")
     assert tv.title() == "Hall display — MPP"
     tv.screenshot(path=shots / "board-estimates-en.png")
+
+
+def test_a_board_in_two_languages_turns_its_labels_with_the_running_text(
+        tv: Page, shared_server: LiveServer, hall: Any, shots: Path):
+    """?lang=id,en: one pass of the running text in Indonesian with Indonesian labels, the
+    next in English with English labels and estimates, and so on."""
+    open_board(tv, shared_server, hall.device_token("display-1"), "lang=id,en")
+    wait_online(tv)
+    ticker = tv.get_by_test_id("running-text")
+    expect(ticker).to_have_attribute("data-lang", "id")
+    expect(tv.locator(".latest-label")).to_have_text("Nomor Antrian")
+    date = tv.get_by_test_id("date")
+    expect(date).not_to_have_text("")
+    indonesian_date = date.text_content() or ""
+    tv.evaluate(END_PASS)
+    expect(ticker).to_have_attribute("data-lang", "en")
+    expect(tv.locator(".latest-label")).to_have_text("Ticket Number")
+    expect(tv.locator(".waiting-estimate")).to_have_text("Est. wait")
+    expect(date).not_to_have_text(indonesian_date)  # the weekday and month in English
+    tv.screenshot(path=shots / "board-estimates-two-languages.png")
+    tv.evaluate(END_PASS)
+    expect(ticker).to_have_attribute("data-lang", "id")
+    expect(tv.locator(".waiting-estimate")).to_have_text("Perkiraan")
