@@ -122,10 +122,11 @@ class Factories:
         with self.db.read() as s:
             return s.scalars(select(Service.id).where(Service.code == code)).one()
 
-    def counter(self, services: list[str], name: str | None = None) -> int:
-        """A counter serving the given service codes; its id."""
+    def counter(self, services: list[str], name: str | None = None, **fields: Any) -> int:
+        """A counter serving the given service codes (other fields as in the site file:
+        spoken_name …); its id."""
         name = name or f"Loket Uji {self._next()}"
-        self._load({"counters": [{"name": name, "services": services}]})
+        self._load({"counters": [{"name": name, "services": services, **fields}]})
         with self.db.read() as s:
             return s.scalars(select(Counter.id).where(Counter.name == name)).one()
 
