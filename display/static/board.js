@@ -338,7 +338,8 @@
     let used = 0;
     for (const li of items) {
       const h = li.offsetHeight;
-      if (used > 0 && used + h > room + 1) { page += 1; used = 0; }
+      // (no room measured: not laid out yet, all on one page until the next redraw)
+      if (room > 0 && used > 0 && used + h > room + 1) { page += 1; used = 0; }
       li.dataset.page = String(page);
       used += h;
     }
