@@ -505,8 +505,10 @@ class SurveyState(BaseModel):
     ticket_status: str
     open: bool
     answered: bool
-    elements: list[Any] = Field(description="U1..U9 with each element's own four answers "
-                                            "(answers, answers_en), scores 1..4")
+    elements: list[Any] = Field(description="U1..U9: name, the regulation's question and "
+                                            "the element's own four answers (scores 1..4), "
+                                            "each in Indonesian and English (name_en, "
+                                            "question_en, answers_en)")
     profile: list[Any] = Field(default_factory=list,
                                description="the respondent's profile fields, all optional")
 
