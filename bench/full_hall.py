@@ -11,20 +11,31 @@ Before the screens connect, one waiting ticket is issued per status page (the ci
 waiting at the peak). Then, for --seconds, kiosks issue and counters call-next + finish at
 --rate each per second (a large MPP's busiest hour is ~500 tickets; × 10 is ~1.4/s).
 
+The screens are tests/support/crowd.py's raw Engine.IO clients (aiohttp WebSockets, one
+asyncio loop per process): boards and consoles in one process, status pages in --crowd-procs
+more (default 1). Every page notes when each `queue` frame came without decoding it; one page
+in --decode-every (default 20) decodes it too, and `called` and `ticket` events are always
+decoded. The pages' tickets are spread evenly over 7 services (a large hall has tens;
+fewer services means more pages per service message, the harder case).
+
 Printed: connect success and time, issue and call-next latency p50/p99, call → board and
 call → the called citizen's status page p50/p99 (the `called` and `ticket` events, timed with
-the system-wide monotonic clock; the screens run in --crowd-procs processes of their own on
-the same machine, so the figures include their own time to receive), queue feed → status
-pages (first `queue` event after each call at the pages of that service), the servers' memory
-(RSS) and CPU time. Goals: p99 ≤ 100 ms to boards, ≤ 1 s to status pages.
+the system-wide monotonic clock; the screens run on the same machine, so the figures include
+their own time to receive), queue feed → status pages (first `queue` event after each call at
+the pages of that service), queue messages per page, the servers' memory (RSS) and CPU time
+beside the client processes' CPU time (if the clients need more than the servers, the machine
+measures them, not the servers), and the load average before and after. Goals: p99 ≤ 100 ms
+to boards, ≤ 1 s to status pages.
 
     .venv/bin/python bench/full_hall.py [--only single|redis] [--db sqlite|postgres]
         [--pages 2000] [--boards 50] [--consoles 20] [--redis-sockets 5000] [--seconds 60]
+        [--decode-every 20] [--crowd-procs 1]
 """
 
 from __future__ import annotations
 
 import argparse
+import bisect
 import os
 import platform
 import sys
@@ -145,6 +156,7 @@ def run(label: str, servers: list[LiveServer], pages: int, boards: int, consoles
     a = Hall(servers[0].url)
     print(f"\n== {label}: {len(servers)} process(es), {pages} status pages, {boards} boards, "
           f"{consoles} consoles ==")
+    print(f"load average before: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     with ThreadPoolExecutor(8) as pool:
         waiting = [t for t, _ in pool.map(a.issue, range(pages))]
     desks = [(user, a.cids[(name, agency)]) for user, name, agency in COUNTERS]
@@ -166,8 +178,8 @@ def run(label: str, servers: list[LiveServer], pages: int, boards: int, consoles
     # behind thousands of status pages' messages in the same client loop
     hall_screens = [s for s in screens if s.kind != "page"]
     page_screens = [s for s in screens if s.kind == "page"]
-    crowds = [Crowd(hall_screens)] + [Crowd(page_screens[i::args.crowd_procs])
-                                      for i in range(args.crowd_procs)]
+    crowds = [Crowd(hall_screens, timeout=900)] + [
+        Crowd(page_screens[i::args.crowd_procs], timeout=900) for i in range(args.crowd_procs)]
     start = time.monotonic()
     with ExitStack() as stack:
         for crowd in crowds:
@@ -232,21 +244,28 @@ def run(label: str, servers: list[LiveServer], pages: int, boards: int, consoles
                 to_pages.append(called[0] - sent_at[v.screen.key])
     service_of = {t["number"]: t["service"]["id"] for t in waiting}
     feed = []
+    page_views = [v for v in seen if v.screen.kind == "page"]
+    arrivals = {id(v): [t for t, _ in v.queues] for v in page_views}
     for _number, sent, _, sid in calls:
-        for v in seen:
-            if v.screen.kind == "page" and service_of.get(v.screen.key) == sid:
-                later = [t for t, _ in v.queues if t >= sent]
-                if later:
-                    feed.append(later[0] - sent)
+        for v in page_views:
+            if service_of.get(v.screen.key) == sid:
+                times = arrivals[id(v)]
+                i = bisect.bisect_left(times, sent)
+                if i < len(times):
+                    feed.append(times[i] - sent)
+    frames = sum(len(times) for times in arrivals.values())
     print(f"kiosk issue        {ms(issues)}")
     print(f"call-next          {ms([t for _, _, t, _ in calls])}")
     print(f"call -> board      {ms(to_boards)}  boards heard {heard}/{len(calls) * boards} "
           "calls")
     print(f"call -> its page   {ms(to_pages)}")
     print(f"call -> queue feed {ms(feed)}  (place and estimate at the service's pages)")
+    print(f"queue messages: {frames} to {len(page_views)} pages in {args.seconds:.0f} s "
+          f"({frames / max(len(page_views), 1) / args.seconds * 60:.1f} per page per minute)")
     print(f"servers: RSS {rss1:.0f} MB (was {rss0:.0f} MB with the screens connected), CPU "
           f"{cpu1 - cpu0:.1f} s over {args.seconds} s of work; the screens' client processes "
           f"{ccpu1 - ccpu0:.1f} s (on the same {os.cpu_count()} cores)")
+    print(f"load average after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
 
 def main() -> None:

@@ -169,15 +169,17 @@ def _main(screens: list[Screen], conn: Any, at_once: int) -> None:
 class Crowd:
     """The screens, connected from a child process; ``with Crowd(...) as crowd:``."""
 
-    def __init__(self, screens: list[Screen], at_once: int = 100):
+    def __init__(self, screens: list[Screen], at_once: int = 100, timeout: float = 120):
         self.screens = screens
         self.at_once = at_once
+        self.timeout = timeout
         ctx = multiprocessing.get_context("spawn")
         self._conn, child = ctx.Pipe()
         self._proc = ctx.Process(target=_main, args=(screens, child, at_once), daemon=True)
 
-    def start(self, timeout: float = 120) -> Crowd:
+    def start(self, timeout: float | None = None) -> Crowd:
         """Connect every screen (or let it fail); returns once each has an outcome."""
+        timeout = self.timeout if timeout is None else timeout
         self._proc.start()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
