@@ -7,11 +7,13 @@ database created from the template, so parallel runs never share state.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import threading
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -70,37 +72,38 @@ def _with_db(name: str) -> str:
     return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
 
 
-#: threads dropping databases that the tests no longer use (``_pg_database(drop_later=True)``)
+#: threads dropping databases that the tests no longer use (``pg_copy``)
 _DROPPING: list[threading.Thread] = []
+#: per template, its next copy, made while the test before it runs (``pg_copy``)
+_AHEAD: dict[str, Future[str]] = {}
+_MAKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pg-copy-ahead")
 
 
-def _drop(engine: Engine, name: str) -> None:
-    with engine.connect() as c:
-        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    engine.dispose()
-
-
-@contextmanager
-def _pg_database(name: str, template: str | None = None,
-                 drop_later: bool = False) -> Iterator[str]:
-    """Database ``name`` created (empty, or copied from ``template``) and dropped afterwards;
-    yields its URL. With ``drop_later`` the drop (which waits for a PostgreSQL checkpoint:
-    a second or more) runs in a thread while the next test goes on; ``wait_for_drops()``
-    waits for those at the end of the run."""
+def _create(name: str, template: str | None = None) -> None:
     engine = _admin_engine()
     copy = f' TEMPLATE "{template}"' if template else ""
-    with engine.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"{copy}'))
     try:
-        yield _with_db(name)
+        with engine.connect() as c:
+            c.execute(text(f'CREATE DATABASE "{name}"{copy}'))
     finally:
-        if drop_later:
-            thread = threading.Thread(target=_drop, args=(engine, name), daemon=True,
-                                      name=f"drop-{name}")
-            thread.start()
-            _DROPPING[:] = [t for t in _DROPPING if t.is_alive()] + [thread]
-        else:
-            _drop(engine, name)
+        engine.dispose()
+
+
+def _drop(name: str) -> None:
+    engine = _admin_engine()
+    try:
+        with engine.connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        engine.dispose()
+
+
+def _drop_later(name: str) -> None:
+    """Drop ``name`` in a thread: DROP DATABASE waits for a PostgreSQL checkpoint (a second
+    or more), which the next test need not wait for. ``wait_for_drops()`` waits for it."""
+    thread = threading.Thread(target=_drop, args=(name,), daemon=True, name=f"drop-{name}")
+    thread.start()
+    _DROPPING[:] = [t for t in _DROPPING if t.is_alive()] + [thread]
 
 
 def wait_for_drops() -> None:
@@ -110,20 +113,53 @@ def wait_for_drops() -> None:
 
 
 @contextmanager
+def _pg_database(name: str, template: str | None = None) -> Iterator[str]:
+    """Database ``name`` created (empty, or copied from ``template``) and dropped afterwards;
+    yields its URL."""
+    _create(name, template)
+    try:
+        yield _with_db(name)
+    finally:
+        _drop(name)
+
+
+@contextmanager
 def pg_template() -> Iterator[str]:
     """A template database with the schema and demo MPP; dropped afterwards."""
     name = f"mpp_tpl_{uuid.uuid4().hex[:10]}"
     with _pg_database(name) as url:
         build(url)
-        yield name
+        try:
+            yield name
+        finally:  # the copy made ahead, which no test took
+            ahead = _AHEAD.pop(name, None)
+            if ahead is not None:
+                with contextlib.suppress(Exception):
+                    _drop(ahead.result())
+
+
+def _new_copy(template: str) -> str:
+    name = f"mpp_t_{uuid.uuid4().hex[:12]}"
+    _create(name, template)
+    return name
 
 
 @contextmanager
 def pg_copy(template: str) -> Iterator[str]:
-    """A fresh database copied from ``template``; dropped afterwards (in the background: the
-    database's name is its own, and nothing uses it once the block is left)."""
-    with _pg_database(f"mpp_t_{uuid.uuid4().hex[:12]}", template, drop_later=True) as url:
-        yield url
+    """A fresh database copied from ``template`` (nothing ever connects to a template, so a
+    copy made ahead, while the test before ran, is as fresh as one made now); the next copy
+    is then made in the background, and this one dropped in the background afterwards (its
+    name is its own, and nothing uses it once the block is left)."""
+    ahead = _AHEAD.pop(template, None)
+    try:
+        name = ahead.result() if ahead is not None else _new_copy(template)
+    except Exception:  # the copy made ahead failed: make one now (which says why if it fails)
+        name = _new_copy(template)
+    _AHEAD[template] = _MAKER.submit(_new_copy, template)
+    try:
+        yield _with_db(name)
+    finally:
+        _drop_later(name)
 
 
 @contextmanager
