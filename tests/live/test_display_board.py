@@ -14,12 +14,13 @@ from playwright.sync_api import Page, expect
 from mpp.clock import SystemClock
 from mpp.db import Database
 from mpp.events import MemoryPublisher
-from mpp.models import Counter, User
+from mpp.models import User
 from mpp.services import accounts
 from mpp.services.queue import QueueService
 
-from ..support.api import Api
+from ..support.api import STAFF_PASSWORD, Api
 from ..support.databases import START
+from ..support.factories import Desk, Factories
 from ..support.live import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -44,29 +45,48 @@ def log_items(page: Page) -> list[dict[str, str]]:
         "[data-testid=announcement-log] li", "els => els.map(e => ({...e.dataset}))")
 
 
+def two_desks(make: Factories, prefix: str) -> tuple[Desk, Desk]:
+    """A service (of the given one-letter prefix, so its numbers are spoken plainly) served
+    at two counters spoken "loket uji satu" and "loket uji dua", each with its clerk."""
+    code = make.service(prefix=prefix)
+    sid = make.service_id(code)
+    made = []
+    for word in ("satu", "dua"):
+        cid = make.counter([code], spoken_name=f"loket uji {word}")
+        made.append(Desk(code, sid, cid, make.counter_name(cid), make.staff()))
+    return made[0], made[1]
+
+
+@pytest.fixture(scope="module")
+def desks(live_make: Factories) -> tuple[Desk, Desk]:
+    """The module's service and its two counters and clerks on the shared server."""
+    return two_desks(live_make, "Z")
+
+
 @pytest.fixture
-def finish_held(hall: Api) -> Iterator[None]:
+def finish_held(hall: Api, desks: tuple[Desk, Desk]) -> Iterator[None]:
     """Leaves the shared server's counters empty for the next test."""
     yield
+    clerks = {d.counter_id: d.staff for d in desks}
     for c in hall.get("/queue").ok()["counters"]:
         if c["ticket"] is not None and c["ticket"]["status"] in ("called", "serving"):
-            staff = {"DUKCAPIL": "dukcapil1", "DPMPTSP": "dpmptsp1"}[c["agency"]["code"]]
-            if c["name"] == "Loket 2":
-                staff = "dukcapil2"
+            staff = clerks.get(c["id"]) or {"DUKCAPIL": "dukcapil1",
+                                            "DPMPTSP": "dpmptsp1"}[c["agency"]["code"]]
             hall.act(staff, c["ticket"]["id"], "finish")
 
 
 def test_board_shows_a_new_call(tv: Page, shared_server: LiveServer, hall: Api,
-                                shots: Path, finish_held: None):
+                                desks: tuple[Desk, Desk], shots: Path, finish_held: None):
+    desk = desks[0]
     open_board(tv, shared_server, hall.device_token("display-1"))
     wait_online(tv)
     expect(tv.get_by_test_id("site-name")).to_have_text("Mal Pelayanan Publik Kota Kendari")
-    issued = hall.issue("KTP")
-    cid = hall.open_counter("dukcapil1", "Loket 1")
-    hall.call_next("dukcapil1", cid)
+    issued = hall.issue(desk.code)
+    cid = hall.open_counter(desk.staff, desk.counter)
+    hall.call_next(desk.staff, cid)
     # how fast is for bench/, not for a test on a shared machine
     expect(tv.get_by_test_id("latest-number")).to_have_text(issued["number"])
-    expect(tv.get_by_test_id("latest-counter")).to_have_text("Loket 1")
+    expect(tv.get_by_test_id("latest-counter")).to_have_text(desk.counter)
     expect(tv.locator(f"[data-testid=counters] li[data-counter-id='{cid}'] .t-number")
            ).to_have_text(issued["number"])
     expect(tv.get_by_test_id("connection-banner")).to_be_hidden()
@@ -83,15 +103,17 @@ def test_the_token_is_kept_so_a_reloaded_tv_reconnects(tv: Page, shared_server: 
 
 
 def test_calls_arriving_together_are_announced_in_turn_and_a_recall_again(
-        tv: Page, shared_server: LiveServer, hall: Api, shots: Path, finish_held: None):
+        tv: Page, shared_server: LiveServer, hall: Api, desks: tuple[Desk, Desk], shots: Path,
+        finish_held: None):
+    a, b = desks
     open_board(tv, shared_server, hall.device_token("display-1"))
     wait_online(tv)
-    first, second = hall.issue("KTP"), hall.issue("KTP")
-    one = hall.open_counter("dukcapil1", "Loket 1")
-    two = hall.open_counter("dukcapil2", "Loket 2")
-    hall.call_next("dukcapil1", one)
-    hall.call_next("dukcapil2", two)
-    hall.act("dukcapil1", first["id"], "recall")
+    first, second = hall.issue(a.code), hall.issue(a.code)
+    one = hall.open_counter(a.staff, a.counter)
+    two = hall.open_counter(b.staff, b.counter)
+    hall.call_next(a.staff, one)
+    hall.call_next(b.staff, two)
+    hall.act(a.staff, first["id"], "recall")
     tv.wait_for_function(
         "document.querySelectorAll('[data-testid=announcement-log] li').length === 3")
     tv.wait_for_selector("[data-testid=announcement-log] li[data-state=playing]", state="attached")
@@ -104,15 +126,16 @@ def test_calls_arriving_together_are_announced_in_turn_and_a_recall_again(
         ".every(e => e.dataset.state === 'done')", timeout=60_000)
     items = log_items(tv)
     assert [(i["number"], i["counter"], i["recall"]) for i in items] == [
-        (first["number"], "Loket 1", "false"),
-        (second["number"], "Loket 2", "false"),
-        (first["number"], "Loket 1", "true"),
+        (first["number"], a.counter, "false"),
+        (second["number"], b.counter, "false"),
+        (first["number"], a.counter, "true"),
     ]
     assert all(i["how"] == "voice" for i in items), items
+    assert first["number"][0] == "Z"
     assert items[0]["text"] == ("Nomor antrian, " + ", ".join(
-        ["a"] + [("nol", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan",
-                  "sembilan")[int(d)] for d in first["number"][1:]])
-        + ". Silakan menuju, loket satu.")
+        ["zet"] + [("nol", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan",
+                    "sembilan")[int(d)] for d in first["number"][1:]])
+        + ". Silakan menuju, loket uji satu.")
     spans = [(int(i["startedAt"]), int(i["endedAt"])) for i in items]
     for (_, end), (start, _) in zip(spans, spans[1:], strict=False):
         assert start >= end, spans     # never over each other
@@ -154,13 +177,16 @@ def test_a_board_with_a_wrong_token_says_so(tv: Page, shared_server: LiveServer)
 def test_a_board_redraws_from_a_fresh_snapshot_after_the_server_restarts(
         tv: Page, live_server: LiveServer, shots: Path):
     hall = Api(live_server.url)
+    make = Factories.live(live_server)
+    a, b = two_desks(make, "Y")
+    make.close()
     open_board(tv, live_server, hall.device_token("display-1"))
     wait_online(tv)
-    before = hall.issue("KTP")
-    missed = hall.issue("KTP")
-    hall.call_next("dukcapil1", hall.open_counter("dukcapil1", "Loket 1"))
+    before = hall.issue(a.code)
+    missed = hall.issue(a.code)
+    hall.call_next(a.staff, hall.open_counter(a.staff, a.counter))
     expect(tv.get_by_test_id("latest-number")).to_have_text(before["number"])
-    hall.open_counter("dukcapil2", "Loket 2")
+    hall.open_counter(b.staff, b.counter)
 
     live_server.stop()
     banner = tv.get_by_test_id("connection-banner")
@@ -169,15 +195,14 @@ def test_a_board_redraws_from_a_fresh_snapshot_after_the_server_restarts(
     expect(tv.get_by_test_id("board")).to_have_attribute("data-state", "offline")
     tv.screenshot(path=shots / "board-offline.png")
 
-    # While the server is down, Loket 2 calls the next ticket straight in the database:
-    # no event can reach the board, only the snapshot sent when it reconnects.
+    # While the server is down, the second counter calls the next ticket straight in the
+    # database: no event can reach the board, only the snapshot sent when it reconnects.
     db = Database(live_server.db_url)
     try:
         with db.read() as s:
-            staff = accounts.actor_for_user(s.query(User).filter_by(username="dukcapil2").one())
-            cid = s.query(Counter).filter_by(name="Loket 2").one().id
+            staff = accounts.actor_for_user(s.query(User).filter_by(username=b.staff).one())
         queue = QueueService(db, SystemClock(), MemoryPublisher(), live_server.url)
-        assert queue.call_next(staff, cid)["number"] == missed["number"]
+        assert queue.call_next(staff, b.counter_id)["number"] == missed["number"]
     finally:
         db.dispose()
 
@@ -185,7 +210,7 @@ def test_a_board_redraws_from_a_fresh_snapshot_after_the_server_restarts(
     expect(banner).to_be_hidden(timeout=15_000)
     wait_online(tv, snapshots=2)
     expect(tv.get_by_test_id("latest-number")).to_have_text(missed["number"])
-    expect(tv.get_by_test_id("latest-counter")).to_have_text("Loket 2")
+    expect(tv.get_by_test_id("latest-counter")).to_have_text(b.counter)
     expect(tv.locator("[data-testid=recent-calls] li").first).to_have_attribute(
         "data-number", before["number"])
     tv.screenshot(path=shots / "board-after-restart.png")
@@ -195,7 +220,7 @@ def test_a_board_redraws_from_a_fresh_snapshot_after_the_server_restarts(
         "[...document.querySelectorAll('[data-testid=announcement-log] li')]"
         f".some(e => e.dataset.number === '{missed['number']}')")
     assert [(i["number"], i["counter"], i["recall"]) for i in log_items(tv)] == [
-        (before["number"], "Loket 1", "false"), (missed["number"], "Loket 2", "false")]
+        (before["number"], a.counter, "false"), (missed["number"], b.counter, "false")]
 
 
 #: Chromium's autoplay rule as TVs enforce it: play() is refused until the viewer has clicked
@@ -219,12 +244,14 @@ HTMLMediaElement.prototype.play = function () {
 
 
 def test_blocked_autoplay_asks_for_one_click_then_announces(
-        tv: Page, shared_server: LiveServer, hall: Api, shots: Path, finish_held: None):
+        tv: Page, shared_server: LiveServer, hall: Api, desks: tuple[Desk, Desk], shots: Path,
+        finish_held: None):
+    desk = desks[0]
     tv.add_init_script(AUTOPLAY_RULE)
     open_board(tv, shared_server, hall.device_token("display-1"))
     wait_online(tv)
-    issued = hall.issue("KTP")
-    hall.call_next("dukcapil1", hall.open_counter("dukcapil1", "Loket 1"))
+    issued = hall.issue(desk.code)
+    hall.call_next(desk.staff, hall.open_counter(desk.staff, desk.counter))
     expect(tv.get_by_test_id("latest-number")).to_have_text(issued["number"])
     prompt = tv.get_by_test_id("sound-prompt")
     expect(prompt).to_be_visible()
@@ -274,10 +301,10 @@ def test_a_busy_hall_fits_on_one_screen(tv: Page, live_server: LiveServer, shots
     try:
         with db.write() as s:
             for i, (_, agency, _) in enumerate(BUSY_HALL):
-                accounts.create_user(s, START, f"busy{i}", "petugas-mpp", "staff", agency)
+                accounts.create_user(s, START, f"busy{i}", STAFF_PASSWORD, "staff", agency)
                 # signed in here: twelve sign-ins over HTTP would meet the login rate limit
                 hall._tokens[f"busy{i}"], _ = accounts.login(s, live_server.now(), f"busy{i}",
-                                                              "petugas-mpp")
+                                                              STAFF_PASSWORD)
     finally:
         db.dispose()
     open_board(tv, live_server, hall.device_token("display-1"))
@@ -318,15 +345,18 @@ def test_without_a_voice_on_the_server_the_board_chimes_and_shows_the_call(
                         extra_env={"MPP_VOICE_COMMAND": "no-such-espeak"}).start()
     try:
         hall = Api(server.url)
+        make = Factories.live(server)
+        desk, _ = two_desks(make, "Z")
+        make.close()
         open_board(tv, server, hall.device_token("display-1"))
         wait_online(tv)
-        issued = hall.issue("KTP")
-        hall.call_next("dukcapil1", hall.open_counter("dukcapil1", "Loket 1"))
+        issued = hall.issue(desk.code)
+        hall.call_next(desk.staff, hall.open_counter(desk.staff, desk.counter))
         expect(tv.get_by_test_id("latest-number")).to_have_text(issued["number"])
         tv.wait_for_selector("[data-testid=announcement-log] li[data-state=done]",
                              state="attached", timeout=20_000)
         item = log_items(tv)[0]
         assert item["how"] == "text-only" and item["chime"] == "ok"
-        assert item["text"].startswith("Nomor antrian, a, nol, nol, satu.")
+        assert item["text"] == "Nomor antrian, zet, nol, nol, satu. Silakan menuju, loket uji satu."
     finally:
         server.stop()
