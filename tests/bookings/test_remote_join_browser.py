@@ -155,7 +155,8 @@ def test_the_kiosk_reads_the_booking_qr_with_its_camera(browser, live_server, ou
         camera.close()
 
 
-def test_without_a_camera_the_button_says_so_and_typing_still_works(browser, live_server):
+def test_without_a_camera_the_button_says_so_and_typing_still_works(browser, live_server,
+                                                                    output_dir):
     api = Api(live_server.url)
     sid = api.service_id("KTP")
     slot = next(s for s in api.get(f"/services/{sid}/slots").ok()["slots"] if s["available"])
@@ -174,6 +175,7 @@ def test_without_a_camera_the_button_says_so_and_typing_still_works(browser, liv
         expect(button).to_be_disabled()
         expect(page.locator("#booking-camera-note")).to_have_text(re.compile(
             r"Kiosk ini tidak (diizinkan memakai|memiliki) kamera\. Ketik kode Anda"))
+        page.screenshot(path=str(output_dir / "screenshots" / "remote-kiosk-no-camera.png"))
         page.click("#lang-toggle")
         expect(button).to_have_text("No camera available")
         page.click("#lang-toggle")

@@ -133,3 +133,19 @@ def test_the_expirer_looks_every_few_seconds_and_cancels_overdue_tickets(app, cl
         expirer.start()  # runs in the foreground here: look, sleep, look, sleep, look
     assert looks == [5, 5, 5]
     assert api.ticket(joined.body["ticket"]["token"])["status"] == "cancelled"
+
+
+def test_a_closed_service_says_so_and_an_expired_ticket_says_why(app, clock):
+    api = Api(app.test_client())
+    make = Factories(app)
+    closed = make.service_id(make.service(hours={"mon-sun": "13:00-14:00"}, remote_join=True))
+    page = api.page(f"/booking/{closed}/remote?lang=id").text
+    assert "tidak sedang menerima antrean hari ini" in page and 'name="phone"' not in page
+    assert f"/booking/{closed}/remote" not in api.page("/booking").text  # not offered now
+    joined = api.post("/tickets/remote", {"service_id": kk(api), "phone": "0812 4444 5555"})
+    token = joined.ok()["ticket"]["token"]
+    clock.advance(minutes=31)
+    assert app.extensions["mpp"].remote.expire_overdue() == 1
+    status = api.page(f"/t/{token}?lang=id").text
+    assert "dibatalkan karena tidak check-in sampai pukul 09.30" in status
+    assert re.search(r'id="st-checkin"[^>]*hidden', status)
