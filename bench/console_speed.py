@@ -23,8 +23,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.pages.conftest import LiveApi  # noqa: E402
 from tests.support import databases  # noqa: E402
+from tests.support.api import Api  # noqa: E402
 from tests.support.live import LiveServer  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
@@ -56,7 +56,7 @@ def main() -> None:
     server = LiveServer(url, folder / "live",
                         extra_env={"MPP_LOGIN_RATE_LIMIT": "1000 per minute"}).start()
     try:
-        hall = LiveApi(server.url)
+        hall = Api(server.url)
         for i in range(args.waiting):
             hall.issue("KTP" if i % 3 else "KK")
         with sync_playwright() as p:

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import re
 
+from ..support.api import Api
 from ..support.browser import run_axe
-from ..support.live_api import LiveApi
 
 PHONE = {"width": 390, "height": 844}
 
@@ -58,13 +58,13 @@ def test_a_citizen_books_moves_checks_in_and_follows_the_call_on_a_phone(
         shot("5-english")
 
         # back to today's first free slot, so it can check in now
-        api = LiveApi(base)
+        api = Api(base)
         token = page.url.split("/b/")[1].split("?")[0]
-        today = next(s for s in api.get(f"/services/{api.service_id('KTP')}/slots")["slots"]
-                     if s["available"])
-        api.post(f"/bookings/{token}/move", body={"start": today["start"]})
-        ticket = api.post("/bookings/check-in", api.device_token(), {"code": code.lower()})[
-            "ticket"]
+        today = next(s for s in api.get(f"/services/{api.service_id('KTP')}/slots").ok()[
+            "slots"] if s["available"])
+        api.post(f"/bookings/{token}/move", {"start": today["start"]}).ok()
+        ticket = api.post("/bookings/check-in", {"code": code.lower()},
+                          token=api.device_token()).ok()["ticket"]
         assert ticket["booked"] is True
         page.goto(f"{base}/b/{token}?lang=id")
         assert page.locator("#bk-status").inner_text() == "Sudah check-in"

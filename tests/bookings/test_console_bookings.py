@@ -5,21 +5,21 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
+from ..support.api import Api
 from ..support.browser import sign_in
-from ..support.live_api import LiveApi
 
 
 def test_the_console_shows_todays_bookings_and_marks_the_booked_ticket(
         browser, live_server, output_dir) -> None:
-    api = LiveApi(live_server.url)
+    api = Api(live_server.url)
     sid = api.service_id("KTP")
-    free = [s for s in api.get(f"/services/{sid}/slots")["slots"] if s["available"]]
-    came = api.post("/bookings", body={"service_id": sid, "start": free[0]["start"],
-                                       "name": "Budi Santoso", "phone": "081211112222"})
-    later = api.post("/bookings", body={"service_id": sid, "start": free[1]["start"],
-                                        "name": "Wa Ode Sitti", "phone": "081233334444"})
-    ticket = api.post("/bookings/check-in", api.device_token(),
-                      {"code": came["booking"]["code"]})["ticket"]
+    free = [s for s in api.get(f"/services/{sid}/slots").ok()["slots"] if s["available"]]
+    came = api.post("/bookings", {"service_id": sid, "start": free[0]["start"],
+                                  "name": "Budi Santoso", "phone": "081211112222"}).ok()
+    later = api.post("/bookings", {"service_id": sid, "start": free[1]["start"],
+                                   "name": "Wa Ode Sitti", "phone": "081233334444"}).ok()
+    ticket = api.post("/bookings/check-in", {"code": came["booking"]["code"]},
+                      token=api.device_token()).ok()["ticket"]
     context = browser.new_context(viewport={"width": 1024, "height": 768}, locale="id-ID")
     page = context.new_page()
     try:

@@ -6,17 +6,17 @@ from __future__ import annotations
 from typing import Any
 
 from ..kiosk.test_kiosk import KIOSK, PORTRAIT, open_kiosk
+from ..support.api import Api
 from ..support.browser import run_axe
-from ..support.live_api import LiveApi
 
 
 def test_a_booking_checks_in_at_the_kiosk_by_typing_its_code(browser, live_server,
                                                              output_dir) -> None:
-    api = LiveApi(live_server.url)
+    api = Api(live_server.url)
     sid = api.service_id("KTP")
-    slot = next(s for s in api.get(f"/services/{sid}/slots")["slots"] if s["available"])
-    booking = api.post("/bookings", body={"service_id": sid, "start": slot["start"],
-                                          "name": "Budi", "phone": "0812 1111 2222"})["booking"]
+    slot = next(s for s in api.get(f"/services/{sid}/slots").ok()["slots"] if s["available"])
+    booking = api.post("/bookings", {"service_id": sid, "start": slot["start"],
+                                     "name": "Budi", "phone": "0812 1111 2222"}).ok()["booking"]
     context = browser.new_context(viewport=PORTRAIT, locale="id-ID", has_touch=True,
                                   bypass_csp=True)
     page: Any = context.new_page()
@@ -43,7 +43,7 @@ def test_a_booking_checks_in_at_the_kiosk_by_typing_its_code(browser, live_serve
         assert page.inner_text("#t-priority") == "Booking online"
         page.wait_for_function("document.getElementById('t-qr').naturalWidth > 0")
         page.screenshot(path=str(output_dir / "screenshots" / "booking-kiosk-ticket.png"))
-        held = api.get(f"/bookings/{booking['token']}")["booking"]
+        held = api.get(f"/bookings/{booking['token']}").ok()["booking"]
         assert held["status"] == "checked_in" and held["ticket"]["number"] == number
         assert held["ticket"]["booked"] is True
     finally:

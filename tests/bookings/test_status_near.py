@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from ..support.live_api import LiveApi
+from ..support.api import Api
 
 
 def test_the_status_page_title_says_when_the_turn_is_near(browser, live_server) -> None:
-    api = LiveApi(live_server.url)
+    api = Api(live_server.url)
     mine = [api.issue("SKCK") for _ in range(5)][-1]
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="id-ID")
     page = context.new_page()

@@ -1,4 +1,4 @@
-"""Socket.IO clients on /hall of a live server (its HTTP client: support/live_api.py)."""
+"""Socket.IO clients on /hall of a live server (its HTTP client: support/api.py)."""
 
 from __future__ import annotations
 

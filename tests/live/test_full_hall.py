@@ -16,12 +16,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-import requests
 
 from ..support import databases
+from ..support.api import Api
 from ..support.crowd import Crowd, Screen
 from ..support.live import LiveServer
-from ..support.live_api import LiveApi
 
 SERVICES = ["KTP", "KK", "SKCK", "JKN", "NIB"]
 PAGES, BOARDS, ISSUES, ROUNDS = 500, 20, 20, 5
@@ -37,18 +36,17 @@ def server(_sqlite_template: Path, tmp_path: Path):  # type: ignore[no-untyped-d
     server.stop(wait=False)
 
 
-def _issue(hall: LiveApi, sids: dict[str, int], code: str) -> tuple[dict, float]:
+def _issue(hall: Api, sids: dict[str, int], code: str) -> tuple[dict, float]:
     start = time.monotonic()
-    r = hall.http.post(f"{hall.url}/api/v1/tickets", json={"service_id": sids[code]},
-                       headers={"Authorization": f"Bearer {hall.device_token()}"}, timeout=30)
+    r = hall.post("/tickets", {"service_id": sids[code]}, token=hall.device_token())
     took = time.monotonic() - start
-    assert r.status_code == 201, r.text
-    return r.json()["ticket"], took
+    assert r.status == 201, r.text
+    return r.body["ticket"], took
 
 
 def test_a_full_hall_of_live_screens_leaves_kiosks_fast_and_every_board_hearing_every_call(
         server: LiveServer):
-    hall = LiveApi(server.url)
+    hall = Api(server.url, timeout=30)
     sids = {code: hall.service_id(code) for code in SERVICES}
     with ThreadPoolExecutor(4) as pool:
         waiting = [t for t, _ in pool.map(lambda i: _issue(hall, sids, SERVICES[i % 5]),
@@ -96,9 +94,7 @@ def test_a_full_hall_of_live_screens_leaves_kiosks_fast_and_every_board_hearing_
         # every page still waiting ends on its exact place, as the server counts it (the
         # queue feed's settling round follows the last change)
         sample = [n for n in by_number if n not in called][::10]
-        truth = {n: requests.get(f"{server.url}/api/v1/tickets/by-token/"
-                                 f"{by_number[n]['token']}", timeout=10).json()["ticket"]
-                 for n in sample}
+        truth = {n: hall.ticket(by_number[n]["token"]) for n in sample}
         assert all(t["status"] == "waiting" for t in truth.values())
 
         def wrong() -> list[str]:
