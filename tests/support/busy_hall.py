@@ -686,6 +686,15 @@ def check(url: str, record: DayRecord) -> list[Check]:
                         for t in tickets.values()}
     finally:
         db.dispose()
+    return checks_of(record, log, snapshot, names)
+
+
+def checks_of(record: DayRecord, log: list[LogRow], snapshot: dict[int, tuple],
+              names: dict[int, str]) -> list[Check]:
+    """Every invariant of the day from what the database held (the event log in id order,
+    each ticket's row as (status, service, counter, call_count, number, sequence, origin
+    service, business date), the counters' names) and what the threads and clients
+    recorded; tests/live/test_busy_hall_checks.py feeds it broken days."""
     ledger = record.ledger
     checks = [Check("no request failed", not ledger.errors,
                     "; ".join(ledger.errors[:5]) or f"{sum(map(len, ledger.steps.values()))} "
