@@ -35,10 +35,7 @@ class Day:
     names: dict[int, str] = field(default_factory=lambda: {COUNTER: NAME})
 
     def checks(self) -> dict[str, bh.Check]:
-        r = self.record
-        found = [bh._numbering(r, self.snapshot), bh._holding(self.log),
-                 bh._endings(r, self.snapshot), bh._log_matches_api(r, self.log),
-                 bh._boards(r, self.log, self.names), bh._phones(r, self.log)]
+        found = bh.checks_of(self.record, self.log, self.snapshot, self.names)
         return {c.name: c for c in found}
 
     def failing(self) -> list[str]:
@@ -93,7 +90,7 @@ def good_day() -> Day:
 def test_a_correct_day_passes_every_check() -> None:
     day = good_day()
     assert day.failing() == []
-    assert len(day.checks()) == 6
+    assert len(day.checks()) == 8
 
 
 def _twice_numbered(day: Day) -> None:
@@ -146,7 +143,62 @@ def _phone_never_saw_the_end(day: Day) -> None:
     day.record.phones[0].listener.events.pop()  # type: ignore[attr-defined]
 
 
+def _a_request_failed(day: Day) -> None:
+    day.record.ledger.fail("POST /tickets: 500")
+
+
+def _ticket_missing_from_the_database(day: Day) -> None:
+    del day.snapshot[2]
+
+
+def _ticket_no_kiosk_was_answered_for(day: Day) -> None:
+    day.snapshot[3] = ("waiting", SERVICE, None, 0, "R003", 3, SERVICE, DAY)
+
+
+def _fewer_tickets_than_planned(day: Day) -> None:
+    day.record.plan = bh.Plan(tickets=3)
+
+
+def _call_without_a_counter(day: Day) -> None:
+    day.log[2].counter_id = None  # ticket 1's "called"
+
+
+def _priority_lost(day: Day) -> None:
+    issued = next(s for s in day.record.ledger.steps[1] if s.kind == "issued")
+    issued.ticket["priority"] = True
+
+
+def _phone_came_in_after_the_doors_opened(day: Day) -> None:
+    day.record.phones[0].listener.events.pop(0)  # type: ignore[attr-defined]
+
+
+def _phone_got_a_state_never_logged(day: Day) -> None:
+    day.record.phones[0].listener.events.insert(1, (  # type: ignore[attr-defined]
+        "ticket", {"ticket": {"status": "serving", "call_count": 1, "transfer_count": 0,
+                              "counter": {"id": COUNTER}}}))
+
+
+def _phone_disconnected(day: Day) -> None:
+    day.record.phones[0].listener.disconnects = 1  # type: ignore[attr-defined]
+
+
+def _board_wrong_when_quiet(day: Day) -> None:
+    day.record.quiet.append("board 1 showed 2 waiting for R, 0 wait")
+
+
 BREAKS = {
+    _a_request_failed: "no request failed",
+    _ticket_missing_from_the_database: "numbering per service is exactly 1..n",
+    _ticket_no_kiosk_was_answered_for: "numbering per service is exactly 1..n",
+    _fewer_tickets_than_planned: "numbering per service is exactly 1..n",
+    _call_without_a_counter: "no ticket held by two counters, no counter holding two tickets",
+    _priority_lost: "the database event log agrees with what the API answered",
+    _phone_came_in_after_the_doors_opened: "every phone saw each call of its ticket at the "
+                                           "right counter",
+    _phone_got_a_state_never_logged: "every phone saw each call of its ticket at the right "
+                                     "counter",
+    _phone_disconnected: "every phone saw each call of its ticket at the right counter",
+    _board_wrong_when_quiet: "boards show the true waiting counts when the hall is quiet",
     _twice_numbered: "numbering per service is exactly 1..n",
     _number_differs_from_api: "numbering per service is exactly 1..n",
     _called_while_holding: "no ticket held by two counters, no counter holding two tickets",
