@@ -75,6 +75,8 @@ class TicketPrint:
     reprint: bool = False
     #: issued at a booking's on-time check-in
     booked: bool = False
+    #: when the ticket was taken (a booking: its check-in; ``issued_at`` is then its slot)
+    arrived_at: datetime | None = None
 
     @classmethod
     def from_job(cls, job: dict[str, Any]) -> TicketPrint:
@@ -93,7 +95,9 @@ class TicketPrint:
                 logo_png=base64.b64decode(logo) if logo else None,
                 priority_category=t.get("priority_category"),
                 priority=bool(t.get("priority")),
-                reprint=job.get("reason") == "reprint", booked=bool(t.get("booked")))
+                reprint=job.get("reason") == "reprint", booked=bool(t.get("booked")),
+                arrived_at=datetime.fromisoformat(t["arrived_at"]) if t.get("arrived_at")
+                else None)
         except (KeyError, TypeError, ValueError, binascii.Error) as exc:
             raise ValueError(f"print job without a usable ticket: {exc!r}") from exc
 
@@ -183,7 +187,8 @@ def ticket_blocks(ticket: TicketPrint, paper: Paper) -> list[Block]:
     elif ticket.estimated_wait_minutes is not None:
         b.text(f"Perkiraan tunggu: {ticket.estimated_wait_minutes} menit")
         b.text(f"(Estimated wait: {ticket.estimated_wait_minutes} min)")
-    b.text(local_time_label(ticket.issued_at))
+    # the moment it was taken: for a booking its check-in, not its slot (printed above)
+    b.text(local_time_label(ticket.arrived_at or ticket.issued_at))
     b.blocks.append(QR(ticket.status_url, paper.qr_module))
     b.text("Pindai untuk memantau antrian")
     b.text("(Scan to follow your queue)")

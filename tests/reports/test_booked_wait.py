@@ -79,3 +79,20 @@ def test_the_longest_wait_now_counts_a_remote_ticket_from_its_check_in(any_app, 
     clock.advance(minutes=5)
     live = api.get("/reports/live?agency=UJI", token=admin).ok()
     assert live["longest_wait_seconds"] == 300
+
+
+def test_the_printed_booked_ticket_says_its_slot_and_when_it_was_taken(any_app, clock):
+    """The printout's time line is the check-in; the slot is on the 'Jadwal' line."""
+    from printer.layout import TicketPrint, paper, ticket_bytes
+    from tests.support.escpos_decode import decode
+
+    api = Api(any_app.test_client())
+    sid = booking_service(any_app, {"per_slot": 5}, hours="00:00-24:00")
+    booking = book(api, sid, start=f"{TODAY}T10:00").body["booking"]
+    clock.advance(minutes=40)                                   # 09:40
+    ticket = api.post("/bookings/check-in", {"code": booking["code"]},
+                      token=api.device_token()).ok()["ticket"]
+    receipt = decode(ticket_bytes(TicketPrint.from_job({"ticket": ticket, "site": {}}),
+                                  paper("58")))
+    assert receipt.line_with("Jadwal").text == "Jadwal / Booked for 10:00"
+    assert receipt.line_with("23-11-2026").text.endswith("23-11-2026 09:40 WITA")
