@@ -34,78 +34,79 @@ pytestmark = pytest.mark.per_day  # CI runs these again one minute before midnig
 
 
 @pytest.fixture
-def printer() -> Iterator[PtyPrinter]:
+def tty() -> Iterator[PtyPrinter]:
+    """The serial printer at the master end of a pseudo-terminal."""
     p = PtyPrinter()
     yield p
     p.close()
 
 
 def test_the_agent_prints_each_ticket_on_a_serial_printer_once(
-        server: LiveServer, printer: PtyPrinter, agents: list[Agent], tmp_path: Path) -> None:
+        server: LiveServer, tty: PtyPrinter, agents: list[Agent], tmp_path: Path) -> None:
     # default options: the status answers must not make each ticket wait for a timeout
-    make_agent(agents, server, printer.spec, tmp_path)
+    make_agent(agents, server, tty.spec, tmp_path)
     tickets = [issue(server) for _ in range(3)]
     wait_for(lambda: all(job_state(server, t) == "printed" for t in tickets), what="printed")
-    assert printer.numbers() == ["A001", "A002", "A003"]
-    receipt = printer.receipts()[2]
+    assert tty.numbers() == ["A001", "A002", "A003"]
+    receipt = tty.receipts()[2]
     assert receipt.line_with("A003").size == (4, 4)
     assert receipt.line_with("NOMOR ANTRIAN").align == "center"
     assert [q.payload for q in receipt.qrs] == [tickets[2]["status_url"]]
     assert receipt.cuts == ["full"]
-    assert printer.status_queries >= 6  # online and paper before each ticket
+    assert tty.status_queries >= 6  # online and paper before each ticket
     row = printer_row(server)
     assert row["ready"] is True and row["online"] is True and row["paper"] == "ok"
-    assert row["printer"] == printer.spec
+    assert row["printer"] == tty.spec
 
 
 def test_a_serial_printer_out_of_paper_keeps_the_job_until_paper_is_back(
-        server: LiveServer, printer: PtyPrinter, agents: list[Agent], tmp_path: Path) -> None:
-    printer.paper = "out"
-    make_agent(agents, server, printer.spec, tmp_path)
+        server: LiveServer, tty: PtyPrinter, agents: list[Agent], tmp_path: Path) -> None:
+    tty.paper = "out"
+    make_agent(agents, server, tty.spec, tmp_path)
     ticket = issue(server)
     wait_for(lambda: job_state(server, ticket) == "failed", what="failed")
     assert job_error(server, ticket) == "out of paper"
     assert print_state(server, ticket)["printer"]["problem"] == "out_of_paper"
-    assert printer.jobs == []
-    printer.paper = "ok"
+    assert tty.jobs == []
+    tty.paper = "ok"
     wait_for(lambda: job_state(server, ticket) == "printed", what="printed after refill")
-    assert printer.numbers() == ["A001"]
+    assert tty.numbers() == ["A001"]
 
 
 def test_a_serial_printer_reporting_offline_keeps_the_job(
-        server: LiveServer, printer: PtyPrinter, agents: list[Agent], tmp_path: Path) -> None:
-    printer.online = False  # e.g. cover open: it answers, with the offline bit set
-    make_agent(agents, server, printer.spec, tmp_path)
+        server: LiveServer, tty: PtyPrinter, agents: list[Agent], tmp_path: Path) -> None:
+    tty.online = False  # e.g. cover open: it answers, with the offline bit set
+    make_agent(agents, server, tty.spec, tmp_path)
     ticket = issue(server)
     wait_for(lambda: job_state(server, ticket) == "failed", what="failed")
     assert job_error(server, ticket) == "printer offline"
     assert printer_row(server)["online"] is False
-    assert printer.jobs == []
-    printer.online = True
+    assert tty.jobs == []
+    tty.online = True
     wait_for(lambda: job_state(server, ticket) == "printed", what="printed when online")
-    assert printer.numbers() == ["A001"]
+    assert tty.numbers() == ["A001"]
 
 
 def test_a_switched_off_serial_printer_is_reported_and_loses_no_ticket(
-        server: LiveServer, printer: PtyPrinter, agents: list[Agent], tmp_path: Path) -> None:
+        server: LiveServer, tty: PtyPrinter, agents: list[Agent], tmp_path: Path) -> None:
     # Switched off, a serial printer answers nothing, and the port still takes every byte:
     # the ticket must not be sent into the void and answered "printed".
-    printer.powered = False
-    make_agent(agents, server, printer.spec, tmp_path)
+    tty.powered = False
+    make_agent(agents, server, tty.spec, tmp_path)
     ticket = issue(server)
     wait_for(lambda: job_state(server, ticket) == "failed", what="failed")
     assert "unreachable: no answer" in job_error(server, ticket)
     assert print_state(server, ticket)["printer"]["problem"] == "printer_offline"
-    assert set(bytes(printer.unheard[i:i + 2]) for i in range(0, len(printer.unheard), 3)) \
+    assert set(bytes(tty.unheard[i:i + 2]) for i in range(0, len(tty.unheard), 3)) \
         == {b"\x10\x04"}  # only status queries were sent
-    printer.powered = True
+    tty.powered = True
     wait_for(lambda: job_state(server, ticket) == "printed", timeout=20,
              what="printed after switching on")
-    assert printer.numbers() == ["A001"]
+    assert tty.numbers() == ["A001"]
 
 
-def test_open_send_and_status_through_the_real_serial_class(printer: PtyPrinter) -> None:
-    spec = parse_spec(printer.spec)
+def test_open_send_and_status_through_the_real_serial_class(tty: PtyPrinter) -> None:
+    spec = parse_spec(tty.spec)
     ticket = TicketPrint(number="A042", service="Perekaman KTP-el", agency="Disdukcapil",
                          people_ahead=3, estimated_wait_minutes=12,
                          issued_at=datetime(2026, 11, 23, 9, 5, tzinfo=timezone(timedelta(
@@ -114,23 +115,23 @@ def test_open_send_and_status_through_the_real_serial_class(printer: PtyPrinter)
     data = ticket_bytes(ticket, paper("58"))
     p = open_printer(spec, paper("58"), timeout=30)
     try:
-        assert type(p).__name__ == "Serial" and p.device.port == printer.path
-        printer.paper = "low"
+        assert type(p).__name__ == "Serial" and p.device.port == tty.path
+        tty.paper = "low"
         assert query_status(p, spec, timeout=2) == query_status(p, spec, timeout=2)
         status = query_status(p, spec, timeout=2)
         assert (status.online, status.paper, status.ready) == (True, "low", True)
         send(p, spec, data)
     finally:
         close(p)
-    wait_for(lambda: printer.jobs, what="the ticket on the serial line")
-    assert printer.jobs == [data]
-    assert decode(printer.jobs[0]).qrs[0].payload == "http://mpp.test/t/abc"
+    wait_for(lambda: tty.jobs, what="the ticket on the serial line")
+    assert tty.jobs == [data]
+    assert decode(tty.jobs[0]).qrs[0].payload == "http://mpp.test/t/abc"
 
 
 def test_a_silent_serial_printer_fails_after_the_status_timeout_not_the_io_timeout(
-        printer: PtyPrinter) -> None:
-    printer.powered = False
-    spec = parse_spec(printer.spec)
+        tty: PtyPrinter) -> None:
+    tty.powered = False
+    spec = parse_spec(tty.spec)
     p = open_printer(spec, paper("80"), timeout=60)
     try:
         started = time.monotonic()
