@@ -163,6 +163,8 @@
       counter.textContent = L.no_calls;
       service.textContent = "";
       box.dataset.ticketId = "";
+      box.dataset.booked = "false";
+      $("[data-testid=latest-booked]").hidden = true;
       return;
     }
     num.textContent = latest.ticket.number;
@@ -171,6 +173,12 @@
     const recall = $("[data-testid=latest-recall]");
     recall.textContent = latest.recall ? L.recall : "";
     recall.hidden = !latest.recall;
+    // a booked ticket is marked, so the hall sees bookings honoured (a recall's badge first)
+    const booked = $("[data-testid=latest-booked]");
+    const markBooked = Boolean(latest.ticket.booked) && !latest.recall;
+    booked.textContent = markBooked ? L.booked : "";
+    booked.hidden = !markBooked;
+    box.dataset.booked = markBooked ? "true" : "false";
     settle(latest);
     // the service may be shortened to fit; the agency's name never is
     service.replaceChildren();
@@ -230,6 +238,10 @@
       // number | agency (36 px, wraps rather than being cut) | counter, on one row
       const left = el("div");
       left.appendChild(el("span", "r-number", c.ticket.number));
+      if (c.ticket.booked) {
+        li.dataset.booked = "true";
+        left.appendChild(el("span", "r-booked", L.booked_short));
+      }
       const ag = c.ticket.agency;
       const middle = el("div", "r-agency", ag ? (ag.short_name || ag.code) : "");
       const right = el("div", "r-counter", c.counter ? c.counter.name : "");

@@ -140,3 +140,33 @@ def test_a_board_in_two_languages_turns_its_labels_with_the_running_text(
     tv.evaluate(END_PASS)
     expect(ticker).to_have_attribute("data-lang", "id")
     expect(tv.locator(".waiting-estimate")).to_have_text("Perkiraan")
+
+
+def test_a_booked_ticket_is_marked_where_it_is_called(tv: Page, shared_server: LiveServer,
+                                                      hall: Any, live_make: Any, shots: Path):
+    """Issue 10: booked tickets are marked on the board (its headline and its last calls).
+    Last in the module: it adds an agency of its own to the shared server."""
+    desk = live_make.desk(booking={"slot_minutes": 30, "per_slot": 2, "days_ahead": 1,
+                                   "grace_minutes": 60})
+    open_board(tv, shared_server, hall.device_token("display-1"))
+    wait_online(tv)
+    slot = next(s for s in hall.get(f"/services/{desk.service_id}/slots").ok()["slots"]
+                if s["available"])
+    booking = hall.post("/bookings", {"service_id": desk.service_id, "start": slot["start"],
+                                      "name": "Budi", "phone": "0812 1111 3333"}).ok()["booking"]
+    booked = hall.post("/bookings/check-in", {"code": booking["code"]},
+                       token=hall.device_token()).ok()["ticket"]
+    assert booked["booked"] is True
+    walk_in = live_make.ticket(desk.code)
+    hall.open_counter(desk.staff, desk.counter)
+    assert hall.call_next(desk.staff, desk.counter_id)["id"] == booked["id"]
+    expect(tv.get_by_test_id("latest-number")).to_have_text(booked["number"])
+    expect(tv.get_by_test_id("latest-booked")).to_have_text("BOOKING ONLINE")
+    tv.screenshot(path=shots / "board-booked.png")
+    hall.act(desk.staff, booked["id"], "finish")
+    assert hall.call_next(desk.staff, desk.counter_id)["id"] == walk_in["id"]
+    expect(tv.get_by_test_id("latest-number")).to_have_text(walk_in["number"])
+    expect(tv.get_by_test_id("latest-booked")).to_be_hidden()
+    earlier = tv.locator(f"[data-testid=recent-calls] li[data-number='{booked['number']}']")
+    expect(earlier.locator(".r-booked")).to_have_text("booking")
+    hall.act(desk.staff, walk_in["id"], "finish")
