@@ -103,6 +103,7 @@ def create_app(config: Config | None = None, clock: Clock | None = None) -> Flas
     app.extensions["mpp"] = Hall(db=db, clock=clock, publisher=publisher, queue=queue)
     printing = PrintingService(db, clock, queue, config.PUBLIC_URL)
     queue.issue_hooks.append(printing.issue_hook)
+    queue.issue_preparers.append(printing.prepare_issue)
     app.extensions["mpp_printing"] = printing
 
     init_ops(app)  # first: every later hook and log line has the request id

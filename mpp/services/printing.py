@@ -58,6 +58,8 @@ _DEVICE_LOCKED = (select(Device).where(Device.id == bindparam("device_id")).with
                   .execution_options(populate_existing=True))
 #: a new print job; its id comes back
 _INSERT_JOB = PrintJob.__table__.insert().returning(PrintJob.__table__.c.id)
+#: ``Session.info`` key of the printer :meth:`PrintingService.prepare_issue` found
+_PREPARED = "mpp_issue_printer"
 
 
 def active_agent(device: Device) -> str | None:
@@ -163,15 +165,31 @@ class PrintingService:
         return Event(PRINTER_STATE, HALL, {"printer": self.printer_dict(s, p, device)})
 
     # -- creating jobs ----------------------------------------------------------------------
+    @staticmethod
+    def prepare_issue(s: Session, actor: Actor) -> None:
+        """Before the number is taken (QueueService.issue_preparers): the kiosk's paired
+        printer, read and locked, kept for :meth:`issue_hook`. On PostgreSQL this keeps
+        those reads out of the time the service's numbering row is locked, which every
+        kiosk of the service waits for."""
+        if actor.role != "kiosk" or actor.device_id is None:
+            return
+        settings = s.scalar(_SETTINGS_OF, {"device_id": actor.device_id})
+        s.info[_PREPARED] = (actor.device_id, PrintingService._paired_printer(s, settings,
+                                                                              lock=True))
+
     def issue_hook(self, s: Session, ticket: Ticket, actor: Actor,
                    p: Presenter) -> list[Event]:
         """Inside the issue transaction: a job for the kiosk's printer, sent after commit to
         the printer's active agent (none connected: it gets the job when it connects)."""
         if actor.role != "kiosk" or actor.device_id is None:
             return []
-        # the kiosk's settings only (which printer it is paired with), not the whole device
-        settings = s.scalar(_SETTINGS_OF, {"device_id": actor.device_id})
-        printer = self._paired_printer(s, settings, lock=True)
+        prepared = s.info.pop(_PREPARED, None)
+        if prepared is not None and prepared[0] == actor.device_id:
+            printer = prepared[1]
+        else:
+            # the kiosk's settings only (which printer it is paired with), not the device
+            settings = s.scalar(_SETTINGS_OF, {"device_id": actor.device_id})
+            printer = self._paired_printer(s, settings, lock=True)
         if printer is None:
             return []
         now = self.clock.now()

@@ -14,7 +14,17 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, Integer, bindparam, func, select, text, union_all, update
+from sqlalchemy import (
+    Date,
+    Integer,
+    bindparam,
+    func,
+    literal_column,
+    select,
+    text,
+    union_all,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 
@@ -129,6 +139,27 @@ _COUNTER_OF_STAFF = select(Counter).where(Counter.staff_user_id == bindparam("us
 #: one row of the ticket event log
 _INSERT_EVENT = TicketEvent.__table__.insert()
 
+
+def _insert_ticket() -> Any:
+    """A new ticket as a plain INSERT (no unit-of-work flush). Back come its id and, counted
+    in the same statement, today's waiting tickets of its service issued before it (by issue
+    time, then id: its place when no priority ticket waits) and the priority tickets
+    waiting. On PostgreSQL the new row is not in the statement's snapshot; on SQLite the
+    place's condition leaves it out, and a priority ticket's place is not taken from the
+    count (Presenter.people_ahead)."""
+    # written out: SQLAlchemy does not correlate a subquery of RETURNING with the new row
+    waiting = ("SELECT count(*) FROM ticket AS w WHERE w.service_id = ticket.service_id"
+               f" AND w.status = '{TicketStatus.WAITING.value}'"
+               " AND w.business_date = ticket.business_date AND ")
+    ahead = literal_column(f"({waiting}(w.issued_at < ticket.issued_at OR"
+                           " (w.issued_at = ticket.issued_at AND w.id < ticket.id)))")
+    priority = literal_column(f"({waiting}w.priority)")
+    t = Ticket.__table__
+    return t.insert().returning(t.c.id, ahead.label("ahead"), priority.label("priority_waiting"))
+
+
+_INSERT_TICKET = _insert_ticket()
+
 #: called after a ticket is issued, inside the transaction, with the presenter that
 #: serialized it: (session, ticket, actor, presenter) -> events to publish after commit
 IssueHook = Callable[[Session, Ticket, Actor, Presenter], list[Event]]
@@ -148,6 +179,9 @@ class QueueService:
         self.publisher = publisher
         self.base_url = base_url
         self.issue_hooks: list[IssueHook] = []
+        #: called inside the issue transaction before the number is taken, with the session
+        #: and the actor (the printing service reads and locks the kiosk's printer there)
+        self.issue_preparers: list[Callable[[Session, Actor], None]] = []
         #: coalesced waiting counts and call orders (see mpp.queue_feed); without one (a
         #: command run outside the server) nothing about the queue is sent
         self.feed: QueueFeed | None = None
@@ -257,6 +291,8 @@ class QueueService:
             # what the ticket's estimate needs and the new number does not change, read before
             # the number's lock is taken: that lock is held until the commit
             p.estimate_facts(service)
+            for prepare in self.issue_preparers:  # the kiosk's printer, read and locked
+                prepare(s, actor)
             day = numbering.business_date(now, p.site.timezone)
             seq = s.execute(TAKE_NUMBER, {"service_id": service.id, "business_date": day,
                                           "rule_state": NO_PRIORITY_YET}).scalar_one()
@@ -271,24 +307,35 @@ class QueueService:
             # within a service the issue-time order, which the queue follows, is then the
             # number order citizens see, however many kiosks issue at once.
             now = max(now, self.clock.now())
-            ticket = Ticket(
+            values: dict[str, Any] = dict(
                 site_id=p.site.id, service_id=service.id, origin_service_id=service.id,
                 business_date=day, sequence=seq,
                 number=numbering.format_number(service.prefix, seq), priority=priority,
                 priority_category=priority_category, status=TicketStatus.WAITING,
                 token=secrets.token_urlsafe(16), issued_at=now, arrived_at=now,
-                issued_by_device_id=actor.device_id, issued_by_user_id=actor.user_id)
+                issued_by_device_id=actor.device_id, issued_by_user_id=actor.user_id,
+                phone=phone if plan is None else plan.phone, booked=False, remote=False,
+                call_count=0, transfer_count=0)
             if plan is not None and plan.booked:
-                ticket.issued_at, ticket.booked = plan.queue_at, True
-            ticket.phone = phone if plan is None else plan.phone
-            ticket.service = service
-            s.add(ticket)
-            s.flush()
+                values.update(issued_at=plan.queue_at, booked=True)
+            row = s.execute(_INSERT_TICKET, values).one()
+            if plan is None:
+                # the ticket as an object only to present it; nothing is written through it
+                ticket = Ticket(id=row.id, **values)
+                ticket.service = service
+            else:
+                # a check-in's plan ties its booking or remote join to the ticket (attach)
+                ticket = s.get(Ticket, row.id)
+                assert ticket is not None
             self._log(s, ticket, "issued", None, actor, now,
                       priority=priority, priority_category=priority_category,
                       **({} if plan is None else plan.attach(ticket)))
-            s.flush()
+            if plan is not None:
+                s.flush()
             p = p.at(now)
+            if not priority and row.priority_waiting == 0:
+                # no priority ticket waits: its place is the count of those issued before it
+                p.place_known(ticket.id, row.ahead)
             data = p.ticket(ticket)
             events = [self._ticket_event(p, ticket, data)]
             for hook in self.issue_hooks:
@@ -482,6 +529,10 @@ class QueueService:
     def _held_ticket(self, s: Session, actor: Actor, ticket_id: int) -> tuple[Ticket, Site]:
         """The ticket (locked) and its site, when the actor's counter holds it."""
         ticket, site = self.load_ticket_and_site(s, ticket_id)
+        held_by = ticket.counter  # read with the ticket
+        if (held_by is not None and actor.user_id is not None
+                and held_by.staff_user_id == actor.user_id):
+            return ticket, site  # the actor is at the counter holding it
         counter = self._counter_of(s, actor)
         if counter is None:
             raise Forbidden("Open a counter first: only the staff member at the counter "
