@@ -15,30 +15,31 @@ def _samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
             for family in text_string_to_metric_families(text) for s in family.samples}
 
 
-def test_the_hall_figures_follow_what_happens(api, client):
+def test_the_hall_figures_follow_what_happens(api, client, make):
+    desk = make.desk()  # a service of the test's own, its counter and clerk
+    other = make.service()
     for _ in range(3):
-        api.issue("KTP")
-    api.issue("KK")
-    cid = api.open_counter("dukcapil1", "Loket 1")
-    assert api.post(f"/counters/{cid}/call-next", token=api.login("dukcapil1")).status == 200
+        api.issue(desk.code)
+    api.issue(other)
+    cid = api.open_counter(desk.staff, desk.counter)
+    assert api.post(f"/counters/{cid}/call-next", token=api.login(desk.staff)).status == 200
     r = client.get("/metrics")
     assert r.status_code == 200
     assert r.content_type.startswith("text/plain; version=")
     got = _samples(r.get_data(as_text=True))
     assert got[("mpp_database_up", ())] == 1
-    assert got[("mpp_tickets_issued_today", (("service", "KTP"),))] == 3
-    assert got[("mpp_tickets_issued_today", (("service", "KK"),))] == 1
-    called = (got[("mpp_tickets_called_today", (("service", "KTP"),))]
-              + got[("mpp_tickets_called_today", (("service", "KK"),))])
-    assert called == 1
-    assert (got[("mpp_tickets_waiting", (("service", "KTP"),))]
-            + got[("mpp_tickets_waiting", (("service", "KK"),))]) == 3
+    assert got[("mpp_tickets_issued_today", (("service", desk.code),))] == 3
+    assert got[("mpp_tickets_issued_today", (("service", other),))] == 1
+    assert got[("mpp_tickets_called_today", (("service", desk.code),))] == 1
+    assert got[("mpp_tickets_called_today", (("service", other),))] == 0
+    assert got[("mpp_tickets_waiting", (("service", desk.code),))] == 2
+    assert got[("mpp_tickets_waiting", (("service", other),))] == 1
     assert got[("mpp_print_jobs_unanswered", ())] == 4  # kiosk-1 has a printer, none answered
     assert got[("mpp_print_job_oldest_unanswered_seconds", ())] >= 0
 
 
-def test_requests_are_timed_by_endpoint_not_by_path(api, client):
-    ticket = api.issue("KTP")
+def test_requests_are_timed_by_endpoint_not_by_path(api, client, make):
+    ticket = api.issue(make.service())
     client.get(f"/api/v1/tickets/by-token/{ticket['token']}")
     text = client.get("/metrics").get_data(as_text=True)
     assert re.search(r'mpp_http_request_duration_seconds_count\{endpoint="api.ticket_by_token",'
