@@ -1,4 +1,5 @@
-"""Bad input gets a 4xx JSON error naming the problem, and changes nothing."""
+"""Bad input gets a 4xx JSON error naming the problem, and changes nothing. Services,
+counters and clerks are the test's own (support/factories.py)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from sqlalchemy import func, select
 
 from mpp.models import Counter, Ticket, TicketEvent
 
+from ..support.factories import Desk
 from ..support.openapi import body_schema
 
 
@@ -25,6 +27,12 @@ def unchanged(app):
 
 
 KIOSK = "kiosk"
+
+
+@pytest.fixture
+def desk(make) -> Desk:  # type: ignore[no-untyped-def]
+    """A service of the test's own, its counter and clerk."""
+    return make.desk()
 
 
 @pytest.mark.parametrize(("raw", "body", "status", "code"), [
@@ -67,29 +75,36 @@ def test_kiosk_cannot_call_and_display_cannot_issue(api, unchanged):
     assert (r.status, r.error) == (403, "forbidden_role")
 
 
-def test_unknown_ids_are_404(api, unchanged):
-    staff = api.login("dukcapil1")
+def test_unknown_ids_are_404(api, make, unchanged):
+    staff = api.login(make.staff())
     assert api.post("/counters/999/open", token=staff).error == "counter_not_found"
     assert api.post("/tickets/999/cancel", token=staff).error == "ticket_not_found"
     assert api.get("/tickets/by-token/nope").error == "ticket_not_found"
     assert api.get("/nothing-here").status == 404
 
 
-def test_staff_cannot_open_another_agencys_counter(api, unchanged):
-    cid = api.counter_id("Loket 6")  # Imigrasi
-    r = api.post(f"/counters/{cid}/open", token=api.login("dukcapil1"))
+@pytest.fixture
+def foreign(make) -> tuple[str, int]:  # type: ignore[no-untyped-def]
+    """A clerk of one agency, and a counter of another."""
+    return make.staff(), make.agency().desk().counter_id
+
+
+def test_staff_cannot_open_another_agencys_counter(api, foreign, unchanged):
+    clerk, cid = foreign
+    r = api.post(f"/counters/{cid}/open", token=api.login(clerk))
     assert (r.status, r.error) == (403, "other_agency")
 
 
-def test_staff_acting_at_another_counter_is_refused_and_nothing_changes(app, api):
-    ticket = api.issue("KTP")
-    api.open_counter("dukcapil1", "Loket 1")
-    api.open_counter("dukcapil2", "Loket 2")
-    c1 = api.counter_id("Loket 1")
-    r = api.post(f"/counters/{c1}/call-next", token=api.login("dukcapil1"))
+def test_staff_acting_at_another_counter_is_refused_and_nothing_changes(app, api, make, desk):
+    second = make.counter([desk.code])  # the same service at a second counter
+    colleague = make.staff()
+    ticket = api.issue(desk.code)
+    c1 = api.open_counter(desk.staff, desk.counter)
+    api.open_counter(colleague, make.counter_name(second))
+    r = api.post(f"/counters/{c1}/call-next", token=api.login(desk.staff))
     assert r.body["ticket"]["id"] == ticket["id"]
     before = counts(app)
-    other = api.login("dukcapil2")
+    other = api.login(colleague)
     for action in ("recall", "start", "finish", "no-show"):
         r = api.post(f"/tickets/{ticket['id']}/{action}", token=other)
         assert (r.status, r.error) == (403, "not_your_ticket"), action
@@ -102,10 +117,10 @@ def test_staff_acting_at_another_counter_is_refused_and_nothing_changes(app, api
     assert counts(app) == before
 
 
-def test_transfer_with_bad_body(api):
-    api.issue("KTP")
-    cid = api.open_counter("dukcapil1", "Loket 1")
-    staff = api.login("dukcapil1")
+def test_transfer_with_bad_body(api, desk):
+    api.issue(desk.code)
+    cid = api.open_counter(desk.staff, desk.counter)
+    staff = api.login(desk.staff)
     t = api.post(f"/counters/{cid}/call-next", token=staff).body["ticket"]
     assert api.post(f"/tickets/{t['id']}/transfer", {"service_id": "KK"},
                     token=staff).status == 422
@@ -117,31 +132,33 @@ def test_transfer_with_bad_body(api):
     assert api.get(f"/tickets/{t['id']}", token=staff).body["ticket"]["status"] == "called"
 
 
-def test_wrong_login_is_401(api):
-    r = api.post("/auth/login", {"username": "dukcapil1", "password": "wrong"})
+def test_wrong_login_is_401(api, make):
+    clerk = make.staff()
+    r = api.post("/auth/login", {"username": clerk, "password": "wrong"})
     assert (r.status, r.error) == (401, "bad_credentials")
-    r = api.post("/auth/login", {"username": "dukcapil1"})
+    r = api.post("/auth/login", {"username": clerk})
     assert r.status == 422
 
 
-def test_quota_reached_and_closed_service_are_409(app, api, clock):
+def test_quota_reached_and_closed_service_are_409(app, api, make, clock):
     from datetime import datetime
 
     from ..support.databases import WITA
 
-    paspor = api.service_id("PASPOR")   # Imigrasi: weekdays 08:00-14:00, quota 100
+    code = make.service(hours="08:00-14:00", daily_quota=5)
+    sid = make.service_id(code)
     clock.set(datetime(2026, 11, 23, 7, 0, tzinfo=WITA))
-    r = api.post("/tickets", {"service_id": paspor}, token=api.device_token())
+    r = api.post("/tickets", {"service_id": sid}, token=api.device_token())
     assert (r.status, r.error) == (409, "service_closed")
     assert "08.00" in r.body["error"]["message"]
     clock.set(datetime(2026, 11, 23, 9, 0, tzinfo=WITA))
-    for _ in range(100):
-        assert api.post("/tickets", {"service_id": paspor}, token=api.device_token()).status == 201
-    r = api.post("/tickets", {"service_id": paspor}, token=api.device_token())
+    for _ in range(5):
+        assert api.post("/tickets", {"service_id": sid}, token=api.device_token()).status == 201
+    r = api.post("/tickets", {"service_id": sid}, token=api.device_token())
     assert (r.status, r.error) == (409, "quota_reached")
-    svc = next(s for s in api.get("/services").body["services"] if s["id"] == paspor)
+    svc = next(s for s in api.get("/services").body["services"] if s["id"] == sid)
     assert svc["open"] is False and svc["closed_reason"] == "quota_reached"
-    assert svc["waiting"] == 100
+    assert svc["waiting"] == 5
 
 
 def test_openapi_document_describes_every_api_route(app, client):
