@@ -1,6 +1,7 @@
 """Yesterday does not look alive: an earlier day's waiting ticket (close-day not run) is not
 counted as waiting and shows as expired, and the app closes each day by itself at the
-site's local midnight (catching up when it starts)."""
+site's local midnight (catching up when it starts). The services are the test's own
+(support/factories.py)."""
 
 from __future__ import annotations
 
@@ -13,24 +14,26 @@ from mpp.day_close import MARGIN_SECONDS, seconds_until_next_close
 
 from ..conftest import make_app
 from ..support.api import Api
+from ..support.factories import Factories
 
 
-def _waiting(api: Api, code: str = "KTP") -> int:
+def _waiting(api: Api, code: str) -> int:
     sid = api.service_id(code)
     return next(s["waiting"] for s in api.get("/queue").body["services"]
                 if s["service_id"] == sid)
 
 
-def test_an_earlier_days_ticket_is_not_counted_and_shows_as_expired(app, api, clock):
-    old = api.issue("KTP")
-    assert _waiting(api) == 1
+def test_an_earlier_days_ticket_is_not_counted_and_shows_as_expired(app, api, make, clock):
+    code = make.service()
+    old = api.issue(code)
+    assert _waiting(api, code) == 1
     clock.advance(days=1)
-    assert _waiting(api) == 0
+    assert _waiting(api, code) == 0
     shown = api.get(f"/tickets/by-token/{old['token']}").body["ticket"]
     assert shown["status"] == "expired"
     assert shown["people_ahead"] == 0 and shown["estimated_wait_minutes"] is None
-    fresh = api.issue("KTP")
-    assert fresh["people_ahead"] == 0 and _waiting(api) == 1
+    fresh = api.issue(code)
+    assert fresh["people_ahead"] == 0 and _waiting(api, code) == 1
 
 
 def test_the_next_close_is_just_after_local_midnight():
@@ -52,8 +55,9 @@ def test_on_its_first_request_the_app_closes_the_days_it_missed(db_url, clock):
     from mpp.domain.actor import Actor
 
     app = make_app(db_url, clock, CLOSE_DAY_AT_MIDNIGHT=True)
+    make = Factories(app)
     old = app.extensions["mpp"].queue.issue(Actor(role="kiosk", device_id=1, name="kiosk-1"),
-                                            Api(app.test_client()).service_id("KTP"))
+                                            Api(app.test_client()).service_id(make.service()))
     # (reading the services above was the first request: today's ticket stays waiting)
     clock.advance(days=1)
     app.extensions["mpp_day_close"].started = False  # as if the server started now
@@ -72,10 +76,10 @@ class _Stop(BaseException):
     pass
 
 
-def test_just_after_midnight_the_days_waiting_tickets_expire(app, api, clock):
+def test_just_after_midnight_the_days_waiting_tickets_expire(app, api, make, clock):
     from mpp.day_close import DayCloser
 
-    ticket = api.issue("KTP")
+    ticket = api.issue(make.service())
     slept: list[float] = []
 
     def sleep(seconds: float) -> None:
