@@ -12,8 +12,10 @@ from sqlalchemy import func, select
 from mpp.domain.actor import Actor
 from mpp.models import RemoteJoin, Service, Ticket, TicketEvent
 
+from ..conftest import make_app
 from ..support.api import Api
 from ..support.factories import Factories
+from .conftest import book
 
 ALWAYS = "00:00-24:00"
 TODAY = "2026-11-23"  # the clock starts at 09:00
@@ -247,3 +249,18 @@ def test_a_remote_ticket_ended_otherwise_ends_its_remote_join_for_the_reports(ap
     later = Api(app.test_client())  # a sign-in of now (the morning's has expired)
     report = later.get(f"/reports/daily?date={TODAY}", token=later.login("admin")).ok()
     assert report["totals"]["remote_expired"] == 1
+
+
+def test_remote_joins_share_the_bookings_budget_per_address(db_url, clock):
+    app = make_app(db_url, clock, BOOKING_RATE_LIMIT="3 per hour")
+    try:
+        api = Api(app.test_client())
+        sid, *_ = setup(app, booking={"slot_minutes": 30, "per_slot": 5, "days_ahead": 14,
+                                      "grace_minutes": 15})  # bookings and remote tickets
+        assert book(api, sid, phone="0812 0000 0009").status == 201
+        answers = [join(api, sid, phone=f"08130000000{i}").status for i in range(3)]
+        assert answers == [201, 201, 429]
+        r = join(api, sid, phone="0813 0000 0009")
+        assert r.error == "too_many_requests"
+    finally:
+        app.extensions["mpp"].db.dispose()
