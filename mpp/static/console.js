@@ -20,6 +20,9 @@
     counterId: null,
     view: null,
     counts: {},
+    // bumped when this desk's write starts and when it ends: a view read meanwhile may be
+    // older than the write's own answer, and is read again rather than shown
+    writes: 0,
     busy: false,
     skew: 0,
     socket: null,
@@ -128,7 +131,9 @@
      (the console stays open all day), get a new one and send the same request again. */
   function api(method, path, body, tries) {
     tries = tries || 0;
-    return request(method, path, body).catch(function (err) {
+    var write = method !== "GET" && !tries;  // a retry belongs to its first try
+    if (write) { state.writes++; }
+    var answer = request(method, path, body).catch(function (err) {
       if (method !== "GET" && isCsrfFailure(err)) {
         return loadSession().then(function () { return request(method, path, body); });
       }
@@ -142,6 +147,9 @@
       if (err.status === 401) { err.code = "auth_required"; }
       throw err;
     });
+    if (!write) { return answer; }
+    return answer.then(function (v) { state.writes++; return v; },
+                       function (e) { state.writes++; throw e; });
   }
 
   // -- counters -------------------------------------------------------------------------
@@ -254,8 +262,11 @@
     if (!state.counterId) { return Promise.resolve(); }
     if (state.loading) { state.reloadAgain = true; return state.loading; }
     var id = state.counterId;
+    var writes = state.writes;
     state.loading = api("GET", "/api/v1/counters/" + id + "/queue").then(function (view) {
       if (state.counterId !== id) { return; }
+      // read while this desk was calling or acting: it may not show that yet
+      if (state.writes !== writes) { state.reloadAgain = true; return; }
       if (!view.counter.staff || !state.me || view.counter.staff.id !== state.me.id) {
         // Closed or taken over elsewhere: this desk is no longer ours.
         return showPicker();
