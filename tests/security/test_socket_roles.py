@@ -12,12 +12,19 @@ from mpp.models import Device
 
 from ..support.sessions import sign_in
 
-HALL_TOKENS = ("kiosk-1", "display-1", "printer-1", "admin", "manajer", "manajer-dukcapil",
-               "dukcapil1")
+#: the demo's devices and site-wide accounts, and an agency's manager and clerk the test makes
+HALL_TOKENS = ("kiosk-1", "display-1", "printer-1", "admin", "manajer", "agency-manager",
+               "clerk")
 
 
-def _token(api, who: str) -> str:  # type: ignore[no-untyped-def]
-    return api.device_token(who) if who.endswith("-1") else api.login(who)
+def _token(api, who: str, make=None) -> str:  # type: ignore[no-untyped-def]
+    if who.endswith("-1"):
+        return api.device_token(who)
+    if who == "agency-manager":
+        return api.login(make.staff(role="manager"))
+    if who == "clerk":
+        return api.login(make.staff())
+    return api.login(who)
 
 
 def _connects(app, namespace: str, auth=None, flask_client=None) -> bool:  # type: ignore[no-untyped-def]
@@ -30,8 +37,8 @@ def _connects(app, namespace: str, auth=None, flask_client=None) -> bool:  # typ
 
 
 @pytest.mark.parametrize("who", HALL_TOKENS)
-def test_hall_accepts_every_valid_token(app, api, who):
-    assert _connects(app, "/hall", {"token": _token(api, who)})
+def test_hall_accepts_every_valid_token(app, api, make, who):
+    assert _connects(app, "/hall", {"token": _token(api, who, make)})
 
 
 @pytest.mark.parametrize("auth", [None, {}, {"token": ""}, {"token": "not-a-token"},
@@ -40,9 +47,9 @@ def test_hall_refuses_without_a_valid_token(app, auth):
     assert not _connects(app, "/hall", auth)
 
 
-def test_hall_accepts_a_signed_in_browser_session(app):
+def test_hall_accepts_a_signed_in_browser_session(app, make):
     client = app.test_client()
-    sign_in(client, "dukcapil1")
+    sign_in(client, make.staff())
     assert _connects(app, "/hall", flask_client=client)
 
 
@@ -56,13 +63,13 @@ def test_revoked_device_cannot_join_the_hall(app, api):
 
 @pytest.mark.parametrize(("who", "allowed"), [
     ("printer-1", True), ("kiosk-1", False), ("display-1", False), ("admin", False),
-    ("dukcapil1", False)])
-def test_only_printers_join_the_print_namespace(app, api, who, allowed):
-    assert _connects(app, "/print", {"token": _token(api, who)}) is allowed
+    ("clerk", False)])
+def test_only_printers_join_the_print_namespace(app, api, make, who, allowed):
+    assert _connects(app, "/print", {"token": _token(api, who, make)}) is allowed
 
 
-def test_ticket_namespace_needs_the_tickets_own_token(app, api):
-    ticket = api.issue("KTP")
+def test_ticket_namespace_needs_the_tickets_own_token(app, api, make):
+    ticket = api.issue(make.service())
     assert _connects(app, "/ticket", {"ticket_token": ticket["token"]})
     assert not _connects(app, "/ticket", {"ticket_token": "guess"})
     assert not _connects(app, "/ticket", {"token": api.device_token("kiosk-1")})
