@@ -36,9 +36,10 @@ def test_public_answers_carry_the_security_headers(client, path):
     _check_headers(client.get(path), path)
 
 
-def test_pages_with_tokens_in_their_address_send_no_referrer(client, api):
-    ticket = api.issue("KTP")
-    rate = f"/rate?counter={api.counter_id('Loket 1')}"
+def test_pages_with_tokens_in_their_address_send_no_referrer(client, api, make):
+    desk = make.desk()
+    ticket = api.issue(desk.code)
+    rate = f"/rate?counter={desk.counter_id}"
     for path in (f"/t/{ticket['token']}", "/kiosk", "/display", rate):
         assert client.get(path).headers["Referrer-Policy"] == "no-referrer", path
     assert client.get("/login").headers["Referrer-Policy"] == "same-origin"
@@ -51,14 +52,14 @@ def _inline_script(html: str) -> list[str]:
     return scripts + handlers
 
 
-def test_no_page_has_inline_script(app, api):
+def test_no_page_has_inline_script(app, api, make):
     admin = app.test_client()
     sign_in(admin, "admin")
     manager = app.test_client()
     sign_in(manager, "manajer")
     staff = app.test_client()
-    sign_in(staff, "dukcapil1")
-    ticket = api.issue("KTP")
+    sign_in(staff, make.staff())
+    ticket = api.issue(make.service())
     with app.extensions["mpp"].db.read() as s:
         device = s.scalars(select(Device.id).where(Device.name == "kiosk-1")).one()
         counter = s.scalars(select(Counter.id)).first()
