@@ -13,6 +13,7 @@ from mpp.voice import Voice
 
 from ..conftest import make_app
 from ..support.api import Api
+from ..support.factories import Desk, Factories
 
 
 @pytest.fixture
@@ -45,32 +46,39 @@ def _ask(api: Api, number: str, counter_id: int, who: str | None = "display-1"):
                           headers=headers)
 
 
-def _call(api: Api) -> tuple[str, int]:
-    number = api.issue("KTP")["number"]
-    cid = api.open_counter("dukcapil1", "Loket 1")
-    api.post(f"/counters/{cid}/call-next", token=api.login("dukcapil1"))
+def _call(api: Api, desk: Desk) -> tuple[str, int]:
+    """The desk's first ticket called to its counter: (number, counter id)."""
+    number = api.issue(desk.code)["number"]
+    cid = api.open_counter(desk.staff, desk.counter)
+    api.post(f"/counters/{cid}/call-next", token=api.login(desk.staff))
     return number, cid
+
+
+@pytest.fixture
+def desk(board_app) -> Desk:  # type: ignore[no-untyped-def]
+    """A service of the test's own (prefix Q), its counter and clerk."""
+    return Factories(board_app).desk(prefix="Q")
 
 
 @pytest.mark.parametrize(("who", "status", "code"), [
     (None, 401, "auth_required"), ("kiosk-1", 403, "forbidden_role"),
-    ("dukcapil1", 403, "forbidden_role"), ("admin", 403, "forbidden_role")])
-def test_only_a_display_may_ask(board_app, who, status, code):
+    ("clerk", 403, "forbidden_role"), ("admin", 403, "forbidden_role")])
+def test_only_a_display_may_ask(board_app, desk, who, status, code):
     api = Api(board_app.test_client())
-    number, cid = _call(api)
-    r = _ask(api, number, cid, who)
+    number, cid = _call(api, desk)
+    r = _ask(api, number, cid, desk.staff if who == "clerk" else who)
     assert (r.status_code, r.get_json()["error"]["code"]) == (status, code)
     assert _phrases(board_app) == []
 
 
-def test_only_calls_that_happened_are_spoken(board_app):
+def test_only_calls_that_happened_are_spoken(board_app, desk):
     api = Api(board_app.test_client())
-    number, cid = _call(api)
-    assert number == "A001"
-    for made_up in ("A1", "A01", "A0001", "A002", "A999"):
+    number, cid = _call(api, desk)
+    assert number == "Q001"
+    for made_up in ("Q1", "Q01", "Q0001", "Q002", "Q999", "A001"):
         r = _ask(api, made_up, cid)
         assert (r.status_code, r.get_json()["error"]["code"]) == (404, "call_not_found")
-    other = api.counter_id("Loket 2")
+    other = Factories(board_app).counter([desk.code])  # serves it, but did not call it
     assert _ask(api, number, other).status_code == 404  # not called to that counter
     assert _phrases(board_app) == []
     r = _ask(api, number, cid)
