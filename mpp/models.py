@@ -293,6 +293,9 @@ class Ticket(Base):
     check_in_by: Mapped[datetime | None] = mapped_column(UTC_TS, nullable=True)
     #: taken from a phone (remote join), checked in or not
     remote: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    #: the language the citizen used at the kiosk (its printed ticket's); None: the site's
+    #: default language (migration 0009)
+    lang: Mapped[str | None] = mapped_column(String(16), nullable=True)
 
     service: Mapped[Service] = relationship(foreign_keys=[service_id])
     counter: Mapped[Counter | None] = relationship()
