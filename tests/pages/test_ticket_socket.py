@@ -12,13 +12,22 @@ import pytest
 from mpp import sockets
 from mpp.extensions import socketio
 
+from ..support.factories import Desk
+
 
 @pytest.fixture
-def call_while_joining(app, api, monkeypatch):  # type: ignore[no-untyped-def]
-    """Makes a call at Loket 3 commit just before the connecting page joins its rooms, as
-    a staff member's click can between the server's reading the ticket and the join."""
-    token = api.login("dukcapil1")
-    counter = api.open_counter("dukcapil1", "Loket 3")
+def desk(make) -> Desk:  # type: ignore[no-untyped-def]
+    """A service of the test's own, its counter and clerk."""
+    return make.desk()
+
+
+@pytest.fixture
+def call_while_joining(app, api, desk, monkeypatch):  # type: ignore[no-untyped-def]
+    """Makes a call at the desk's counter commit just before the connecting page joins its
+    rooms, as a staff member's click can between the server's reading the ticket and the
+    join."""
+    token = api.login(desk.staff)
+    counter = api.open_counter(desk.staff, desk.counter)
     real_join = sockets.join_room
     calls: list[Any] = []
 
@@ -31,8 +40,8 @@ def call_while_joining(app, api, monkeypatch):  # type: ignore[no-untyped-def]
     return calls
 
 
-def test_a_call_made_while_the_page_connects_reaches_it(app, api, call_while_joining):
-    ahead, mine = api.issue("AKTA"), api.issue("AKTA")
+def test_a_call_made_while_the_page_connects_reaches_it(app, api, desk, call_while_joining):
+    ahead, mine = api.issue(desk.code), api.issue(desk.code)
     client = socketio.test_client(app, namespace="/ticket", auth={"ticket_token": mine["token"]})
     try:
         assert client.is_connected("/ticket")
