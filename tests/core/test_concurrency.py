@@ -1,5 +1,6 @@
 """Numbering and calling stay exact when many kiosks and counters act at once, on SQLite and
-on PostgreSQL (each test runs on both backends)."""
+on PostgreSQL (each test runs on both backends). The service (prefix Q), its counters and
+clerks are the test's own (support/factories.py)."""
 
 from __future__ import annotations
 
@@ -9,18 +10,22 @@ from concurrent.futures import ThreadPoolExecutor
 from sqlalchemy import select
 
 from mpp.models import Service, ServiceDay, Ticket, TicketEvent
-from mpp.services import accounts
-from mpp.services.site_layout import load_layout
 
-from ..support.api import STAFF_PASSWORD, Api
+from ..support.api import Api
+from ..support.factories import Factories
 
 ISSUERS, PER_ISSUER = 20, 50
 COUNTERS, QUEUE = 8, 500
 
 
+def _service(app, **fields) -> str:  # type: ignore[no-untyped-def]
+    """A service of the test's own, prefix Q, no daily quota unless told; its code."""
+    return Factories(app).service(prefix="Q", **fields)
+
+
 def test_twenty_kiosks_issuing_at_once_give_numbers_001_to_1000_once_each(any_app):
     api = Api(any_app.test_client())
-    service_id = api.service_id("KK")  # no daily quota
+    service_id = api.service_id(_service(any_app))
     token = api.device_token("kiosk-1")
     start = threading.Barrier(ISSUERS)
 
@@ -37,37 +42,31 @@ def test_twenty_kiosks_issuing_at_once_give_numbers_001_to_1000_once_each(any_ap
     with ThreadPoolExecutor(ISSUERS) as pool:
         numbers = [n for batch in pool.map(kiosk, range(ISSUERS)) for n in batch]
 
-    expected = [f"B{i:03d}" for i in range(1, 1000)] + ["B1000"]
+    expected = [f"Q{i:03d}" for i in range(1, 1000)] + ["Q1000"]
     assert sorted(numbers, key=lambda n: int(n[1:])) == expected
     with any_app.extensions["mpp"].db.read() as s:
         sequences = s.scalars(select(Ticket.sequence).where(Ticket.service_id == service_id))
         assert sorted(sequences) == list(range(1, 1001))
 
 
-def _eight_counters(app) -> list[tuple[int, str]]:
-    """Adds Loket K1..K8 serving KK and a staff member for each; returns (counter id, user)."""
-    hall = app.extensions["mpp"]
-    with hall.db.write() as s:
-        load_layout(s, {"site": {"code": "kendari", "name": "Mal Pelayanan Publik Kota Kendari",
-                                 "timezone": "Asia/Makassar"},
-                        "agencies": [{"code": "DUKCAPIL",
-                                      "name": "Dinas Kependudukan dan Pencatatan Sipil",
-                                      "short_name": "Disdukcapil", "sort_order": 0,
-                                      "counters": [{"name": f"Loket K{i}", "services": ["KK"]}
-                                                   for i in range(1, COUNTERS + 1)]}]},
-                    hall.clock.now())
-        for i in range(1, COUNTERS + 1):
-            accounts.create_user(s, hall.clock.now(), f"kk{i}", STAFF_PASSWORD, "staff",
-                                 "DUKCAPIL")
+def _eight_counters(app) -> tuple[str, list[tuple[int, str]]]:  # type: ignore[no-untyped-def]
+    """A service (prefix Q) with eight counters serving it, a clerk at each, open; returns
+    the service's code and (counter id, user) of each."""
+    make = Factories(app)
+    code = make.service(prefix="Q")
     api = Api(app.test_client())
-    return [(api.open_counter(f"kk{i}", f"Loket K{i}"), f"kk{i}")
-            for i in range(1, COUNTERS + 1)]
+    desks = []
+    for _ in range(COUNTERS):
+        name = make.counter_name(make.counter([code]))
+        user = make.staff()
+        desks.append((api.open_counter(user, name), user))
+    return code, desks
 
 
 def test_eight_counters_calling_at_once_never_call_one_ticket_twice_and_leave_none(any_app):
-    desks = _eight_counters(any_app)
+    code, desks = _eight_counters(any_app)
     api = Api(any_app.test_client())
-    issued = {api.issue("KK", priority=(i % 7 == 0))["id"] for i in range(QUEUE)}
+    issued = {api.issue(code, priority=(i % 7 == 0))["id"] for i in range(QUEUE)}
     start = threading.Barrier(COUNTERS)
 
     def counter(desk: tuple[int, str]) -> list[int]:
@@ -110,8 +109,9 @@ def test_a_lower_number_is_never_called_after_a_higher_one_while_twenty_kiosks_i
 
     app = make_app(any_db_url, SystemClock())  # type: ignore[arg-type]
     try:
-        desks = _eight_counters(app)[:2]
-        service_id = Api(app.test_client()).service_id("KK")
+        code, desks = _eight_counters(app)
+        desks = desks[:2]
+        service_id = Api(app.test_client()).service_id(code)
         token = Api(app.test_client()).device_token("kiosk-1")
         start = threading.Barrier(ISSUERS + len(desks))
         issuing = threading.Event()
@@ -170,9 +170,10 @@ def _set_quota(app, code: str, quota: int) -> int:  # type: ignore[no-untyped-de
 
 
 def test_kiosks_racing_for_the_last_places_refused_tickets_cost_no_number(any_app):
-    """50 tries for 30 places at once: 30 tickets B001-B030, 20 clear refusals, and the day's
-    sequence stays at 30, so the place freed by a raised quota is B031."""
-    service_id = _set_quota(any_app, "KK", QUOTA)
+    """50 tries for 30 places at once: 30 tickets Q001-Q030, 20 clear refusals, and the day's
+    sequence stays at 30, so the place freed by a raised quota is Q031."""
+    code = _service(any_app, daily_quota=QUOTA)
+    service_id = _set_quota(any_app, code, QUOTA)
     token = Api(any_app.test_client()).device_token("kiosk-1")
     start = threading.Barrier(KIOSKS)
 
@@ -190,12 +191,12 @@ def test_kiosks_racing_for_the_last_places_refused_tickets_cost_no_number(any_ap
         answers = [a for batch in pool.map(kiosk, range(KIOSKS)) for a in batch]
 
     numbers = sorted(n for status, n in answers if status == 201)
-    assert numbers == [f"B{i:03d}" for i in range(1, QUOTA + 1)]
+    assert numbers == [f"Q{i:03d}" for i in range(1, QUOTA + 1)]
     assert [a for a in answers if a[0] != 201] == [(409, "quota_reached")] * (
         KIOSKS * TRIES - QUOTA)
     with any_app.extensions["mpp"].db.read() as s:
         assert s.scalars(select(ServiceDay.last_sequence).where(
             ServiceDay.service_id == service_id)).one() == QUOTA
-    _set_quota(any_app, "KK", QUOTA + 1)
+    _set_quota(any_app, code, QUOTA + 1)
     r = Api(any_app.test_client()).post("/tickets", {"service_id": service_id}, token=token)
-    assert r.status == 201 and r.body["ticket"]["number"] == f"B{QUOTA + 1:03d}"
+    assert r.status == 201 and r.body["ticket"]["number"] == f"Q{QUOTA + 1:03d}"
