@@ -14,6 +14,7 @@ import websocket
 
 from ..support import databases
 from ..support.api import Api
+from ..support.factories import Desk, Factories
 from ..support.live import LiveServer
 from .hall import HallListener
 
@@ -48,12 +49,21 @@ def _wait_for(what: str, ready, timeout: float = 15) -> None:  # type: ignore[no
         time.sleep(0.1)
 
 
+def _desk(server: LiveServer) -> Desk:
+    """A service, counter and clerk of the test's own on its server."""
+    make = Factories.live(server)
+    try:
+        return make.desk()
+    finally:
+        make.close()
+
+
 def test_sockets_per_address_are_limited_and_the_refusal_is_logged(
         _sqlite_template: Path, tmp_path: Path):
     server = _server(_sqlite_template, tmp_path, MPP_SOCKETS_PER_ADDRESS="3")
     try:
-        hall = Api(server.url)
-        tickets = [hall.issue("KK")["token"] for _ in range(4)]
+        hall, code = Api(server.url), _desk(server).code
+        tickets = [hall.issue(code)["token"] for _ in range(4)]
         pages = [_page(server.url, t) for t in tickets[:3]]
         assert "too_many_sockets" in _refused(server.url, tickets[3])
         _wait_for("the refusal in the log",
@@ -78,7 +88,7 @@ def test_one_ticket_may_be_followed_by_a_few_pages_not_hundreds(
         _sqlite_template: Path, tmp_path: Path):
     server = _server(_sqlite_template, tmp_path, MPP_SOCKETS_PER_TICKET="2")
     try:
-        token = Api(server.url).issue("KK")["token"]
+        token = Api(server.url).issue(_desk(server).code)["token"]
         pages = [_page(server.url, token) for _ in range(2)]
         assert "too_many_sockets" in _refused(server.url, token)
         assert "MPP_SOCKETS_PER_TICKET" in server.log.read_text()
@@ -110,9 +120,10 @@ def test_a_client_that_stops_reading_is_cut_and_the_others_are_not_slowed(
             stuck.send('42/hall,["snapshot"]')
         _wait_for("the slow reader to be cut",
                   lambda: "closed a socket that stopped reading" in server.log.read_text())
-        cid = hall.open_counter("dukcapil1", "Loket 1")
-        ticket = hall.issue("KTP")
-        hall.call_next("dukcapil1", cid)
+        desk = _desk(server)
+        cid = hall.open_counter(desk.staff, desk.counter)
+        ticket = hall.issue(desk.code)
+        hall.call_next(desk.staff, cid)
         assert good.next("called", timeout=10)["ticket"]["number"] == ticket["number"]
         good.close()
         stuck.close()
