@@ -20,6 +20,7 @@ from mpp.services.printing import AGENT_SID
 from ..support.admin_http import revoke_device
 from ..support.agent_process import PRINTER, Agent
 from ..support.api import Api
+from ..support.factories import Factories
 from ..support.fake_printer import FakeNetworkPrinter, wait_for
 from ..support.live import LiveServer
 from .hall import HallListener
@@ -53,6 +54,17 @@ class RawAgent:
         self.client.disconnect()
 
 
+@pytest.fixture(scope="module")
+def code(two_servers: tuple[LiveServer, LiveServer]) -> Iterator[str]:
+    """A service of the module's own in the servers' database (support/factories.py): its
+    tickets, taken at kiosk-1, print on printer-1."""
+    make = Factories.live(two_servers[0])
+    try:
+        yield make.service()
+    finally:
+        make.close()
+
+
 @pytest.fixture
 def raw_agents() -> Iterator[list[RawAgent]]:
     made: list[RawAgent] = []
@@ -62,7 +74,8 @@ def raw_agents() -> Iterator[list[RawAgent]]:
 
 
 def test_an_agent_connecting_to_process_b_takes_over_from_one_on_process_a(
-        two_servers: tuple[LiveServer, LiveServer], raw_agents: list[RawAgent]) -> None:
+        two_servers: tuple[LiveServer, LiveServer], code: str,
+        raw_agents: list[RawAgent]) -> None:
     a, b = two_servers
     old = RawAgent(a.url)
     raw_agents.append(old)
@@ -71,7 +84,7 @@ def test_an_agent_connecting_to_process_b_takes_over_from_one_on_process_a(
     wait_for(lambda: old.notices and not old.client.connected, what="old agent replaced")
     assert old.notices[0][0] == "replaced" and "took over" in old.notices[0][1]["message"]
     # kiosks issuing through either process: every job goes to the agent on B, once
-    tickets = [Api(a.url).issue(), Api(b.url).issue(), Api(a.url).issue()]
+    tickets = [Api(a.url).issue(code), Api(b.url).issue(code), Api(a.url).issue(code)]
     wait_for(lambda: len(new.jobs) >= 3, what="jobs at the new agent")
     assert new.numbers() == [t["number"] for t in tickets]
     assert old.jobs == []
@@ -81,19 +94,19 @@ def test_an_agent_connecting_to_process_b_takes_over_from_one_on_process_a(
 
 
 def test_real_agents_on_two_processes_each_job_prints_once_on_the_newest(
-        two_servers: tuple[LiveServer, LiveServer], tmp_path: Path) -> None:
+        two_servers: tuple[LiveServer, LiveServer], code: str, tmp_path: Path) -> None:
     a, b = two_servers
     old_printer, new_printer = FakeNetworkPrinter(), FakeNetworkPrinter()
     old = Agent(a.url, old_printer.spec, tmp_path / "old.txt", tmp_path / "old.log").start()
     new: Agent | None = None
     try:
-        first = Api(a.url).issue()
+        first = Api(a.url).issue(code)
         wait_for(lambda: old_printer.numbers() == [first["number"]], what="printed on A")
         new = Agent(b.url, new_printer.spec, tmp_path / "new.txt", tmp_path / "new.log")
         new.start()
         wait_for(lambda: old.exited() is not None, what="the agent on A stops")
         assert old.exited() == 3 and "took over" in old.log.read_text()
-        tickets = [Api(a.url).issue(), Api(b.url).issue()]
+        tickets = [Api(a.url).issue(code), Api(b.url).issue(code)]
         wait_for(lambda: len(new_printer.numbers()) == 2, what="printed on B")
         assert new_printer.numbers() == [t["number"] for t in tickets]
         assert old_printer.numbers() == [first["number"]]
