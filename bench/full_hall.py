@@ -260,6 +260,10 @@ def run(label: str, servers: list[LiveServer], pages: int, boards: int, consoles
           "calls")
     print(f"call -> its page   {ms(to_pages)}")
     print(f"call -> queue feed {ms(feed)}  (place and estimate at the service's pages)")
+    dropped = [v for v in seen if v.dropped_at is not None]
+    if dropped:
+        print(f"screens closed by the server during the run: {len(dropped)} "
+              f"({sum(v.screen.kind == 'page' for v in dropped)} status pages)")
     print(f"queue messages: {frames} to {len(page_views)} pages in {args.seconds:.0f} s "
           f"({frames / max(len(page_views), 1) / args.seconds * 60:.1f} per page per minute)")
     print(f"servers: RSS {rss1:.0f} MB (was {rss0:.0f} MB with the screens connected), CPU "

@@ -81,6 +81,27 @@ async def _screen(session: Any, screen: Screen, seen: Seen, gate: asyncio.Semaph
     event = f"42{namespace},"
     queue_prefix = f'{event}["queue"'
     page = screen.kind == "page"
+    ws: Any = None
+
+    async def handle(data: str) -> bool:
+        """Note one frame; False once the server ends the namespace or the session."""
+        now = time.monotonic()
+        if data == "2":
+            await ws.send_str("3")
+        elif data.startswith(queue_prefix):
+            if page:
+                seen.queues.append((now, _event(data, event)[1] if screen.decode else None))
+        elif data.startswith(event):
+            name, body = _event(data, event)
+            if name == "called":
+                seen.calls.append((now, body["ticket"]["number"], bool(body["recall"])))
+            elif name == "ticket":
+                t = body.get("ticket") or {}
+                seen.tickets.append((now, t.get("status"), t.get("people_ahead")))
+        elif data.startswith(f"41{namespace}") or data == "1":
+            return False
+        return True
+
     try:
         async with gate:
             ws = await session.ws_connect(_ws_url(screen.url), autoping=True, heartbeat=None,
@@ -90,17 +111,17 @@ async def _screen(session: Any, screen: Screen, seen: Seen, gate: asyncio.Semaph
             if opened.type != aiohttp.WSMsgType.TEXT or not opened.data.startswith("0"):
                 raise ConnectionError(f"no Engine.IO open packet: {opened.data!r}")
             await ws.send_str(f"40{namespace},{json.dumps(screen.auth)}")
-            while True:  # the namespace's answer (a ping may come first)
+            # the namespace's answer; a ping, and the events the server's connect handler
+            # emits (a page's first `ticket`), may come before it
+            while True:
                 reply = await asyncio.wait_for(ws.receive(), 30)
                 if reply.type != aiohttp.WSMsgType.TEXT:
                     raise ConnectionError(f"closed while connecting: {reply.type!r}")
-                if reply.data == "2":
-                    await ws.send_str("3")
-                    continue
                 if reply.data.startswith(f"40{namespace},"):
                     break
                 if reply.data.startswith(f"44{namespace},"):
                     raise _Refused(json.loads(reply.data[len(namespace) + 3:]).get("message"))
+                await handle(reply.data)
             seen.connected_at = time.monotonic()
     except Exception as exc:  # noqa: BLE001 - recorded and reported
         seen.error = f"{type(exc).__name__}: {exc}"
@@ -108,24 +129,7 @@ async def _screen(session: Any, screen: Screen, seen: Seen, gate: asyncio.Semaph
 
     async def read() -> None:
         async for msg in ws:
-            if msg.type != aiohttp.WSMsgType.TEXT:
-                continue
-            data: str = msg.data
-            now = time.monotonic()
-            if data == "2":
-                await ws.send_str("3")
-            elif data.startswith(queue_prefix):
-                if page:
-                    seen.queues.append((now, _event(data, event)[1] if screen.decode
-                                        else None))
-            elif data.startswith(event):
-                name, body = _event(data, event)
-                if name == "called":
-                    seen.calls.append((now, body["ticket"]["number"], bool(body["recall"])))
-                elif name == "ticket":
-                    t = body.get("ticket") or {}
-                    seen.tickets.append((now, t.get("status"), t.get("people_ahead")))
-            elif data.startswith(f"41{namespace}") or data == "1":
+            if msg.type == aiohttp.WSMsgType.TEXT and not await handle(msg.data):
                 break  # the server disconnected the namespace or closed the session
 
     reader = asyncio.ensure_future(read())
