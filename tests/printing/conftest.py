@@ -19,8 +19,8 @@ def server(live_server: LiveServer) -> LiveServer:
 
 @pytest.fixture
 def printer() -> Iterator[FakeNetworkPrinter]:
-    """A network receipt printer on a loopback port that keeps what it is sent (a test
-    module may give its own kind of printer instead)."""
+    """A network receipt printer on a loopback port that keeps what it is sent (the serial
+    printer tests use their own ``tty``)."""
     p = FakeNetworkPrinter()
     yield p
     p.close()
