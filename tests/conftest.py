@@ -19,7 +19,7 @@ from .support import databases
 from .support.api import Api
 from .support.databases import PG_SKIP, PG_URL, REDIS_SKIP, REDIS_URL, START
 from .support.factories import Factories
-from .support.live import LiveServer, wait_for_stopping
+from .support.live import LiveServer, ServerAhead, wait_for_stopping
 
 OUTPUT = Path(os.environ.get("MPP_TEST_OUTPUT", Path(__file__).parent.parent / "test-output"))
 CHROMIUM = "/usr/bin/chromium"
@@ -58,6 +58,7 @@ SOFT_OUTCOMES = ("skipped", "xfailed", "xpassed")
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """With MPP_TEST_NO_SKIP set (CI sets it), a skipped, xfailed or xpassed test fails the
     run: CI must run the PostgreSQL, Redis and browser tests, and never excuse a result."""
+    SERVER_AHEAD.close()
     wait_for_stopping()  # the servers whose teardown did not wait for them
     databases.wait_for_drops()  # and the databases dropped meanwhile
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
@@ -207,10 +208,26 @@ def mpp(db_url, monkeypatch, tmp_path):  # type: ignore[no-untyped-def]
 
 
 # -- live servers and the browser ------------------------------------------------------------
+#: the next `live_server`, started while the test before runs; not when the suite's clock is
+#: placed (MPP_TEST_LIVE_CLOCK): a server started ahead would read a later hour than asked
+SERVER_AHEAD = ServerAhead(off=bool(os.environ.get("MPP_TEST_LIVE_CLOCK", "").strip()))
+
+
 @pytest.fixture
-def live_server(db_url: str, tmp_path: Path) -> Iterator[LiveServer]:
-    """`mpp run` on a free port over a fresh SQLite demo database (system clock)."""
-    server = LiveServer(db_url, tmp_path / "live").start()
+def live_server(request: pytest.FixtureRequest, _sqlite_template: Path,
+                tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """`mpp run` on a free port over a fresh SQLite demo database of its own (the suite's
+    clock, support/live_clock.py); a test that also asks for ``db_url`` gets the server on
+    that database."""
+    if "db_url" in request.fixturenames:
+        server = LiveServer(request.getfixturevalue("db_url"),
+                            request.getfixturevalue("tmp_path") / "live").start()
+    else:
+        def make() -> LiveServer:
+            folder = tmp_path_factory.mktemp("live")
+            return LiveServer(databases.sqlite_copy(_sqlite_template, folder), folder / "live")
+
+        server = SERVER_AHEAD.take(make)
     yield server
     server.stop(wait=False)  # its graceful stop takes seconds; the next test need not wait
 

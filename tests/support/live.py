@@ -12,6 +12,8 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -135,6 +137,52 @@ class LiveServer:
     def restart(self) -> None:
         self.stop()
         self.start()
+
+
+class ServerAhead:
+    """The next test's server, started while the test before it runs (a start costs seconds
+    of CPU, most of them while the test before waits for its browser or its server).
+    ``take(make)`` answers the server started ahead, if the environment is still the one it
+    was started in (else a new one from ``make``), and starts the next one from ``make``
+    in the background. Off when ``off`` is true (the suite's clock placed before midnight:
+    a server started ahead would read a later time than the hour asked for)."""
+
+    def __init__(self, off: bool = False):
+        self.off = off
+        self._next: tuple[dict[str, str], Future[LiveServer]] | None = None
+        self._starter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="server-ahead")
+
+    def take(self, make: Callable[[], LiveServer]) -> LiveServer:
+        env = {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}
+        server = self._pending(env)
+        if server is None:
+            server = make().start()
+        if not self.off:
+            ahead = make()  # its folder and clock chosen here, its start in the background
+            self._next = (env, self._starter.submit(ahead.start))
+        return server
+
+    def _pending(self, env: dict[str, str]) -> LiveServer | None:
+        """The server started ahead if it is up and was started in ``env``, else None."""
+        if self._next is None:
+            return None
+        started_in, future = self._next
+        self._next = None
+        try:
+            server = future.result()
+        except Exception:  # noqa: BLE001 - a start that failed is started again, saying why
+            return None
+        if started_in == env and server.proc is not None and server.proc.poll() is None:
+            return server
+        server.stop(wait=False)
+        return None
+
+    def close(self) -> None:
+        """Stop the server started ahead that no test took."""
+        server = self._pending({})
+        if server is not None:
+            server.stop(wait=False)
+        self._starter.shutdown()
 
 
 class FreshRun:
