@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 
 from ..support.api import Api
 from ..support.browser import sign_in
+from ..support.factories import Factories
 from ..support.live import LiveServer
 from .netfault import CuttableProxy
 
@@ -29,11 +30,14 @@ def test_the_console_retries_a_call_by_itself_while_the_database_is_away(
     context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="id-ID",
                                   bypass_csp=True)
     try:
-        ticket = Api(server.url).issue("KTP")
+        make = Factories.live(server)  # a service, counter and clerk of the test's own
+        desk = make.desk()
+        make.close()
+        ticket = Api(server.url).issue(desk.code)
         page = context.new_page()
-        sign_in(page, server.url, "dukcapil1")
-        page.keyboard.press("1")
-        expect(page.locator("#cs-counter-name")).to_have_text("Loket 1")
+        sign_in(page, server.url, desk.staff)
+        page.keyboard.press("1")  # the clerk's first (and only) counter
+        expect(page.locator("#cs-counter-name")).to_have_text(desk.counter)
         expect(page.locator("#cs-actions [data-action=call_next]")).to_be_enabled()
 
         proxy.cut()
