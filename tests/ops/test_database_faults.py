@@ -17,13 +17,14 @@ from mpp.db import Database
 from mpp.models import Ticket
 
 from ..support.api import Api
+from ..support.factories import Factories
 from ..support.live import LiveServer
 from .netfault import CuttableProxy
 
 OUTAGE_SECONDS = 10
 
 
-def _numbers(url: str, code_prefix: str = "A") -> list[str]:
+def _numbers(url: str, code_prefix: str) -> list[str]:
     db = Database(url)
     with db.read() as s:
         numbers = list(s.scalars(select(Ticket.number).where(
@@ -44,9 +45,12 @@ def test_postgresql_unreachable_for_ten_seconds_gives_503s_then_recovers(
                    clock_offset=a.clock_offset).start()
     try:
         apis = [Api(a.url), Api(b.url)]
-        service = apis[0].service_id("KTP")
+        make = Factories.live(a)  # a service of the test's own, prefix Q
+        code = make.service(prefix="Q")
+        make.close()
+        service = apis[0].service_id(code)
         kiosk = apis[0].device_token()
-        got: list[str] = [apis[i % 2].issue("KTP")["number"] for i in range(4)]
+        got: list[str] = [apis[i % 2].issue(code)["number"] for i in range(4)]
 
         proxy.cut()
         started = time.monotonic()
@@ -83,15 +87,16 @@ def test_postgresql_unreachable_for_ten_seconds_gives_503s_then_recovers(
               f"issues refused with 503 database_unavailable; both processes issued again "
               f"{max(recovered):.2f} s after it came back")
         # nothing half-written: the refused issues took no number
-        assert got == [f"A{n:03d}" for n in range(1, 7)]
-        assert _numbers(pg_url) == got
+        assert got == [f"Q{n:03d}" for n in range(1, 7)]
+        assert _numbers(pg_url, "Q") == got
     finally:
         b.stop()
         a.stop()
         proxy.close()
 
 
-def test_sqlite_disk_full_gives_a_clear_error_and_no_corruption(db_url, clock, api, app):
+def test_sqlite_disk_full_gives_a_clear_error_and_no_corruption(db_url, clock, api, app, make):
+    code = make.service(prefix="Q")  # a service of the test's own
     db = app.extensions["mpp"].db
     with db.read() as s:
         pages = s.execute(text("PRAGMA page_count")).scalar_one()
@@ -105,7 +110,7 @@ def test_sqlite_disk_full_gives_a_clear_error_and_no_corruption(db_url, clock, a
     issued: list[str] = []
     answer = None
     for _ in range(500):  # a few pages hold dozens of tickets: the disk fills quickly
-        r = api.post("/tickets", {"service_id": api.service_id("KTP")},
+        r = api.post("/tickets", {"service_id": api.service_id(code)},
                      token=api.device_token())
         if r.status != 201:
             answer = r
@@ -119,8 +124,8 @@ def test_sqlite_disk_full_gives_a_clear_error_and_no_corruption(db_url, clock, a
 
     with db.read() as s:
         assert s.execute(text("PRAGMA integrity_check")).scalar_one() == "ok"
-    assert _numbers(db_url) == issued  # every 201 is there, the refused one left nothing
+    assert _numbers(db_url, "Q") == issued  # every 201 is there, the refused one left nothing
 
     limit["pages"] = 1_000_000  # space freed: the same process issues again
     db.engine.dispose()
-    assert api.issue("KTP")["number"] == f"A{len(issued) + 1:03d}"
+    assert api.issue(code)["number"] == f"Q{len(issued) + 1:03d}"
