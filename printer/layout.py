@@ -77,6 +77,9 @@ class TicketPrint:
     booked: bool = False
     #: when the ticket was taken (a booking: its check-in; ``issued_at`` is then its slot)
     arrived_at: datetime | None = None
+    #: the job's ``texts``: each line ready to print in the ticket's language (see
+    #: :func:`ticket_blocks`); None (an older server): today's Indonesian and English lines
+    texts: dict[str, str] | None = None
 
     @classmethod
     def from_job(cls, job: dict[str, Any]) -> TicketPrint:
@@ -97,9 +100,16 @@ class TicketPrint:
                 priority=bool(t.get("priority")),
                 reprint=job.get("reason") == "reprint", booked=bool(t.get("booked")),
                 arrived_at=datetime.fromisoformat(t["arrived_at"]) if t.get("arrived_at")
-                else None)
+                else None, texts=_texts(job.get("texts")))
         except (KeyError, TypeError, ValueError, binascii.Error) as exc:
             raise ValueError(f"print job without a usable ticket: {exc!r}") from exc
+
+
+def _texts(value: Any) -> dict[str, str] | None:
+    """A job's ``texts`` (lines by key), keeping only text values; None when it has none."""
+    if not isinstance(value, dict):
+        return None
+    return {str(k): v for k, v in value.items() if isinstance(v, str)}
 
 
 # -- blocks ----------------------------------------------------------------------------------
@@ -159,9 +169,41 @@ def local_time_label(moment: datetime) -> str:
     return f"{DAYS[moment.weekday()]}, {moment:%d-%m-%Y %H:%M} {zone}".strip()
 
 
+def _default_lines(ticket: TicketPrint) -> dict[str, str]:
+    """The lines a job without ``texts`` prints (an older server): Indonesian, with the
+    English under it ("\n" starts a line)."""
+    label = PRIORITY_LABELS.get(ticket.priority_category or "", "")
+    wait = ticket.estimated_wait_minutes
+    return {
+        "queue_number": "NOMOR ANTRIAN / QUEUE NUMBER",
+        "priority": f"PRIORITAS{': ' + label if label else ''}",
+        "booked": "BOOKING ONLINE",
+        "booked_for": f"Jadwal / Booked for {ticket.issued_at:%H:%M}",
+        "people_ahead": f"Menunggu di depan Anda: {ticket.people_ahead} orang\n"
+                        f"(People ahead: {ticket.people_ahead})",
+        "wait": "Perkiraan tunggu: segera\n(Estimated wait: very soon)" if wait == 0 else
+                f"Perkiraan tunggu: {wait} menit\n(Estimated wait: {wait} min)",
+        "taken_at": local_time_label(ticket.arrived_at or ticket.issued_at),
+        "scan": "Pindai untuk memantau antrian\n(Scan to follow your queue)",
+        "reprint": "** CETAK ULANG / REPRINT **",
+    }
+
+
 def ticket_blocks(ticket: TicketPrint, paper: Paper) -> list[Block]:
-    """The ticket, top to bottom, ending with a cut."""
+    """The ticket, top to bottom, ending with a cut.
+
+    Its words come from the job's ``texts`` (the server writes them in the ticket's language
+    from the catalogue's ``ticket`` section, numbers and times included): ``queue_number``,
+    ``priority``, ``booked``, ``booked_for``, ``people_ahead``, ``wait``, ``taken_at``,
+    ``scan``, ``reprint``. A key the job lacks prints today's Indonesian/English line."""
+    defaults = _default_lines(ticket)
+    texts = ticket.texts or {}
     b = _Builder(paper)
+
+    def say(key: str, bold: bool = False) -> None:
+        for line in (texts.get(key) or defaults[key]).split("\n"):
+            b.text(line, bold=bold)
+
     if ticket.logo_png:
         b.blocks.append(Logo(ticket.logo_png))
     if ticket.site_name:
@@ -170,33 +212,26 @@ def ticket_blocks(ticket: TicketPrint, paper: Paper) -> list[Block]:
     b.text(ticket.agency)
     b.text(ticket.service, bold=True)
     b.blocks.append(Feed())
-    b.text("NOMOR ANTRIAN / QUEUE NUMBER")
+    say("queue_number")
     b.text(ticket.number, size=paper.number_size, bold=True)
     if ticket.priority:
-        label = PRIORITY_LABELS.get(ticket.priority_category or "", "")
-        b.text(f"PRIORITAS{': ' + label if label else ''}", bold=True)
+        say("priority", bold=True)
     if ticket.booked:
-        b.text("BOOKING ONLINE", bold=True)
-        b.text(f"Jadwal / Booked for {ticket.issued_at:%H:%M}")
+        say("booked", bold=True)
+        say("booked_for")
     b.blocks.append(Feed())
-    b.text(f"Menunggu di depan Anda: {ticket.people_ahead} orang")
-    b.text(f"(People ahead: {ticket.people_ahead})")
-    if ticket.estimated_wait_minutes == 0:
-        b.text("Perkiraan tunggu: segera")
-        b.text("(Estimated wait: very soon)")
-    elif ticket.estimated_wait_minutes is not None:
-        b.text(f"Perkiraan tunggu: {ticket.estimated_wait_minutes} menit")
-        b.text(f"(Estimated wait: {ticket.estimated_wait_minutes} min)")
+    say("people_ahead")
+    if ticket.estimated_wait_minutes is not None:
+        say("wait")
     # the moment it was taken: for a booking its check-in, not its slot (printed above)
-    b.text(local_time_label(ticket.arrived_at or ticket.issued_at))
+    say("taken_at")
     b.blocks.append(QR(ticket.status_url, paper.qr_module))
-    b.text("Pindai untuk memantau antrian")
-    b.text("(Scan to follow your queue)")
+    say("scan")
     if ticket.footer:
         b.rule()
         b.text(ticket.footer)
     if ticket.reprint:
-        b.text("** CETAK ULANG / REPRINT **", bold=True)
+        say("reprint", bold=True)
     b.blocks.append(Cut())
     return b.blocks
 

@@ -392,7 +392,8 @@
     const s = state.service;
     if (!s || taking) return;
     taking = true;
-    const body = { service_id: s.id };
+    // the language on screen is the printed ticket's (a language of the hall's catalogues)
+    const body = { service_id: s.id, lang: state.lang };
     if (category) body.priority_category = category;
     let r;
     // The server answers 503 database_unavailable when its database is briefly unreachable:

@@ -120,7 +120,8 @@ def issue_ticket(json: IssueBody) -> Any:
     actor = current_actor()
     assert actor is not None
     ticket = current_hall().queue.issue(actor, json.service_id, json.priority,
-                                        json.priority_category, phone=json.phone)
+                                        json.priority_category, phone=json.phone,
+                                        lang=json.lang)
     return jsonify({"ticket": ticket}), 201
 
 

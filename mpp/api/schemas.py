@@ -46,6 +46,10 @@ class IssueBody(Body):
     phone: str | None = Field(default=None, min_length=6, max_length=40,
                               description="the citizen's phone, to be told when the ticket is "
                                           "near and called (docs/notifications.md)")
+    lang: str | None = Field(default=None, min_length=2, max_length=16,
+                             description="the language the citizen used at the kiosk (a "
+                                         "catalogue's code, e.g. id or en): the printed "
+                                         "ticket's; default the site's (docs/translations.md)")
 
 
 class TransferBody(Body):

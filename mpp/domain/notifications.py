@@ -78,25 +78,43 @@ def delivered(status: int | None) -> bool:
     return status is not None and 200 <= status < 300
 
 
-def message(event: str, subject: Mapping[str, Any], ahead: int | None = None) -> str:
-    """The Indonesian text for the citizen."""
+def message(event: str, subject: Mapping[str, Any], ahead: int | None = None,
+            texts: Mapping[str, str] | None = None) -> str:
+    """The text for the citizen, from ``texts`` (a language's ``notifications`` section of
+    the catalogues, mpp/i18n; None: Indonesian's)."""
+    if texts is None:
+        from ..i18n import DEFAULT, section  # the catalogue files only, no request
+
+        texts = section("notifications", DEFAULT)
     service = subject.get("service", {}).get("name", "")
-    if event == "booking.created":
-        return (f"Booking {service} Anda: kode {subject['code']}, "
-                f"{_when(subject['start'])}. Tunjukkan kode ini di kiosk MPP untuk check-in "
-                f"(dibuka 60 menit sebelumnya).")
-    if event == "booking.reminder":
-        return (f"Pengingat: booking {service} Anda {_when(subject['start'])}, kode "
-                f"{subject['code']}. Check-in di kiosk MPP saat tiba.")
+    if event in ("booking.created", "booking.reminder"):
+        key = "booking_created" if event == "booking.created" else "booking_reminder"
+        return _fill(texts[key], service=service, code=subject["code"],
+                     when=_when(subject["start"], texts))
     if event == "ticket.near":
-        return (f"Nomor antrian {subject['number']} ({service}): tinggal {ahead} orang lagi "
-                f"sebelum Anda. Mohon bersiap di dekat loket.")
+        return _fill(texts["ticket_near"], number=subject["number"], service=service,
+                     ahead=ahead)
     if event == "ticket.called":
-        counter = (subject.get("counter") or {}).get("name", "loket")
-        return f"Nomor antrian {subject['number']} dipanggil ke {counter}. Silakan menuju loket."
+        counter = (subject.get("counter") or {}).get("name") or texts["counter"]
+        return _fill(texts["ticket_called"], number=subject["number"], counter=counter)
     raise ValueError(f"unknown notification event {event!r}")
 
 
-def _when(iso: str) -> str:
+def _when(iso: str, texts: Mapping[str, str]) -> str:
     moment = datetime.fromisoformat(iso)
-    return f"tanggal {moment:%d-%m-%Y} pukul {moment:%H.%M}"
+    return _fill(texts["when"], day=f"{moment:%d}", month=f"{moment:%m}",
+                 year=f"{moment:%Y}", hour=f"{moment:%H}", minute=f"{moment:%M}")
+
+
+class _Keep(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _fill(template: str, **values: Any) -> str:
+    """``template`` with its ``{placeholders}`` filled; an unknown one stays as written and
+    a malformed text is sent as written (a translator's slip must not stop a message)."""
+    try:
+        return template.format_map(_Keep(values))
+    except (ValueError, IndexError, AttributeError, TypeError):
+        return template

@@ -88,6 +88,21 @@ def catalogue_json(lang: str) -> Any:
     return response
 
 
+def site_language(settings: Mapping[str, Any] | None) -> str:
+    """A site's default language: its setting ``language`` (the site file's ``[site]
+    language = "en"``) when that language has a catalogue, else Indonesian."""
+    lang = (settings or {}).get("language")
+    return lang if isinstance(lang, str) and lang in languages() else DEFAULT
+
+
+def number_locale(lang: str) -> str:
+    """The Babel locale numbers and dates are written in for ``lang``: the language itself
+    when Babel's locale data knows it, else Indonesian (a regional language's file)."""
+    from babel import localedata
+
+    return lang if localedata.exists(lang) else DEFAULT
+
+
 def angka(value: float | int | None, digits: int | None = None, lang: str = DEFAULT) -> str:
     """A number as a person reads it in ``lang`` (Indonesian: ``1.234,5``); ``digits``
     fixes the decimals; "–" for nothing. In templates: ``{{ x|angka(2) }}``."""

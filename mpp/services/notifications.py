@@ -36,6 +36,7 @@ from ..domain import notifications as rules
 from ..domain.booking import BookingStatus, mask_phone
 from ..domain.notifications import NotificationSettings
 from ..domain.states import TicketStatus
+from ..i18n import section, site_language
 from ..models import Booking, Notification, NotificationTry, Service, Site, Ticket, TicketEvent
 from .presenter import Presenter, site_of
 
@@ -64,7 +65,8 @@ def enqueue(s: Session, settings: NotificationSettings | None, event: str, key: 
         return False
     nid = uuid.uuid4().hex
     body = json.dumps({"id": nid, "event": event, "phone": phone,
-                       "message": rules.message(event, subject, ahead),
+                       "message": rules.message(event, subject, ahead, texts=section(
+                           "notifications", site_language(p.site.settings))),
                        subject_name: subject, "at": p.iso(now)}, ensure_ascii=False)
     dialect = postgresql if s.get_bind().dialect.name == "postgresql" else sqlite
     result = s.execute(dialect.insert(Notification).values(

@@ -38,6 +38,7 @@ from ..db import Database
 from ..domain.actor import Actor
 from ..domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..events import HALL, PRINT, PRINT_JOB, PRINTER_STATE, Event
+from ..i18n import languages, number_locale, section, site_language
 from ..models import Device, PrintJob, Service, Site, Ticket
 from .presenter import Presenter
 
@@ -117,10 +118,13 @@ class PrintingService:
     def job_payload(self, p: Presenter, job: PrintJob, ticket: Ticket) -> dict[str, Any]:
         """The ``print`` event: what the agent needs to print the ticket."""
         settings = p.site.settings or {}
-        return {"job_id": job.id, "reason": job.reason, "ticket": p.ticket(ticket),
+        data = p.ticket(ticket)
+        lang = ticket_language(ticket.lang, settings)
+        return {"job_id": job.id, "reason": job.reason, "ticket": data,
                 "site": {"name": p.site.name, "footer": settings.get("ticket_footer", ""),
                          "logo_png_base64": site_logo(p.site)},
-                "created_at": p.iso(job.created_at)}
+                "created_at": p.iso(job.created_at),
+                "lang": lang, "texts": ticket_texts(data, lang, job.reason)}
 
     @staticmethod
     def job_dict(p: Presenter, job: PrintJob) -> dict[str, Any]:
@@ -473,6 +477,74 @@ class PrintingService:
             return self.job_payload(p, job, ticket)
 
 
+class _Keep(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+class _Template(str):
+    """A catalogue text whose ``format`` never fails: an unknown ``{placeholder}`` stays as
+    written, a malformed text prints as written (a translator's slip must not stop a
+    ticket; tests/core/test_translations.py catches it)."""
+
+    def format(self, *args: Any, **values: Any) -> str:  # noqa: A003
+        try:
+            return str.format_map(self, _Keep(values))
+        except (ValueError, IndexError, AttributeError, TypeError):
+            return str(self)
+
+
+def ticket_language(lang: str | None, site_settings: dict[str, Any] | None) -> str:
+    """A ticket's print language: the one the citizen used at the kiosk when it still has a
+    catalogue, else the site's default language (mpp.i18n.site_language)."""
+    return lang if lang is not None and lang in languages() else site_language(site_settings)
+
+
+def ticket_texts(ticket: dict[str, Any], lang: str, reason: str = "issue") -> dict[str, str]:
+    """The printed ticket's lines in ``lang``, from the catalogue's ``ticket`` section with
+    the ticket's numbers and times written in: the print job's ``texts`` (printer.layout
+    prints them; "\n" starts a line). ``ticket`` is the ticket as the job carries it."""
+    from babel.numbers import format_decimal
+
+    from printer.layout import ZONES
+
+    t = {key: _Template(text) for key, text in section("ticket", lang).items()}
+    locale = number_locale(lang)
+
+    def number(value: int) -> str:
+        return format_decimal(value, locale=locale)
+
+    def moment(iso: str) -> dict[str, str]:
+        at = datetime.fromisoformat(iso)
+        offset = at.utcoffset()
+        hours = None if offset is None else offset.total_seconds() / 3600
+        zone = ZONES.get(int(hours)) if hours is not None and hours.is_integer() else None
+        days = t["weekdays"].split(",")
+        return {"weekday": days[at.weekday()].strip() if len(days) == 7 else "",
+                "day": f"{at:%d}", "month": f"{at:%m}", "year": f"{at:%Y}",
+                "hour": f"{at:%H}", "minute": f"{at:%M}",
+                "zone": zone or (at.strftime("UTC%z") if offset is not None else "")}
+
+    out = {"queue_number": t["queue_number"],
+           "people_ahead": t["people_ahead"].format(n=number(ticket["people_ahead"])),
+           "taken_at": t["taken_at"].format(
+               **moment(ticket.get("arrived_at") or ticket["issued_at"])).strip(),
+           "scan": t["scan"]}
+    if ticket.get("priority"):
+        label = t.get(f"priority_{ticket.get('priority_category')}")
+        out["priority"] = t["priority_with"].format(label=label) if label else t["priority"]
+    if ticket.get("booked"):
+        out["booked"] = t["booked"]
+        out["booked_for"] = t["booked_for"].format(**moment(ticket["issued_at"]))
+    wait = ticket.get("estimated_wait_minutes")
+    if wait is not None:
+        out["wait"] = (t["wait_soon"] if wait == 0
+                       else t["wait_minutes"].format(minutes=number(wait)))
+    if reason == "reprint":
+        out["reprint"] = t["reprint"]
+    return out
+
+
 def sample_job(s: Session, p: Presenter) -> dict[str, Any]:
     """A print job for a made-up ticket with the site's real name, logo and footer, so the
     admin page can show what a change to those settings will print."""
@@ -481,9 +553,11 @@ def sample_job(s: Session, p: Presenter) -> dict[str, Any]:
               "agency": {"name": "Contoh Instansi"}, "people_ahead": 3,
               "estimated_wait_minutes": 15, "issued_at": p.iso(p.now),
               "status_url": f"{p.base_url}/t/contoh", "priority": False}
+    lang = site_language(settings)
     return {"job_id": 0, "reason": "issue", "ticket": ticket,
             "site": {"name": p.site.name, "footer": settings.get("ticket_footer", ""),
-                     "logo_png_base64": site_logo(p.site)}}
+                     "logo_png_base64": site_logo(p.site)},
+            "lang": lang, "texts": ticket_texts(ticket, lang)}
 
 
 def check_paper(value: str | None) -> str:

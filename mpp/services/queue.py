@@ -56,6 +56,7 @@ from ..events import (
     Publisher,
     ticket_room,
 )
+from ..i18n import languages
 from ..models import (
     UTC_TS,
     Agency,
@@ -255,12 +256,16 @@ class QueueService:
     def issue(self, actor: Actor, service_id: int, priority: bool = False,
               priority_category: str | None = None,
               check_in: CheckInStep | None = None,
-              phone: str | None = None) -> dict[str, Any]:
+              phone: str | None = None, lang: str | None = None) -> dict[str, Any]:
         """Issue a new ticket for ``service_id``; 409 when the service is closed or full.
 
         ``check_in`` (a booking's check-in, mpp.services.bookings) runs first in the same
         transaction: an on-time booking is queued at its slot's start and may check in while
-        the service is not open yet, on a break or past the cut-off that day."""
+        the service is not open yet, on a break or past the cut-off that day. ``lang``: the
+        kiosk's language, the printed ticket's (None: the site's default language)."""
+        if lang is not None and lang not in languages():
+            raise ValidationFailed(f"lang must be one of {', '.join(languages())}.",
+                                   "invalid_lang")
         if priority_category is not None and priority_category not in PRIORITY_CATEGORIES:
             raise ValidationFailed(
                 f"priority_category must be one of {', '.join(PRIORITY_CATEGORIES)}.",
@@ -315,7 +320,7 @@ class QueueService:
                 token=secrets.token_urlsafe(16), issued_at=now, arrived_at=now,
                 issued_by_device_id=actor.device_id, issued_by_user_id=actor.user_id,
                 phone=phone if plan is None else plan.phone, booked=False, remote=False,
-                call_count=0, transfer_count=0)
+                call_count=0, transfer_count=0, lang=lang)
             if plan is not None and plan.booked:
                 values.update(issued_at=plan.queue_at, booked=True)
             row = s.execute(_INSERT_TICKET, values).one()
