@@ -260,3 +260,19 @@ def test_the_boards_script_holds_no_text_of_its_own():
         written = [t for key, t in texts.items() if key != "locale" and len(t) > 1
                    and any(f"{q}{t}{q}" in script for q in "\"'`")]
         assert not written, f"board.js spells {lang} texts itself: {written}"
+
+
+@pytest.mark.parametrize("name", ["ticket", "notifications"])
+def test_a_missing_ticket_or_notification_text_is_caught(name, monkeypatch):
+    """The printed ticket's and the notifications' sections are checked like the others;
+    the line reads in Indonesian meanwhile (issue 12)."""
+    import mpp.i18n as i18n
+
+    key = sorted(catalogue(DEFAULT)[name])[0]
+    broken = {**catalogue("en"), name: {k: v for k, v in catalogue("en")[name].items()
+                                        if k != key}}
+    assert _keys(catalogue(DEFAULT)) - _keys(broken) == {f"{name}.{key}"}
+    monkeypatch.setattr(i18n, "catalogue", lambda lang: broken if lang == "en"
+                        else catalogue(lang))
+    assert i18n.section(name, "en")[key] == catalogue(DEFAULT)[name][key]
+    assert i18n.section(name, "en") != i18n.section(name, DEFAULT)

@@ -200,3 +200,36 @@ def test_a_booked_ticket_says_it_was_booked_and_for_when() -> None:
     assert receipt.line_with("Jadwal").text == "Jadwal / Booked for 09:05"
     plain = decode(ticket_bytes(make_ticket(), paper("58")))
     assert not any("BOOKING" in t for t in plain.texts())
+
+
+def _job(**extra: object) -> dict[str, object]:
+    return {"job_id": 1, "reason": "issue", "site": {"name": "MPP"}, **extra, "ticket": {
+        "number": "A007", "service": {"name": "KTP-el"}, "agency": {"name": "Disdukcapil"},
+        "people_ahead": 6, "estimated_wait_minutes": 25,
+        "issued_at": "2026-11-23T09:05:00+08:00", "status_url": "http://mpp.test/t/x"}}
+
+
+def test_a_job_without_texts_prints_todays_indonesian_with_english_under_it() -> None:
+    """An older server sends no ``texts``: the ticket reads as it always did."""
+    receipt = decode(ticket_bytes(TicketPrint.from_job(_job()), paper("80")))
+    for line in ("NOMOR ANTRIAN / QUEUE NUMBER", "Menunggu di depan Anda: 6 orang", "(People ahead: 6)",
+                 "Perkiraan tunggu: 25 menit", "(Estimated wait: 25 min)",
+                 "Senin, 23-11-2026 09:05 WITA", "Pindai untuk memantau antrian"):
+        assert line in receipt.texts()
+    # texts that are not a table of lines are ignored the same way
+    assert decode(ticket_bytes(TicketPrint.from_job(_job(texts=["x"])), paper("80"))
+                  ).texts() == receipt.texts()
+
+
+def test_a_jobs_texts_are_printed_and_a_missing_one_reads_as_before() -> None:
+    texts = {"queue_number": "QUEUE NUMBER", "people_ahead": "People ahead of you: 6",
+             "wait": "Estimated wait: 25 min", "taken_at": "Monday 23/11/2026 09:05 WITA",
+             "scan": 7}
+    receipt = decode(ticket_bytes(TicketPrint.from_job(_job(lang="en", texts=texts)),
+                                  paper("58")))
+    for line in ("QUEUE NUMBER", "People ahead of you: 6", "Estimated wait: 25 min",
+                 "Monday 23/11/2026 09:05 WITA"):
+        assert line in receipt.texts()
+    assert not any("Menunggu" in t or "Perkiraan" in t for t in receipt.texts())
+    # "scan" is not a text: today's two lines stand in for it
+    assert "Pindai untuk memantau antrian" in receipt.texts()
