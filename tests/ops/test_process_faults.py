@@ -28,6 +28,7 @@ from mpp.db import Database
 from mpp.models import Service, Ticket, TicketEvent
 
 from ..support.api import Api
+from ..support.factories import Factories
 from ..support.live import LiveServer
 from .netfault import CuttableProxy
 
@@ -51,7 +52,10 @@ def test_a_process_killed_in_a_burst_loses_no_acknowledged_ticket_or_call(
     a, b = _servers(pg_url, redis_url, tmp_path)
     try:
         apis = {"a": Api(a.url), "b": Api(b.url)}
-        codes = ["KK", "AKTA"]  # no daily quota: every issue should be answered 201
+        make = Factories.live(a)  # services, counters and clerks of the test's own
+        codes = [make.service(), make.service()]  # no daily quota: every issue answered 201
+        desks = [(make.staff(), make.counter_name(make.counter(codes))) for _ in range(2)]
+        make.close()
         service_ids = {code: apis["a"].service_id(code) for code in codes}
         kiosk = apis["a"].device_token()
         issued: list[dict] = []       # every ticket answered 201
@@ -104,8 +108,8 @@ def test_a_process_killed_in_a_burst_loses_no_acknowledged_ticket_or_call(
 
         threads = [threading.Thread(target=kiosk_loop, args=(n, c))
                    for n in ("a", "b") for c in codes]
-        threads += [threading.Thread(target=counter_loop, args=("a", "dukcapil1", "Loket 2")),
-                    threading.Thread(target=counter_loop, args=("b", "dukcapil2", "Loket 3"))]
+        threads += [threading.Thread(target=counter_loop, args=("a", *desks[0])),
+                    threading.Thread(target=counter_loop, args=("b", *desks[1]))]
         for t in threads:
             t.start()
         time.sleep(BURST_SECONDS)
@@ -198,13 +202,16 @@ def test_redis_unreachable_for_ten_seconds_the_hall_goes_on_and_screens_catch_up
     screens: list[Screen] = []
     try:
         via_a = Api(a.url)
-        first = via_a.issue("KK")
+        make = Factories.live(a)  # a service, counter and clerk of the test's own
+        desk = make.desk()
+        make.close()
+        first = via_a.issue(desk.code)
         board = Screen(b.url, "/hall", {"token": via_a.device_token("display-1")})
         page = Screen(b.url, "/ticket", {"ticket_token": first["token"]})
         screens += [board, page]
         board.wait_for("snapshot", lambda d: True, 10)
         page.wait_for("ticket", lambda d: d["ticket"]["status"] == "waiting", 10)
-        cid = via_a.open_counter("dukcapil2", "Loket 3")
+        cid = via_a.open_counter(desk.staff, desk.counter)
 
         proxy.cut()
         cut_at = time.monotonic()
@@ -212,9 +219,9 @@ def test_redis_unreachable_for_ten_seconds_the_hall_goes_on_and_screens_catch_up
         during: list[str] = []
         for _ in range(3):  # the hall goes on: kiosks issue, counters call
             started = time.monotonic()
-            via_a.issue("KK")
-            called = via_a.call_next("dukcapil2", cid)
-            via_a.act("dukcapil2", called["id"], "finish")
+            via_a.issue(desk.code)
+            called = via_a.call_next(desk.staff, cid)
+            via_a.act(desk.staff, called["id"], "finish")
             latencies.append(time.monotonic() - started)
             during.append(called["number"])
         assert during[0] == first["number"]
@@ -233,8 +240,8 @@ def test_redis_unreachable_for_ten_seconds_the_hall_goes_on_and_screens_catch_up
         # the citizen's page too: it sees its ticket finished
         page.wait_for("ticket", lambda d: d["ticket"]["status"] == "done", 30)
         # and live events flow again across the processes
-        via_a.issue("KK")
-        again = via_a.call_next("dukcapil2", cid)
+        via_a.issue(desk.code)
+        again = via_a.call_next(desk.staff, cid)
         board.wait_for("called", lambda d: d["ticket"]["number"] == again["number"], 15)
         print(f"\nRedis cut 10 s: {len(during)} issue+call+finish rounds during it took "
               f"max {max(latencies) * 1000:.0f} ms; the board had a fresh snapshot with all "
@@ -253,7 +260,10 @@ def test_the_sqlite_server_killed_in_a_burst_restarts_with_every_acknowledged_ti
     server = LiveServer(db_url, tmp_path / "server").start()
     try:
         api = Api(server.url)
-        service = api.service_id("KK")
+        make = Factories.live(server)  # a service of the test's own
+        code = make.service()
+        make.close()
+        service = api.service_id(code)
         kiosk = api.device_token()
         issued: list[dict] = []
         stop = threading.Event()
@@ -285,7 +295,7 @@ def test_the_sqlite_server_killed_in_a_burst_restarts_with_every_acknowledged_ti
             assert s.execute(text("PRAGMA integrity_check")).scalar_one() == "ok"
             rows = {t.id: t.number for t in s.scalars(select(Ticket))}
             seqs = sorted(s.scalars(select(Ticket.sequence).join(
-                Service, Service.id == Ticket.origin_service_id).where(Service.code == "KK")))
+                Service, Service.id == Ticket.origin_service_id).where(Service.code == code)))
         db.dispose()
         assert all(rows.get(t["id"]) == t["number"] for t in issued)
         assert seqs == list(range(1, len(seqs) + 1))
