@@ -9,12 +9,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import requests
 
-from mpp.services.demo import demo_device_token
-
-from ..support.api import ADMIN_PASSWORD, PASSWORDS, STAFF_PASSWORD
-from ..support.databases import TEST_SECRET
+from ..support.api import ADMIN_PASSWORD, PASSWORDS, STAFF_PASSWORD, Api, device_token
 
 
 @pytest.fixture
@@ -59,20 +55,19 @@ def test_admin_forms_work_without_inline_script(live_server, strict_page):
 def test_device_pages_take_the_token_from_the_address_once(live_server, strict_page):
     page, refused = strict_page
     base = live_server.url
-    display = demo_device_token(TEST_SECRET, "display-1")
+    display = device_token("display-1")
     page.goto(f"{base}/display#token={display}")
     page.wait_for_selector("#board[data-state=online]", timeout=15000)
     assert display not in page.url
     page.reload()  # the token was kept: the board comes back by itself
     page.wait_for_selector("#board[data-state=online]", timeout=15000)
-    kiosk = demo_device_token(TEST_SECRET, "kiosk-1")
+    kiosk = device_token("kiosk-1")
     page.goto(f"{base}/kiosk#token={kiosk}")
     page.wait_for_selector(".k-screen.active:not([data-screen=loading])", timeout=15000)
     assert page.get_attribute(".k-screen.active", "data-screen") != "setup"
     assert kiosk not in page.url
-    counters = requests.get(f"{base}/api/v1/counters", timeout=5).json()["counters"]
-    loket1 = next(c["id"] for c in counters if c["name"] == "Loket 1")
-    tablet = demo_device_token(TEST_SECRET, "tablet-1")
+    loket1 = Api(base).counter_id("Loket 1")  # the demo's tablet-1 is registered to it
+    tablet = device_token("tablet-1")
     page.goto(f"{base}/rate?counter={loket1}&token={tablet}")  # an old-style link
     page.wait_for_selector("body[data-state=online]", timeout=15000)
     assert tablet not in page.url
@@ -82,11 +77,7 @@ def test_device_pages_take_the_token_from_the_address_once(live_server, strict_p
 def test_staff_manager_and_citizen_screens_run_under_the_csp(live_server, strict_page):
     page, refused = strict_page
     base = live_server.url
-    kiosk = {"Authorization": "Bearer " + demo_device_token(TEST_SECRET, "kiosk-1")}
-    services = requests.get(f"{base}/api/v1/services", timeout=5).json()["services"]
-    ktp = next(s for s in services if s["code"] == "KTP")
-    ticket = requests.post(f"{base}/api/v1/tickets", json={"service_id": ktp["id"]},
-                           headers=kiosk, timeout=5).json()["ticket"]
+    ticket = Api(base).issue("KTP")
     page.goto(f"{base}/t/{ticket['token']}")
     page.wait_for_selector("#st-live[data-state=on]", timeout=15000)
     _sign_in(page, base, "dukcapil1", STAFF_PASSWORD)
