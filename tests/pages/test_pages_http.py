@@ -20,12 +20,13 @@ def test_console_sends_anonymous_visitors_to_the_login_form(client):
     assert r.headers["Location"] == "/login?next=/console"
 
 
-def test_staff_land_on_the_console_after_signing_in(client):
-    assert sign_in(client, "dukcapil1").status_code == 302
+def test_staff_land_on_the_console_after_signing_in(client, make):
+    clerk = make.staff()
+    assert sign_in(client, clerk).status_code == 302
     r = client.get("/console")
     assert r.status_code == 200
     html = r.get_data(as_text=True)
-    assert "Konsol Loket" in html and "Siti Rahmawati" in html
+    assert "Konsol Loket" in html and f"Petugas Uji {clerk}" in html  # the clerk's name
     assert 'data-action="call_next"' in html and 'aria-keyshortcuts="N"' in html
 
 
@@ -39,41 +40,43 @@ def test_console_tells_a_manager_it_is_for_counter_staff(client):
     assert 'href="/dashboard"' in html
 
 
-def test_console_speaks_english_when_asked_and_remembers_it(client):
-    assert sign_in(client, "dukcapil1").status_code == 302
+def test_console_speaks_english_when_asked_and_remembers_it(client, make):
+    assert sign_in(client, make.staff()).status_code == 302
     assert "Counter Console" in client.get("/console?lang=en").get_data(as_text=True)
     assert "Counter Console" in client.get("/console").get_data(as_text=True)
     assert "Konsol Loket" in client.get("/console?lang=id").get_data(as_text=True)
 
 
-def test_status_page_renders_number_service_and_status_without_javascript(client, api):
-    api.issue("KTP")
-    ticket = api.issue("KTP")
+def test_status_page_renders_number_service_and_status_without_javascript(client, api, make):
+    code = make.service(prefix="Q", name="Perekaman KTP-el Uji")
+    api.issue(code)
+    ticket = api.issue(code)
     r = client.get(f"/t/{ticket['token']}")
     assert r.status_code == 200
     html = r.get_data(as_text=True)
-    assert '<p class="st-number" id="st-number">A002</p>' in html
-    assert "Perekaman dan Pencetakan KTP-el" in html
+    assert '<p class="st-number" id="st-number">Q002</p>' in html
+    assert '<span id="st-service">Perekaman KTP-el Uji</span>' in html
     assert '<span class="st-status" id="st-status">Menunggu</span>' in html
     assert '<dd id="st-ahead">1</dd>' in html
     assert r.headers["Cache-Control"] == "no-store"
     assert r.headers["Referrer-Policy"] == "no-referrer"
 
 
-def test_status_page_shows_only_its_own_ticket(client, api):
-    other = api.issue("KTP")
-    mine = api.issue("KK")
+def test_status_page_shows_only_its_own_ticket(client, api, make):
+    other = api.issue(make.service())
+    mine = api.issue(make.service())
     html = client.get(f"/t/{mine['token']}").get_data(as_text=True)
     assert other["token"] not in html
     assert other["number"] not in html
 
 
-def test_status_page_shows_the_counter_once_called(client, api):
-    ticket = api.issue("KTP")
-    cid = api.open_counter("dukcapil1", "Loket 1")
-    api.post(f"/counters/{cid}/call-next", token=api.login("dukcapil1"))
+def test_status_page_shows_the_counter_once_called(client, api, make):
+    desk = make.desk()
+    ticket = api.issue(desk.code)
+    cid = api.open_counter(desk.staff, desk.counter)
+    api.post(f"/counters/{cid}/call-next", token=api.login(desk.staff))
     html = client.get(f"/t/{ticket['token']}").get_data(as_text=True)
-    assert '<p class="st-counter" id="st-counter">Loket 1</p>' in html
+    assert f'<p class="st-counter" id="st-counter">{desk.counter}</p>' in html
     assert "Silakan menuju" in html
     assert '<section class="st-callbox" id="st-called" role="alert">' in html
 
@@ -87,9 +90,9 @@ def test_status_page_of_an_unknown_token_is_a_readable_404(client):
 
 
 @pytest.mark.parametrize("lang", ["id", "en"])
-def test_ticket_and_unknown_token_pages_share_one_header(client, api, lang):
+def test_ticket_and_unknown_token_pages_share_one_header(client, api, make, lang):
     """Both pages come from one base (status/layout.html): the same head and header."""
-    ticket = api.issue("KTP")
+    ticket = api.issue(make.service())
     pages = [client.get(f"/t/{ticket['token']}?lang={lang}"),
              client.get(f"/t/not-a-real-token?lang={lang}")]
     assert [p.status_code for p in pages] == [200, 404]
@@ -114,12 +117,13 @@ def test_the_status_header_is_written_once():
     assert holders == ["layout.html"]
 
 
-def test_status_page_switches_to_english(client, api):
-    ticket = api.issue("KTP")
+def test_status_page_switches_to_english(client, api, make):
+    ticket = api.issue(make.service(name="Perekaman KTP-el Uji",
+                                    name_en="Electronic ID card test enrolment"))
     html = client.get(f"/t/{ticket['token']}?lang=en").get_data(as_text=True)
     assert '<html lang="en">' in html
     assert "Your queue number" in html
-    assert "Electronic ID card (KTP-el) enrolment and printing" in html
+    assert '<span id="st-service">Electronic ID card test enrolment</span>' in html
     assert 'href="?lang=id"' in html
 
 
