@@ -1,16 +1,20 @@
-"""The console's waiting list is the exact order call-next will take (issue 12)."""
+"""The console's waiting list is the exact order call-next will take (issue 12), at a counter
+of the test's own serving two services of its own (support/factories.py)."""
 
 from __future__ import annotations
 
 
-def test_the_waiting_list_is_the_order_call_next_takes_across_services(api, clock):
+def test_the_waiting_list_is_the_order_call_next_takes_across_services(api, make, clock):
+    a, b = make.service(), make.service()
+    counter = make.counter_name(make.counter([a, b]))
+    clerk = make.staff()
     issued = []
-    for code, priority in (("KTP", False), ("KK", False), ("KTP", False), ("KTP", True),
-                           ("KK", False), ("KK", True), ("KTP", False), ("KTP", True)):
+    for code, priority in ((a, False), (b, False), (a, False), (a, True),
+                           (b, False), (b, True), (a, False), (a, True)):
         issued.append(api.issue(code, priority=priority))
         clock.advance(minutes=1)
-    cid = api.open_counter("dukcapil2", "Loket 2")          # KTP and KK
-    token = api.login("dukcapil2")
+    cid = api.open_counter(clerk, counter)
+    token = api.login(clerk)
     view = api.get(f"/counters/{cid}/queue", token=token).body
     listed = [t["number"] for t in view["waiting"]]
     assert [t["position"] for t in view["waiting"]] == list(range(len(issued)))
