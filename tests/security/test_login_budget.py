@@ -13,10 +13,11 @@ from ..support.api import STAFF_PASSWORD
 from ..support.sessions import csrf_token
 
 
-@pytest.mark.parametrize("username", ["admin", "nobody-here", "dukcapil1"])
-def test_every_wrong_login_checks_one_password_hash(app, api, monkeypatch, username):
+@pytest.mark.parametrize("username", ["admin", "nobody-here", "clerk"])
+def test_every_wrong_login_checks_one_password_hash(app, api, make, monkeypatch, username):
     from mpp.models import User
 
+    username = make.staff() if username == "clerk" else username  # a clerk of the test's own
     with app.extensions["mpp"].db.read() as s:
         method = s.query(User).filter(User.username == "admin").one().password_hash.split("$")[0]
     checks: list[str] = []
@@ -34,16 +35,17 @@ def test_every_wrong_login_checks_one_password_hash(app, api, monkeypatch, usern
     assert checks == [method]
 
 
-def test_an_inactive_user_costs_a_hash_check_too(app, api, monkeypatch):
+def test_an_inactive_user_costs_a_hash_check_too(app, api, make, monkeypatch):
     from mpp.models import User
 
+    clerk = make.staff()
     with app.extensions["mpp"].db.write() as s:
-        s.query(User).filter(User.username == "dukcapil2").one().active = False
+        s.query(User).filter(User.username == clerk).one().active = False
     calls = []
     real = accounts.check_password_hash
     monkeypatch.setattr(accounts, "check_password_hash",
                         lambda h, p: calls.append(1) or real(h, p))
-    r = api.post("/auth/login", {"username": "dukcapil2", "password": STAFF_PASSWORD})
+    r = api.post("/auth/login", {"username": clerk, "password": STAFF_PASSWORD})
     assert r.status == 401 and calls == [1]
 
 
