@@ -19,6 +19,7 @@ from mpp.models import Base, Site
 
 from ..support import databases
 from ..support.api import Api
+from ..support.factories import Factories
 
 
 def _everything(url: str) -> dict[str, list[Any]]:
@@ -48,11 +49,15 @@ def _mpp(monkeypatch: pytest.MonkeyPatch, url: str, *args: str) -> Any:
 
 
 def _a_day_of_work(app: Any) -> None:
+    """Tickets, a call and a site setting, on services, a counter and a clerk of its own
+    (support/factories.py), in two agencies."""
     api = Api(app.test_client())
-    for code in ("KTP", "KTP", "KK", "PASPOR"):
+    make = Factories(app)
+    desk, other = make.desk(), make.service()
+    for code in (desk.code, desk.code, other, make.agency().service()):
         api.issue(code)
-    cid = api.open_counter("dukcapil1", "Loket 1")
-    staff = api.login("dukcapil1")
+    cid = api.open_counter(desk.staff, desk.counter)
+    staff = api.login(desk.staff)
     ticket = api.post(f"/counters/{cid}/call-next", token=staff).body["ticket"]
     assert api.post(f"/tickets/{ticket['id']}/start", token=staff).status == 200
     assert api.post(f"/tickets/{ticket['id']}/finish", token=staff).status == 200
