@@ -212,7 +212,8 @@ def _job(**extra: object) -> dict[str, object]:
 def test_a_job_without_texts_prints_todays_indonesian_with_english_under_it() -> None:
     """An older server sends no ``texts``: the ticket reads as it always did."""
     receipt = decode(ticket_bytes(TicketPrint.from_job(_job()), paper("80")))
-    for line in ("NOMOR ANTRIAN / QUEUE NUMBER", "Menunggu di depan Anda: 6 orang", "(People ahead: 6)",
+    for line in ("NOMOR ANTRIAN / QUEUE NUMBER", "Menunggu di depan Anda: 6 orang",
+                 "(People ahead: 6)",
                  "Perkiraan tunggu: 25 menit", "(Estimated wait: 25 min)",
                  "Senin, 23-11-2026 09:05 WITA", "Pindai untuk memantau antrian"):
         assert line in receipt.texts()
