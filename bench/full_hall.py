@@ -21,11 +21,12 @@ fewer services means more pages per service message, the harder case).
 Printed: connect success and time, issue and call-next latency p50/p99, call → board and
 call → the called citizen's status page p50/p99 (the `called` and `ticket` events, timed with
 the system-wide monotonic clock; the screens run on the same machine, so the figures include
-their own time to receive), queue feed → status pages (first `queue` event after each call at
-the pages of that service), queue messages per page, the servers' memory (RSS) and CPU time
-beside the client processes' CPU time (if the clients need more than the servers, the machine
-measures them, not the servers), and the load average before and after. Goals: p99 ≤ 100 ms
-to boards, ≤ 1 s to status pages.
+their own time to receive), answer → board (how long a board waited after the counter had
+its call-next answer: the fan-out apart from a slow request), queue feed → status pages
+(first `queue` event after each call at the pages of that service), queue messages per
+page, the servers' memory (RSS) and CPU time beside the client processes' CPU time (if the
+clients need more than the servers, the machine measures them, not the servers), and the
+load average before and after. Goals: p99 ≤ 100 ms to boards, ≤ 1 s to status pages.
 
     .venv/bin/python bench/full_hall.py [--only single|redis] [--db sqlite|postgres]
         [--pages 2000] [--boards 50] [--consoles 20] [--redis-sockets 5000] [--seconds 60]
@@ -258,6 +259,13 @@ def run(label: str, servers: list[LiveServer], pages: int, boards: int, consoles
     print(f"call-next          {ms([t for _, _, t, _ in calls])}")
     print(f"call -> board      {ms(to_boards)}  boards heard {heard}/{len(calls) * boards} "
           "calls")
+    # the board's wait beyond the call-next request that sent its event (negative: heard
+    # before the counter had its answer), to tell the fan-out from a slow request
+    answered = {n: s + took for n, s, took, _ in calls}
+    after_answer = [t - answered[n] for v in seen if v.screen.kind == "board"
+                    for t, n, recall in v.calls if n in answered and not recall]
+    print(f"answer -> board    p50 {pct(after_answer, 50) * 1000:7.1f} ms  "
+          f"p99 {pct(after_answer, 99) * 1000:7.1f} ms  (after the counter's answer)")
     print(f"call -> its page   {ms(to_pages)}")
     print(f"call -> queue feed {ms(feed)}  (place and estimate at the service's pages)")
     dropped = [v for v in seen if v.dropped_at is not None]
