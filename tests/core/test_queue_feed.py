@@ -121,19 +121,22 @@ def test_a_failed_read_is_logged_and_the_feed_goes_on(caplog):
     assert calls == [set(), set(), {1}] and sent == [Event(QUEUE, HALL, {})]
 
 
-def test_a_service_message_carries_the_exact_call_order_with_priority(app, events):
+def test_a_service_message_carries_the_exact_call_order_with_priority(app, events, make):
     """Status pages take their place from ``order``: it must be the order the counter will
-    call, priority tickets where the ratio puts them (KK: 2 regular per priority)."""
+    call, priority tickets where the ratio puts them (2 regular per priority)."""
     api = Api(app.test_client())
-    issued = [api.issue("KK", priority=p) for p in (False, False, False, True, True, False)]
+    code = make.service(prefix="Q", regular_per_priority=2, priority_enabled=True)
+    # the last ticket is a priority one put ahead of a regular one, so the last round always
+    # changes places and is sent (a regular ticket only appended would not be)
+    issued = [api.issue(code, priority=p) for p in (False, False, False, True, False, True)]
     feed = app.extensions["mpp"].queue.feed
     assert feed.idle.wait(5)
     sid = issued[0]["service"]["id"]
     last = [e for e in events.named(QUEUE) if e.room == service_room(sid, 0)][-1]
     n = {t["id"]: t["number"] for t in issued}
     # no priority call yet today: the oldest priority ticket goes first, then the ratio
-    assert [n[i] for i in last.data["order"]] == ["B004", "B001", "B002", "B005", "B003",
-                                                   "B006"]
+    assert [n[i] for i in last.data["order"]] == ["Q004", "Q001", "Q002", "Q006", "Q003",
+                                                   "Q005"]
     assert last.data["waiting"] == 6 and last.data["open_counters"] == 0
     assert last.data["typical_service_seconds"] > 0
     # each ticket's own people_ahead (as the API reads it) is its index in that order
@@ -142,10 +145,10 @@ def test_a_service_message_carries_the_exact_call_order_with_priority(app, event
         assert last.data["order"].index(t["id"]) == ahead
 
 
-def test_the_feed_message_reaches_the_pages_of_that_service_only(app, events):
+def test_the_feed_message_reaches_the_pages_of_that_service_only(app, events, make):
     api = Api(app.test_client())
-    kk = api.issue("KK")
-    api.issue("AKTA")
+    kk = api.issue(make.service())
+    api.issue(make.service())
     assert app.extensions["mpp"].queue.feed.idle.wait(5)
     kk_rooms = {service_room(kk["service"]["id"], k) for k in range(SHARDS)}
     kk_messages = [e for e in events.named(QUEUE) if e.room in kk_rooms]
