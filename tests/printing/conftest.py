@@ -9,12 +9,19 @@ import pytest
 from tests.support.agent_process import Agent
 from tests.support.fake_printer import FakeNetworkPrinter
 from tests.support.live import LiveServer
+from tests.support.print_live import own_service
 
 
 @pytest.fixture
 def server(live_server: LiveServer) -> LiveServer:
     """The live server the print tests talk to (the suite's ``live_server``)."""
     return live_server
+
+
+@pytest.fixture
+def code(server: LiveServer) -> str:
+    """A service of the test's own on the server, prefix Q: its tickets are Q001, Q002 …"""
+    return own_service(server)
 
 
 @pytest.fixture

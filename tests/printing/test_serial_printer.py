@@ -42,14 +42,15 @@ def tty() -> Iterator[PtyPrinter]:
 
 
 def test_the_agent_prints_each_ticket_on_a_serial_printer_once(
-        server: LiveServer, tty: PtyPrinter, agents: list[Agent], tmp_path: Path) -> None:
+        server: LiveServer, code: str, tty: PtyPrinter, agents: list[Agent],
+        tmp_path: Path) -> None:
     # default options: the status answers must not make each ticket wait for a timeout
     make_agent(agents, server, tty.spec, tmp_path)
-    tickets = [issue(server) for _ in range(3)]
+    tickets = [issue(server, code) for _ in range(3)]
     wait_for(lambda: all(job_state(server, t) == "printed" for t in tickets), what="printed")
-    assert tty.numbers() == ["A001", "A002", "A003"]
+    assert tty.numbers() == ["Q001", "Q002", "Q003"]
     receipt = tty.receipts()[2]
-    assert receipt.line_with("A003").size == (4, 4)
+    assert receipt.line_with("Q003").size == (4, 4)
     assert receipt.line_with("NOMOR ANTRIAN").align == "center"
     assert [q.payload for q in receipt.qrs] == [tickets[2]["status_url"]]
     assert receipt.cuts == ["full"]
@@ -60,40 +61,43 @@ def test_the_agent_prints_each_ticket_on_a_serial_printer_once(
 
 
 def test_a_serial_printer_out_of_paper_keeps_the_job_until_paper_is_back(
-        server: LiveServer, tty: PtyPrinter, agents: list[Agent], tmp_path: Path) -> None:
+        server: LiveServer, code: str, tty: PtyPrinter, agents: list[Agent],
+        tmp_path: Path) -> None:
     tty.paper = "out"
     make_agent(agents, server, tty.spec, tmp_path)
-    ticket = issue(server)
+    ticket = issue(server, code)
     wait_for(lambda: job_state(server, ticket) == "failed", what="failed")
     assert job_error(server, ticket) == "out of paper"
     assert print_state(server, ticket)["printer"]["problem"] == "out_of_paper"
     assert tty.jobs == []
     tty.paper = "ok"
     wait_for(lambda: job_state(server, ticket) == "printed", what="printed after refill")
-    assert tty.numbers() == ["A001"]
+    assert tty.numbers() == ["Q001"]
 
 
 def test_a_serial_printer_reporting_offline_keeps_the_job(
-        server: LiveServer, tty: PtyPrinter, agents: list[Agent], tmp_path: Path) -> None:
+        server: LiveServer, code: str, tty: PtyPrinter, agents: list[Agent],
+        tmp_path: Path) -> None:
     tty.online = False  # e.g. cover open: it answers, with the offline bit set
     make_agent(agents, server, tty.spec, tmp_path)
-    ticket = issue(server)
+    ticket = issue(server, code)
     wait_for(lambda: job_state(server, ticket) == "failed", what="failed")
     assert job_error(server, ticket) == "printer offline"
     assert printer_row(server)["online"] is False
     assert tty.jobs == []
     tty.online = True
     wait_for(lambda: job_state(server, ticket) == "printed", what="printed when online")
-    assert tty.numbers() == ["A001"]
+    assert tty.numbers() == ["Q001"]
 
 
 def test_a_switched_off_serial_printer_is_reported_and_loses_no_ticket(
-        server: LiveServer, tty: PtyPrinter, agents: list[Agent], tmp_path: Path) -> None:
+        server: LiveServer, code: str, tty: PtyPrinter, agents: list[Agent],
+        tmp_path: Path) -> None:
     # Switched off, a serial printer answers nothing, and the port still takes every byte:
     # the ticket must not be sent into the void and answered "printed".
     tty.powered = False
     make_agent(agents, server, tty.spec, tmp_path)
-    ticket = issue(server)
+    ticket = issue(server, code)
     wait_for(lambda: job_state(server, ticket) == "failed", what="failed")
     assert "unreachable: no answer" in job_error(server, ticket)
     assert print_state(server, ticket)["printer"]["problem"] == "printer_offline"
@@ -102,7 +106,7 @@ def test_a_switched_off_serial_printer_is_reported_and_loses_no_ticket(
     tty.powered = True
     wait_for(lambda: job_state(server, ticket) == "printed", timeout=20,
              what="printed after switching on")
-    assert tty.numbers() == ["A001"]
+    assert tty.numbers() == ["Q001"]
 
 
 def test_open_send_and_status_through_the_real_serial_class(tty: PtyPrinter) -> None:

@@ -7,14 +7,26 @@ from typing import Any
 
 from .agent_process import Agent
 from .api import Api, device_token
+from .factories import Factories
 from .live import LiveServer
 
 KIOSK = device_token("kiosk-1")
 DISPLAY = device_token("display-1")
 
 
-def issue(server: LiveServer, code: str = "KTP") -> dict[str, Any]:
-    """A ticket taken at kiosk-1 (paired with printer-1): it makes a print job."""
+def own_service(server: LiveServer, prefix: str = "Q") -> str:
+    """A service of the test's own on the server (its first ticket is ``{prefix}001``);
+    its code."""
+    make = Factories.live(server)
+    try:
+        return make.service(prefix=prefix)
+    finally:
+        make.close()
+
+
+def issue(server: LiveServer, code: str) -> dict[str, Any]:
+    """A ticket for the service taken at kiosk-1 (paired with printer-1): it makes a print
+    job."""
     return Api(server.url).issue(code)
 
 
