@@ -56,15 +56,15 @@ def cups(printer: FakeNetworkPrinter) -> Iterator[PrivateCups]:
 
 
 def test_the_agent_prints_each_ticket_through_a_raw_cups_queue(
-        server: LiveServer, cups: PrivateCups, printer: FakeNetworkPrinter,
+        server: LiveServer, code: str, cups: PrivateCups, printer: FakeNetworkPrinter,
         agents: list[Agent], tmp_path: Path) -> None:
     make_agent(agents, server, f"cups:{QUEUE}", tmp_path, env=cups.env)
-    tickets = [issue(server), issue(server)]
+    tickets = [issue(server, code), issue(server, code)]
     wait_for(lambda: all(job_state(server, t) == "printed" for t in tickets), what="printed")
     wait_for(lambda: len(printer.jobs) == 2, timeout=30, what="both jobs through CUPS")
-    assert printer.numbers() == ["A001", "A002"]
+    assert printer.numbers() == ["Q001", "Q002"]
     receipt = printer.receipts()[1]
-    assert receipt.line_with("A002").size == (4, 4)
+    assert receipt.line_with("Q002").size == (4, 4)
     assert [q.payload for q in receipt.qrs] == [tickets[1]["status_url"]]
     assert receipt.cuts == ["full"]
     assert printer.status_queries == 0  # a CUPS queue carries no status answers back
@@ -75,7 +75,7 @@ def test_the_agent_prints_each_ticket_through_a_raw_cups_queue(
 
 
 def test_a_printer_gone_behind_cups_holds_one_ticket_and_the_rest_stay_with_the_server(
-        server: LiveServer, agents: list[Agent], tmp_path: Path) -> None:
+        server: LiveServer, code: str, agents: list[Agent], tmp_path: Path) -> None:
     # Hold the port (bound, not listening): connections are refused until the printer
     # comes back on it.
     holder = socket.socket()
@@ -85,11 +85,11 @@ def test_a_printer_gone_behind_cups_holds_one_ticket_and_the_rest_stay_with_the_
     try:
         with private_cups(f"socket://127.0.0.1:{port}") as cups:
             make_agent(agents, server, f"cups:{QUEUE}", tmp_path, env=cups.env)
-            first = issue(server)
+            first = issue(server, code)
             # CUPS took the first ticket: it keeps it and will send it when it can
             wait_for(lambda: job_state(server, first) == "printed",
                      what="first handed to CUPS")
-            second = issue(server)
+            second = issue(server, code)
             wait_for(lambda: job_state(server, second) == "failed", what="second refused")
             assert "job(s) still waiting in the CUPS queue" in job_error(server, second)
             assert print_state(server, second)["printer"]["problem"] == "printer_offline"
@@ -100,7 +100,7 @@ def test_a_printer_gone_behind_cups_holds_one_ticket_and_the_rest_stay_with_the_
                          what="second printed after the printer came back")
                 wait_for(lambda: len(printer.jobs) == 2, timeout=30,
                          what="both at the printer")
-                assert printer.numbers() == ["A001", "A002"]  # each once, the held one first
+                assert printer.numbers() == ["Q001", "Q002"]  # each once, the held one first
             finally:
                 printer.close()
     finally:
@@ -108,11 +108,11 @@ def test_a_printer_gone_behind_cups_holds_one_ticket_and_the_rest_stay_with_the_
 
 
 def test_a_stopped_cups_queue_is_reported_and_takes_no_ticket(
-        server: LiveServer, cups: PrivateCups, printer: FakeNetworkPrinter,
+        server: LiveServer, code: str, cups: PrivateCups, printer: FakeNetworkPrinter,
         agents: list[Agent], tmp_path: Path) -> None:
     cups.disable(QUEUE, "paper jam")
     make_agent(agents, server, f"cups:{QUEUE}", tmp_path, env=cups.env)
-    ticket = issue(server)
+    ticket = issue(server, code)
     wait_for(lambda: job_state(server, ticket) == "failed", what="failed")
     error = job_error(server, ticket)
     assert "the CUPS queue is stopped (paper jam)" in error and f"cupsenable {QUEUE}" in error
@@ -122,7 +122,7 @@ def test_a_stopped_cups_queue_is_reported_and_takes_no_ticket(
     wait_for(lambda: job_state(server, ticket) == "printed", timeout=20,
              what="printed after cupsenable")
     wait_for(lambda: printer.jobs, timeout=30, what="the ticket at the printer")
-    assert printer.numbers() == ["A001"]
+    assert printer.numbers() == ["Q001"]
 
 
 def test_python_escpos_cups_printer_hands_the_exact_bytes_to_the_queue(
