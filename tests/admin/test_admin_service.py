@@ -9,6 +9,7 @@ from mpp.domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from mpp.models import Agency, AuditLog, Device, Service, Site
 from mpp.services.admin import normalise_hours
 
+from ..support.api import STAFF_PASSWORD
 from .conftest import actor_named
 
 
@@ -42,12 +43,13 @@ def test_new_agency_service_and_counter_can_take_tickets(app, api, admin_svc, ad
         assert sv.procedure == ["Ambil nomor", "Verifikasi"]
 
 
-def test_duplicate_prefix_names_the_service_that_has_it(admin_svc, admin):
+def test_duplicate_prefix_names_the_service_that_has_it(make, admin_svc, admin):
+    code = make.service(prefix="Q")
     agency_id = _new_agency(admin_svc, admin)
     with pytest.raises(Conflict) as err:
-        admin_svc.save_service(admin, None, _service_data(agency_id, prefix="a"))
+        admin_svc.save_service(admin, None, _service_data(agency_id, prefix="q"))
     assert err.value.code == "duplicate_prefix"
-    assert "DUKCAPIL/KTP" in err.value.message
+    assert f"UJI/{code}" in err.value.message
 
 
 @pytest.mark.parametrize(("over", "code"), [
@@ -84,26 +86,25 @@ def test_weekday_hours_keep_their_table_and_equal_days_collapse():
     assert table["sun"] == "closed"
 
 
-def test_counter_may_serve_only_its_own_agencys_services(app, admin_svc, admin):
+def test_counter_may_serve_only_its_own_agencys_services(make, admin_svc, admin):
+    other_agencys = make.service_id(make.service())
     agency_id = _new_agency(admin_svc, admin)
-    with app.extensions["mpp"].db.read() as s:
-        ktp = s.scalars(select(Service).where(Service.code == "KTP")).one().id
     with pytest.raises(ValidationFailed) as err:
         admin_svc.save_counter(admin, None, agency_id=agency_id, name="Loket X",
-                               service_ids=[ktp])
+                               service_ids=[other_agencys])
     assert err.value.code == "other_agency_service"
 
 
-def test_counter_needs_a_service_and_a_unique_name(app, admin_svc, admin):
+def test_counter_needs_a_service_and_a_unique_name(app, make, admin_svc, admin):
+    desk = make.desk()
     with app.extensions["mpp"].db.read() as s:
-        dukcapil = s.scalars(select(Agency).where(Agency.code == "DUKCAPIL")).one().id
-        ktp = s.scalars(select(Service).where(Service.code == "KTP")).one().id
+        agency = s.get(Service, desk.service_id).agency_id
     with pytest.raises(ValidationFailed) as err:
-        admin_svc.save_counter(admin, None, agency_id=dukcapil, name="Loket 30", service_ids=[])
+        admin_svc.save_counter(admin, None, agency_id=agency, name="Loket 30", service_ids=[])
     assert err.value.code == "no_services"
     with pytest.raises(Conflict) as err2:
-        admin_svc.save_counter(admin, None, agency_id=dukcapil, name="Loket 1",
-                               service_ids=[ktp])
+        admin_svc.save_counter(admin, None, agency_id=agency, name=desk.counter,
+                               service_ids=[desk.service_id])
     assert err2.value.code == "counter_exists"
 
 
@@ -139,28 +140,31 @@ def test_unchanged_save_writes_no_audit_entry(app, admin_svc, admin):
         assert s.scalar(select(AuditLog.id).order_by(AuditLog.id.desc()).limit(1)) == before
 
 
-def test_deactivating_a_service_keeps_its_tickets(app, api, admin_svc, admin):
-    ticket = api.issue("KTP")
-    ktp = api.service_id("KTP")
+def test_deactivating_a_service_keeps_its_tickets(app, api, make, admin_svc, admin):
+    code = make.service()
+    ticket = api.issue(code)
+    sid = api.service_id(code)
     with app.extensions["mpp"].db.read() as s:
-        sv = s.get(Service, ktp)
+        sv = s.get(Service, sid)
         data = {"agency_id": sv.agency_id, "code": sv.code, "name": sv.name,
                 "prefix": sv.prefix, "hours": sv.hours, "active": False}
-    admin_svc.save_service(admin, ktp, data)
+    admin_svc.save_service(admin, sid, data)
     assert api.get(f"/tickets/by-token/{ticket['token']}").status == 200
-    assert api.post("/tickets", {"service_id": ktp},
+    assert api.post("/tickets", {"service_id": sid},
                     token=api.device_token()).status == 409
 
 
-def test_prefix_cannot_change_while_today_has_tickets_under_it(app, api, admin_svc, admin):
-    api.issue("KTP")
-    ktp = api.service_id("KTP")
+def test_prefix_cannot_change_while_today_has_tickets_under_it(app, api, make, admin_svc,
+                                                              admin):
+    code = make.service()
+    api.issue(code)
+    sid = api.service_id(code)
     with app.extensions["mpp"].db.read() as s:
-        sv = s.get(Service, ktp)
-        data = {"agency_id": sv.agency_id, "code": "KTP", "name": sv.name, "prefix": "Z",
+        sv = s.get(Service, sid)
+        data = {"agency_id": sv.agency_id, "code": code, "name": sv.name, "prefix": "Z",
                 "hours": sv.hours}
     with pytest.raises(Conflict) as err:
-        admin_svc.save_service(admin, ktp, data)
+        admin_svc.save_service(admin, sid, data)
     assert err.value.code == "prefix_in_use"
 
 
@@ -182,11 +186,12 @@ def test_device_token_works_until_revoked_and_rotation_replaces_it(app, api, adm
     assert actions == ["create", "rotate", "revoke"]
 
 
-def test_kiosk_pairs_only_with_a_printer_and_displays_filter_known_agencies(app, admin_svc,
-                                                                             admin):
-    with app.extensions["mpp"].db.read() as s:
-        display = s.scalars(select(Device).where(Device.name == "display-1")).one().id
-        printer = s.scalars(select(Device).where(Device.name == "printer-1")).one().id
+def test_kiosk_pairs_only_with_a_printer_and_displays_filter_known_agencies(app, make,
+                                                                             admin_svc, admin):
+    make.service()
+    make.agency().service()
+    display = admin_svc.create_device(admin, name="display-uji", kind="display").device_id
+    printer = admin_svc.create_device(admin, name="printer-uji", kind="printer").device_id
     with pytest.raises(ValidationFailed) as err:
         admin_svc.create_device(admin, name="kiosk-x", kind="kiosk",
                                 settings={"printer_device_id": display})
@@ -194,27 +199,25 @@ def test_kiosk_pairs_only_with_a_printer_and_displays_filter_known_agencies(app,
     made = admin_svc.create_device(admin, name="kiosk-y", kind="kiosk",
                                    settings={"printer_device_id": printer})
     with pytest.raises(NotFound) as err2:
-        admin_svc.update_device(admin, display, name="display-1",
-                                settings={"agencies": ["DUKCAPIL", "NOPE"]})
+        admin_svc.update_device(admin, display, name="display-uji",
+                                settings={"agencies": ["UJI", "NOPE"]})
     assert err2.value.code == "agency_not_found"
-    admin_svc.update_device(admin, display, name="display-1",
-                            settings={"agencies": ["dukcapil", "IMIGRASI"]})
+    admin_svc.update_device(admin, display, name="display-uji",
+                            settings={"agencies": ["uji", "UJB"]})
     with app.extensions["mpp"].db.read() as s:
-        assert s.get(Device, display).settings["agencies"] == ["DUKCAPIL", "IMIGRASI"]
+        assert s.get(Device, display).settings["agencies"] == ["UJI", "UJB"]
         assert s.get(Device, made.device_id).settings == {"printer_device_id": printer}
 
 
-def test_deactivated_user_loses_tokens_and_cannot_sign_in(app, api, admin_svc, admin):
-    token = api.login("bpjs1")
-    with app.extensions["mpp"].db.read() as s:
-        from mpp.models import User
-        user = s.scalars(select(User).where(User.username == "bpjs1")).one()
-        uid, agency = user.id, user.agency_id
-    admin_svc.update_user(admin, uid, role="staff", agency_id=agency, full_name="",
-                          active=False)
+def test_deactivated_user_loses_tokens_and_cannot_sign_in(app, api, make, admin_svc, admin):
+    clerk = make.staff()
+    token = api.login(clerk)
+    user = actor_named(app, clerk)
+    admin_svc.update_user(admin, user.user_id, role="staff", agency_id=user.agency_id,
+                          full_name="", active=False)
     r = api.get("/auth/me", token=token)
     assert r.status == 401 and r.error == "invalid_token"
-    r = api.post("/auth/login", {"username": "bpjs1", "password": "petugas-mpp"})
+    r = api.post("/auth/login", {"username": clerk, "password": STAFF_PASSWORD})
     assert r.status == 401
 
 
@@ -242,32 +245,36 @@ def test_staff_must_belong_to_an_agency(admin_svc, admin):
     assert err.value.code == "agency_required"
 
 
-def test_password_change_needs_the_current_one_and_revokes_tokens(app, api, admin_svc):
-    token = api.login("imigrasi1")
-    me = actor_named(app, "imigrasi1")
+def test_password_change_needs_the_current_one_and_revokes_tokens(app, api, make, admin_svc):
+    clerk = make.staff()
+    token = api.login(clerk)
+    me = actor_named(app, clerk)
     with pytest.raises(ValidationFailed) as err:
         admin_svc.change_own_password(me, "wrong", "kata-sandi-baru")
     assert err.value.code == "wrong_password"
     with pytest.raises(ValidationFailed) as err2:
-        admin_svc.change_own_password(me, "petugas-mpp", "short")
+        admin_svc.change_own_password(me, STAFF_PASSWORD, "short")
     assert err2.value.code == "weak_password"
-    admin_svc.change_own_password(me, "petugas-mpp", "kata-sandi-baru")
+    admin_svc.change_own_password(me, STAFF_PASSWORD, "kata-sandi-baru")
     assert api.get("/auth/me", token=token).status == 401
-    assert api.post("/auth/login", {"username": "imigrasi1",
+    assert api.post("/auth/login", {"username": clerk,
+                                    "password": STAFF_PASSWORD}).status == 401
+    assert api.post("/auth/login", {"username": clerk,
                                     "password": "kata-sandi-baru"}).status == 200
 
 
-def test_holidays_close_the_hall_and_can_be_removed(app, api, admin_svc, admin, clock):
-    day = clock.now().date()
-    # Imigrasi keeps real hours, so a holiday closes it; 24-hour services stay open.
+def test_holidays_close_the_hall_and_can_be_removed(app, api, make, admin_svc, admin, clock):
+    day = clock.now().date()  # a Monday at 09:00
+    # A service with real hours is closed by a holiday; 24-hour services stay open.
+    sid = make.service_id(make.service(hours="08:00-15:00"))
+    assert api.post("/tickets", {"service_id": sid}, token=api.device_token()).status == 201
     holiday = admin_svc.add_holiday(admin, day, "Cuti bersama")
     with pytest.raises(Conflict):
         admin_svc.add_holiday(admin, day, "Again")
-    paspor = api.service_id("PASPOR")
-    r = api.post("/tickets", {"service_id": paspor}, token=api.device_token())
+    r = api.post("/tickets", {"service_id": sid}, token=api.device_token())
     assert r.status == 409 and r.error == "service_closed"
     admin_svc.delete_holiday(admin, holiday)
-    assert api.post("/tickets", {"service_id": paspor}, token=api.device_token()).status == 201
+    assert api.post("/tickets", {"service_id": sid}, token=api.device_token()).status == 201
 
 
 def test_site_settings_are_checked_and_saved(app, admin_svc, admin):
@@ -325,54 +332,57 @@ services = ["HAJI"]
         assert s.scalars(select(Agency).where(Agency.code == "KEMENAG")).one()
 
 
-def test_admin_closes_a_counter_left_open_but_not_one_holding_a_ticket(app, api, admin_svc,
-                                                                       admin, events):
-    counter = api.open_counter("dukcapil1", "Loket 1")
-    api.issue("KTP")
-    token = api.login("dukcapil1")
+def test_admin_closes_a_counter_left_open_but_not_one_holding_a_ticket(app, api, make,
+                                                                       admin_svc, admin, events):
+    desk = make.desk()
+    counter = api.open_counter(desk.staff, desk.counter)
+    api.issue(desk.code)
+    token = api.login(desk.staff)
     assert api.post(f"/counters/{counter}/call-next", token=token).body["ticket"]
     with pytest.raises(Conflict) as err:
         admin_svc.release_counter(admin, counter)
     assert err.value.code == "counter_busy"
     held = api.get(f"/counters/{counter}/queue", token=token).body["ticket"]
     assert api.post(f"/tickets/{held['id']}/finish", token=token).status == 200
+    before = len(events.events)
     admin_svc.release_counter(admin, counter)
     assert not next(c for c in api.get("/counters").body["counters"]
                     if c["id"] == counter)["open"]
-    last = events.events[-1]
-    assert (last.name, last.data["counter"]["id"], last.data["counter"]["open"]) == (
-        "counter", counter, False)
+    told = [e.data["counter"] for e in events.events[before:] if e.name == "counter"]
+    assert [(c["id"], c["open"]) for c in told] == [(counter, False)]
     r = api.post(f"/counters/{counter}/call-next", token=token)
     assert (r.status, r.error) == (403, "not_at_counter")
 
 
-def test_staff_holding_a_counter_is_deactivated_only_after_it_is_closed(app, api, admin_svc,
-                                                                        admin):
-    counter = api.open_counter("dukcapil2", "Loket 2")
-    uid = actor_named(app, "dukcapil2").user_id
-    agency = actor_named(app, "dukcapil2").agency_id
+def test_staff_holding_a_counter_is_deactivated_only_after_it_is_closed(app, api, make,
+                                                                        admin_svc, admin):
+    desk = make.desk()
+    counter = api.open_counter(desk.staff, desk.counter)
+    uid = actor_named(app, desk.staff).user_id
+    agency = actor_named(app, desk.staff).agency_id
     with pytest.raises(Conflict) as err:
         admin_svc.update_user(admin, uid, role="staff", agency_id=agency, full_name="",
                               active=False)
     assert err.value.code == "counter_open"
     with pytest.raises(Conflict) as err2:
-        admin_svc.save_counter(admin, counter, agency_id=agency, name="Loket 2",
-                               service_ids=[api.service_id("KTP")], active=False)
+        admin_svc.save_counter(admin, counter, agency_id=agency, name=desk.counter,
+                               service_ids=[desk.service_id], active=False)
     assert err2.value.code == "counter_open"
     admin_svc.release_counter(admin, counter)
     admin_svc.update_user(admin, uid, role="staff", agency_id=agency, full_name="",
                           active=False)
 
 
-def test_a_deactivated_agency_takes_no_tickets_but_keeps_its_history(app, api, admin_svc,
-                                                                     admin):
-    old = api.issue("SKCK")
+def test_a_deactivated_agency_takes_no_tickets_but_keeps_its_history(app, api, make,
+                                                                     admin_svc, admin):
+    code = make.service()
+    old = api.issue(code)
     with app.extensions["mpp"].db.read() as s:
-        polresta = s.scalars(select(Agency).where(Agency.code == "POLRESTA")).one()
-        pid, name = polresta.id, polresta.name
-    admin_svc.save_agency(admin, pid, code="POLRESTA", name=name, active=False)
-    skck = next(sv for sv in api.get("/services").body["services"] if sv["code"] == "SKCK")
-    assert skck["open"] is False
-    r = api.post("/tickets", {"service_id": skck["id"]}, token=api.device_token())
+        agency = s.scalars(select(Agency).where(Agency.code == "UJI")).one()
+        aid, name = agency.id, agency.name
+    admin_svc.save_agency(admin, aid, code="UJI", name=name, active=False)
+    ours = next(sv for sv in api.get("/services").body["services"] if sv["code"] == code)
+    assert ours["open"] is False
+    r = api.post("/tickets", {"service_id": ours["id"]}, token=api.device_token())
     assert (r.status, r.error) == (409, "service_closed")
     assert api.get(f"/tickets/by-token/{old['token']}").body["ticket"]["status"] == "waiting"
