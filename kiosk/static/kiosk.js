@@ -587,7 +587,7 @@
     taking = true;
     let r;
     try {
-      r = await api("/bookings/check-in", { method: "POST", body: { code } });
+      r = await api("/bookings/check-in", { method: "POST", body: { code, lang: state.lang } });
     } catch (_) {
       taking = false;
       showModal(t("error_title"), t("network_body"));

@@ -62,6 +62,10 @@ class CheckInBody(Body):
     code: Annotated[str, StringConstraints(min_length=1, max_length=20),
                     Field(description="the booking's code as typed (case, spaces and dashes "
                                       "do not matter)", examples=["K7MX3P"])]
+    lang: str | None = Field(default=None, min_length=2, max_length=16,
+                             description="the language the citizen used at the kiosk (a "
+                                         "catalogue's code, e.g. id or en): the printed "
+                                         "ticket's; default the site's (docs/translations.md)")
 
 
 # -- what it answers -------------------------------------------------------------------------
@@ -162,7 +166,8 @@ def check_in(json: CheckInBody) -> Any:
     ``ticket_not_waiting``."""
     actor = current_actor()
     assert actor is not None
-    return jsonify({"ticket": current_hall().bookings.check_in(actor, json.code)}), 201
+    return jsonify({"ticket": current_hall().bookings.check_in(actor, json.code,
+                                                                  json.lang)}), 201
 
 
 # -- remote join (beyond the contract) -------------------------------------------------------

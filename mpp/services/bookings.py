@@ -289,11 +289,12 @@ class BookingService:
             s.flush()
             return self._present(s, booking)
 
-    def check_in(self, actor: Actor, code: str) -> dict[str, Any]:
+    def check_in(self, actor: Actor, code: str, lang: str | None = None) -> dict[str, Any]:
         """Check a booking in by its code (kiosk or staff): 201 its ticket, queued at the
         slot's start when on time, else an ordinary walk-in (409 ``too_early``,
         ``already_checked_in``, ``booking_cancelled``, ``booking_no_show``; 404 unknown).
-        A remote ticket's code checks that ticket in (mpp.services.remote_join)."""
+        A remote ticket's code checks that ticket in (mpp.services.remote_join). ``lang``:
+        the kiosk's language, the printed ticket's (as for a walk-in's)."""
         code = rules_of.normalize_code(code)
         with self.db.read() as s:
             service_id = s.scalar(select(Booking.service_id).where(Booking.code == code))
@@ -302,7 +303,8 @@ class BookingService:
             from .remote_join import RemoteJoinService
 
             assert self.queue is not None
-            return RemoteJoinService(self.db, self.clock, self.queue).check_in(actor, code)
+            return RemoteJoinService(self.db, self.clock, self.queue).check_in(actor, code,
+                                                                               lang)
 
         def step(s: Session, service: Service, site: Site, now: datetime) -> CheckInPlan:
             booking = s.scalars(select(Booking).where(Booking.code == code)
@@ -326,7 +328,7 @@ class BookingService:
             return CheckInPlan(on_time, booking.slot_start, attach, booking.phone)
 
         assert self.queue is not None, "check-in issues tickets through the QueueService"
-        return self.queue.issue(actor, service_id, check_in=step)
+        return self.queue.issue(actor, service_id, check_in=step, lang=lang)
 
     # -- the steps ---------------------------------------------------------------------------
     @staticmethod

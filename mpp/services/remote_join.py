@@ -27,11 +27,12 @@ from ..db import Database
 from ..domain import booking as booking_rules
 from ..domain import remote_join as rules_of
 from ..domain.actor import Actor
-from ..domain.errors import Conflict, Forbidden, NotFound
+from ..domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..domain.numbering import business_date
 from ..domain.remote_join import EXPIRED_REASON, RemoteStatus
 from ..domain.states import TicketStatus
 from ..events import Event
+from ..i18n import languages
 from ..models import Booking, RemoteJoin, Service, Site, Ticket
 from .bookings import CheckInPlan
 from .presenter import site_of
@@ -139,10 +140,14 @@ class RemoteJoinService:
             return self._remote_answer(row.code, p.iso(row.check_in_by), row.status)
 
     # -- checking in -------------------------------------------------------------------------
-    def check_in(self, actor: Actor, code: str) -> dict[str, Any]:
+    def check_in(self, actor: Actor, code: str, lang: str | None = None) -> dict[str, Any]:
         """Check a remote ticket in by its code (kiosk or staff): its ticket, now called in
         its place (409 ``already_checked_in``, ``check_in_expired``, ``ticket_not_waiting``;
-        404 ``booking_not_found``). At a kiosk with a printer, the ticket is printed."""
+        404 ``booking_not_found``). At a kiosk with a printer, the ticket is printed, in
+        ``lang`` when given (the kiosk's language)."""
+        if lang is not None and lang not in languages():
+            raise ValidationFailed(f"lang must be one of {', '.join(languages())}.",
+                                   "invalid_lang")
         now = self.clock.now()
         expired = False
         data: dict[str, Any] = {}
@@ -166,6 +171,8 @@ class RemoteJoinService:
                 row.status, row.checked_in_at = RemoteStatus.CHECKED_IN, now
                 ticket.check_in_by = None
                 ticket.arrived_at = now  # waits are measured from the citizen's arrival
+                if lang is not None:
+                    ticket.lang = lang
                 self.queue._log(s, ticket, "checked_in", TicketStatus.WAITING, actor, now,
                                 remote=row.code)
                 s.flush()

@@ -155,3 +155,22 @@ def test_the_sample_ticket_is_printed_in_the_sites_language(app) -> None:
     receipt = decode(ticket_bytes(TicketPrint.from_job(job), paper("80")))
     assert job["lang"] == "en" and reads(receipt, ENGLISH)
 
+
+
+def test_a_booking_checked_in_at_the_kiosk_prints_in_the_kiosks_language(
+        app, api, events, agent) -> None:
+    from tests.bookings.conftest import book, booking_service
+
+    sid = booking_service(app)
+    codes = [book(api, sid, start="2026-11-23T09:00:00+08:00", phone=f"0812 5555 000{i}")
+             .ok()["booking"]["code"] for i in range(2)]
+    kiosk = api.device_token()
+    r = api.post("/bookings/check-in", {"code": codes[0], "lang": "xx"}, token=kiosk)
+    assert (r.status, r.body["error"]["code"]) == (422, "invalid_lang")
+    assert api.post("/bookings/check-in", {"code": codes[0], "lang": "en"},
+                    token=kiosk).status == 201
+    job, receipt = printed(events)
+    assert job["lang"] == "en" and reads(receipt, ENGLISH) and not mentions(receipt, INDONESIAN)
+    assert api.post("/bookings/check-in", {"code": codes[1]}, token=kiosk).status == 201
+    job, receipt = printed(events)
+    assert job["lang"] == "id" and reads(receipt, INDONESIAN)
