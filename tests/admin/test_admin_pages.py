@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from mpp.models import Agency, Counter, Device, Service, User
 
+from ..support.api import STAFF_PASSWORD
 from ..support.sessions import csrf_token, flashes, post_form, sign_in
 
 HOURS_ALWAYS = {f"hours_{d}": "00:00-24:00" for d in
@@ -59,14 +60,15 @@ def test_admin_sets_up_an_agency_whose_counter_calls_tickets(app, api, admin_cli
         assert sv.requirements == ["KTP-el", "Kartu Keluarga"]
 
 
-def test_a_refused_form_shows_the_reason_and_keeps_what_was_typed(app, admin_client):
-    agency = _id(app, Agency, code="DUKCAPIL")
+def test_a_refused_form_shows_the_reason_and_keeps_what_was_typed(app, make, admin_client):
+    code = make.service(prefix="P")
+    agency = _id(app, Agency, code="UJI")
     r = post_form(admin_client, "/admin/services/new", {
-        "agency_id": agency, "code": "KIA", "prefix": "A", "name": "Kartu Identitas Anak",
+        "agency_id": agency, "code": "KIA", "prefix": "P", "name": "Kartu Identitas Anak",
         "legal_basis": "Permendagri 2/2016", **HOURS_ALWAYS})
     html = r.get_data(as_text=True)
     assert r.status_code == 409
-    assert "Prefix &#39;A&#39; is already used by DUKCAPIL/KTP" in html
+    assert f"Prefix &#39;P&#39; is already used by UJI/{code}" in html
     assert "Kartu Identitas Anak" in html and "Permendagri 2/2016" in html
     r = post_form(admin_client, "/admin/services/new", {
         "agency_id": agency, "code": "KIA", "prefix": "Q", "name": "KIA",
@@ -75,8 +77,8 @@ def test_a_refused_form_shows_the_reason_and_keeps_what_was_typed(app, admin_cli
     assert "Jam hari Senin tidak dapat dibaca (“8 sampai 3”)" in r.get_data(as_text=True)
 
 
-def test_device_token_is_shown_once_and_works(app, api, admin_client):
-    printer = _id(app, Device, name="printer-1")
+def test_device_token_is_shown_once_and_works(app, api, admin_client, admin_svc, admin):
+    printer = admin_svc.create_device(admin, name="printer-uji", kind="printer").device_id
     r = post_form(admin_client, "/admin/devices/new",
                   {"name": "kiosk-lobi-2", "kind": "kiosk", "printer_device_id": printer})
     html = r.get_data(as_text=True)
@@ -94,36 +96,41 @@ def test_device_token_is_shown_once_and_works(app, api, admin_client):
     assert api.get("/auth/me", token=new.group(1)).status == 200
 
 
-def test_display_agency_filter_is_saved_from_the_form(app, admin_client):
-    display = _id(app, Device, name="display-1")
+def test_display_agency_filter_is_saved_from_the_form(app, make, admin_client, admin_svc,
+                                                      admin):
+    make.service()
+    make.agency().service()
+    display = admin_svc.create_device(admin, name="display-uji", kind="display").device_id
     r = post_form(admin_client, f"/admin/devices/{display}",
-                  {"name": "display-1", "agencies": ["DUKCAPIL", "POLRESTA"],
-                   "title": "Antrian Disdukcapil dan Polresta"})
+                  {"name": "display-uji", "agencies": ["UJI", "UJB"],
+                   "title": "Antrian Uji dan Uji B"})
     assert r.status_code == 302
     with app.extensions["mpp"].db.read() as s:
         assert s.get(Device, display).settings == {
-            "agencies": ["DUKCAPIL", "POLRESTA"], "title": "Antrian Disdukcapil dan Polresta"}
-    r = post_form(admin_client, f"/admin/devices/{display}", {"name": "display-1"})
+            "agencies": ["UJI", "UJB"], "title": "Antrian Uji dan Uji B"}
+    r = post_form(admin_client, f"/admin/devices/{display}", {"name": "display-uji"})
     with app.extensions["mpp"].db.read() as s:
         assert s.get(Device, display).settings == {}
 
 
-def test_site_file_downloads_and_uploads(app, admin_client):
+def test_site_file_downloads_and_uploads(app, make, admin_client):
+    code = make.service(prefix="P")
+    with app.extensions["mpp"].db.read() as s:
+        name = s.scalars(select(Service.name).where(Service.code == code)).one()
     r = admin_client.get("/admin/layout/export")
     assert r.status_code == 200
     assert r.headers["Content-Disposition"] == 'attachment; filename="mpp-kendari.toml"'
     text = r.get_data(as_text=True)
-    assert 'prefix = "A"' in text
-    changed = text.replace('name = "Perekaman dan Pencetakan KTP-el"',
-                           'name = "Perekaman KTP-el"')
+    assert 'prefix = "P"' in text and f'name = "{name}"' in text
+    changed = text.replace(f'name = "{name}"', 'name = "Layanan Uji Berganti Nama"')
     r = post_form(admin_client, "/admin/layout",
                   {"file": (io.BytesIO(changed.encode()), "kendari.toml")},
                   content_type="multipart/form-data")
     assert r.status_code == 200
     assert "0 dibuat, 1 diubah" in r.get_data(as_text=True)
     with app.extensions["mpp"].db.read() as s:
-        assert s.scalars(select(Service.name).where(Service.code == "KTP")).one() == \
-            "Perekaman KTP-el"
+        assert s.scalars(select(Service.name).where(Service.code == code)).one() == \
+            "Layanan Uji Berganti Nama"
     r = post_form(admin_client, "/admin/layout", {"text": "[site]\ncode = 'kendari'\n"})
     assert r.status_code == 422
     assert "&#39;name&#39; is required" in r.get_data(as_text=True)
@@ -156,32 +163,34 @@ def test_settings_page_saves_the_logo_and_running_text(app, admin_client):
     assert r.status_code == 422 and "Unknown time zone" in r.get_data(as_text=True)
 
 
-def test_deactivating_a_user_in_the_form_ends_their_session_and_tokens(app, api,
+def test_deactivating_a_user_in_the_form_ends_their_session_and_tokens(app, api, make,
                                                                        admin_client):
+    clerk = make.staff()
     staff = app.test_client()
-    assert sign_in(staff, "polresta1").status_code == 302
-    token = api.login("polresta1")
-    uid = _id(app, User, username="polresta1")
-    agency = _id(app, Agency, code="POLRESTA")
+    assert sign_in(staff, clerk).status_code == 302
+    token = api.login(clerk)
+    uid = _id(app, User, username=clerk)
+    agency = _id(app, Agency, code="UJI")
     r = post_form(admin_client, f"/admin/users/{uid}",
-                  {"role": "staff", "agency_id": agency, "full_name": "Bripka La Ode Hasan"})
+                  {"role": "staff", "agency_id": agency, "full_name": "Petugas Uji"})
     assert r.status_code == 302
     assert api.get("/auth/me", token=token).status == 401
     assert staff.get("/api/v1/auth/me").status_code == 401
-    assert sign_in(staff, "polresta1").status_code == 401
+    assert sign_in(staff, clerk).status_code == 401
 
 
-def test_own_password_change_keeps_this_session_and_ends_the_others(app, api):
+def test_own_password_change_keeps_this_session_and_ends_the_others(app, api, make):
+    clerk = make.staff()
     here, elsewhere = app.test_client(), app.test_client()
     for c in (here, elsewhere):
-        assert sign_in(c, "dukcapil1").status_code == 302
+        assert sign_in(c, clerk).status_code == 302
     r = post_form(here, "/account/password", {
-        "current_password": "petugas-mpp", "new_password": "sandi-baru-123",
+        "current_password": STAFF_PASSWORD, "new_password": "sandi-baru-123",
         "new_password2": "sandi-baru-123"})
     assert r.status_code == 302
     assert here.get("/api/v1/auth/me").status_code == 200
     assert elsewhere.get("/api/v1/auth/me").status_code == 401
-    assert api.post("/auth/login", {"username": "dukcapil1",
+    assert api.post("/auth/login", {"username": clerk,
                                     "password": "sandi-baru-123"}).status == 200
     r = post_form(here, "/account/password", {
         "current_password": "salah", "new_password": "x" * 9, "new_password2": "x" * 9})
@@ -212,9 +221,10 @@ def test_a_form_without_the_csrf_token_is_refused(app, admin_client):
         assert s.scalars(select(Agency).where(Agency.code == "X")).first() is None
 
 
-def test_every_admin_page_renders(app, admin_client):
-    ids = {"agency": _id(app, Agency, code="DUKCAPIL"), "service": _id(app, Service, code="KTP"),
-           "counter": _id(app, Counter, name="Loket 1"), "user": _id(app, User, username="admin"),
+def test_every_admin_page_renders(app, make, admin_client):
+    desk = make.desk()
+    ids = {"agency": _id(app, Agency, code="UJI"), "service": desk.service_id,
+           "counter": desk.counter_id, "user": _id(app, User, username=desk.staff),
            "device": _id(app, Device, name="kiosk-1")}
     pages = ["/admin", "/admin/agencies", "/admin/agencies/new",
              f"/admin/agencies/{ids['agency']}", "/admin/services", "/admin/services/new",
@@ -230,8 +240,9 @@ def test_every_admin_page_renders(app, admin_client):
     assert admin_client.get("/admin/services/99999").status_code == 404
 
 
-def test_devices_page_and_overview_show_a_printer_in_trouble(app, admin_client):
-    printer = _id(app, Device, name="printer-1")
+def test_devices_page_and_overview_show_a_printer_in_trouble(app, admin_client, admin_svc,
+                                                            admin):
+    printer = admin_svc.create_device(admin, name="printer-uji", kind="printer").device_id
     html = admin_client.get("/admin/devices").get_data(as_text=True)
     assert "belum pernah melapor" in html
     with app.extensions["mpp"].db.write() as s:
@@ -239,7 +250,7 @@ def test_devices_page_and_overview_show_a_printer_in_trouble(app, admin_client):
                                         "error": "paper out"}
     html = admin_client.get("/admin/devices").get_data(as_text=True)
     assert "bermasalah: paper out" in html
-    assert "Printer printer-1: bermasalah: paper out." in admin_client.get(
+    assert "Printer printer-uji: bermasalah: paper out." in admin_client.get(
         "/admin").get_data(as_text=True)
     with app.extensions["mpp"].db.write() as s:
         s.get(Device, printer).state = {"ready": True, "connected": True}
@@ -247,17 +258,28 @@ def test_devices_page_and_overview_show_a_printer_in_trouble(app, admin_client):
         "/admin/devices").get_data(as_text=True)
 
 
-def test_saving_a_service_form_unchanged_records_nothing(app, admin_client):
+def test_saving_a_service_form_unchanged_records_nothing(app, make, admin_client):
     from mpp.models import AuditLog
 
-    paspor = _id(app, Service, code="PASPOR")
+    # every kind of field the form carries: a weekday table, a fee with its note, a quota,
+    # bookings, lists, English names
+    paspor = make.service_id(make.service(
+        name_en="New and replacement passports", sla_minutes=30, fee=350000,
+        fee_note="Paspor biasa 48 halaman Rp350.000; elektronik Rp650.000", daily_quota=100,
+        hours={"mon-thu": "08:00-14:00", "fri": "08:00-14:00", "sat": "closed",
+               "sun": "closed"},
+        booking={"slot_minutes": 30, "per_slot": 5, "days_ahead": 14, "grace_minutes": 15},
+        requirements=["KTP-el", "Kartu Keluarga", "Akta kelahiran, ijazah, atau buku nikah"],
+        procedure=["Ambil nomor antrian", "Verifikasi berkas", "Foto dan wawancara"],
+        legal_basis="UU No. 6 Tahun 2011 tentang Keimigrasian; PP No. 45 Tahun 2024",
+        product="Paspor biasa", product_en="Ordinary passport"))
     html = admin_client.get(f"/admin/services/{paspor}").get_data(as_text=True)
     fields = dict(re.findall(r'<input name="([a-z_]+)" type="[a-z]+" value="([^"]*)"', html))
     fields.update(re.findall(r'<input name="(hours_[a-z]+)" value="([^"]*)"', html))
     for name in ("requirements", "procedure", "legal_basis", "description"):
         m = re.search(rf'<textarea name="{name}" rows="\d+">(.*?)</textarea>', html, re.S)
         fields[name] = m.group(1).replace("&#39;", "'").replace("&amp;", "&")
-    fields.update(agency_id=str(_id(app, Agency, code="IMIGRASI")), priority_enabled="on",
+    fields.update(agency_id=str(_id(app, Agency, code="UJI")), priority_enabled="on",
                   active="on", booking_enabled="on")  # the check boxes, as the page has them
     with app.extensions["mpp"].db.read() as s:
         before = s.scalar(select(AuditLog.id).order_by(AuditLog.id.desc()).limit(1))
@@ -270,11 +292,12 @@ def test_saving_a_service_form_unchanged_records_nothing(app, admin_client):
         assert s.get(Service, paspor).hours == hours_before
 
 
-def test_devices_page_shows_when_a_kiosk_and_a_board_last_called_in(app, api, admin_client,
-                                                                    clock):
+def test_devices_page_shows_when_a_kiosk_and_a_board_last_called_in(app, api, make,
+                                                                    admin_client, clock):
     from mpp.extensions import socketio
 
-    api.issue("KTP")  # the kiosk calls the API with its token
+    code = make.service()
+    api.issue(code)  # the kiosk calls the API with its token
     board = socketio.test_client(app, namespace="/hall",
                                  auth={"token": api.device_token("display-1")})
     assert board.is_connected("/hall")
@@ -283,9 +306,9 @@ def test_devices_page_shows_when_a_kiosk_and_a_board_last_called_in(app, api, ad
         seen = {d.name: d.last_seen_at for d in s.scalars(select(Device))}
     assert seen["kiosk-1"] == seen["display-1"] == clock.now()
     clock.advance(seconds=30)
-    api.issue("KTP")  # within a minute: not written again
+    api.issue(code)  # within a minute: not written again
     clock.advance(seconds=31)
-    api.issue("KTP")
+    api.issue(code)
     with app.extensions["mpp"].db.read() as s:
         kiosk = s.scalars(select(Device).where(Device.name == "kiosk-1")).one()
         assert kiosk.last_seen_at == clock.now()
@@ -293,11 +316,14 @@ def test_devices_page_shows_when_a_kiosk_and_a_board_last_called_in(app, api, ad
     assert "2026-11-23 09:01" in html and "2026-11-23 09:00" in html
 
 
-def test_overview_lists_the_counters_open_now(api, admin_client):
-    api.open_counter("dukcapil1", "Loket 2")
+def test_overview_lists_the_counters_open_now(api, make, admin_client):
+    desk = make.desk()
+    html = admin_client.get("/admin").get_data(as_text=True)
+    assert f"UJI · {desk.counter}</a>" not in html
+    api.open_counter(desk.staff, desk.counter)
     html = admin_client.get("/admin").get_data(as_text=True)
     assert "Loket yang buka sekarang" in html
-    assert "DUKCAPIL · Loket 2</a> — Siti Rahmawati" in html
+    assert f"UJI · {desk.counter}</a> — Petugas Uji {desk.staff}" in html
 
 
 def test_settings_page_shows_a_sample_ticket_the_admin_may_load(admin_client):
