@@ -30,14 +30,14 @@ pytestmark = pytest.mark.per_day  # CI runs these again one minute before midnig
 
 
 def test_each_job_is_printed_once_and_a_restart_prints_nothing_again(
-        server: LiveServer, printer: FakeNetworkPrinter, agents: list[Agent],
+        server: LiveServer, code: str, printer: FakeNetworkPrinter, agents: list[Agent],
         tmp_path: Path) -> None:
-    before = [issue(server)]  # issued while no agent runs: kept for it
+    before = [issue(server, code)]  # issued while no agent runs: kept for it
     agent = make_agent(agents, server, printer.spec, tmp_path)
     wait_for(lambda: job_state(server, before[0]) == "printed", what="first job printed")
-    tickets = before + [issue(server) for _ in range(3)]
+    tickets = before + [issue(server, code) for _ in range(3)]
     wait_for(lambda: all(job_state(server, t) == "printed" for t in tickets), what="printed")
-    assert printer.numbers() == ["A001", "A002", "A003", "A004"]
+    assert printer.numbers() == ["Q001", "Q002", "Q003", "Q004"]
     receipt = printer.receipts()[1]
     assert receipt.qrs[0].payload == tickets[1]["status_url"]
     assert receipt.cuts == ["full"]
@@ -45,34 +45,34 @@ def test_each_job_is_printed_once_and_a_restart_prints_nothing_again(
     wait_for(lambda: not printer_row(server)["connected"], what="agent gone")
     make_agent(agents, server, printer.spec, tmp_path)
     wait_for(lambda: printer_row(server)["connected"], what="agent back")
-    issue(server)
+    issue(server, code)
     wait_for(lambda: len(printer.jobs) == 5, what="fifth ticket")
-    assert printer.numbers() == ["A001", "A002", "A003", "A004", "A005"]
+    assert printer.numbers() == ["Q001", "Q002", "Q003", "Q004", "Q005"]
 
 
 def test_an_agent_killed_mid_job_reprints_only_what_was_not_answered(
-        server: LiveServer, printer: FakeNetworkPrinter, agents: list[Agent],
+        server: LiveServer, code: str, printer: FakeNetworkPrinter, agents: list[Agent],
         tmp_path: Path) -> None:
     agent = make_agent(agents, server, printer.spec, tmp_path, "--status-timeout", "60")
-    first = [issue(server), issue(server)]
+    first = [issue(server, code), issue(server, code)]
     wait_for(lambda: all(job_state(server, t) == "printed" for t in first), what="printed")
     printer.hold.set()  # the printer stops answering: the agent waits mid-job
     queries = printer.status_queries
-    third = issue(server)
+    third = issue(server, code)
     wait_for(lambda: printer.status_queries > queries, what="agent busy with the job")
     agent.kill()
     printer.hold.clear()
     assert job_state(server, third) == "pending"
     make_agent(agents, server, printer.spec, tmp_path, "--status-timeout", "60")
     wait_for(lambda: job_state(server, third) == "printed", what="third printed")
-    assert printer.numbers() == ["A001", "A002", "A003"]
+    assert printer.numbers() == ["Q001", "Q002", "Q003"]
 
 
 def test_an_answer_lost_after_printing_is_repeated_from_the_journal_without_reprinting(
-        server: LiveServer, printer: FakeNetworkPrinter, agents: list[Agent],
+        server: LiveServer, code: str, printer: FakeNetworkPrinter, agents: list[Agent],
         tmp_path: Path) -> None:
     agent = make_agent(agents, server, printer.spec, tmp_path)
-    ticket = issue(server)
+    ticket = issue(server, code)
     wait_for(lambda: job_state(server, ticket) == "printed", what="printed")
     agent.stop()
     # The answer never reached the server: the job is open again there.
@@ -84,11 +84,11 @@ def test_an_answer_lost_after_printing_is_repeated_from_the_journal_without_repr
     assert job_state(server, ticket) == "pending"
     make_agent(agents, server, printer.spec, tmp_path)
     wait_for(lambda: job_state(server, ticket) == "printed", what="answered again")
-    assert printer.numbers() == ["A001"]
+    assert printer.numbers() == ["Q001"]
 
 
 def test_an_unreachable_printer_is_reported_and_no_ticket_is_lost(
-        server: LiveServer, agents: list[Agent], tmp_path: Path) -> None:
+        server: LiveServer, code: str, agents: list[Agent], tmp_path: Path) -> None:
     # Hold the port (bound, not listening) so that connections are refused and no other
     # process can take it before the printer "comes back" on it.
     holder = socket.socket()
@@ -102,7 +102,7 @@ def test_an_unreachable_printer_is_reported_and_no_ticket_is_lost(
                   transports=["websocket"], wait_timeout=10)
     try:
         make_agent(agents, server, f"network:127.0.0.1:{port}", tmp_path)
-        tickets = [issue(server), issue(server)]
+        tickets = [issue(server, code), issue(server, code)]
         wait_for(lambda: all(print_state(server, t)["job"]["state"] == "failed"
                              for t in tickets), what="failed answers")
         row = printer_row(server)
@@ -118,7 +118,7 @@ def test_an_unreachable_printer_is_reported_and_no_ticket_is_lost(
         try:
             wait_for(lambda: all(job_state(server, t) == "printed" for t in tickets),
                      timeout=20, what="printed after the printer came back")
-            assert printer.numbers() == ["A001", "A002"]
+            assert printer.numbers() == ["Q001", "Q002"]
             wait_for(lambda: any(s["ready"] for s in states), what="ready on /hall")
             assert printer_row(server)["pending_jobs"] == 0
         finally:
@@ -129,11 +129,11 @@ def test_an_unreachable_printer_is_reported_and_no_ticket_is_lost(
 
 
 def test_a_printer_out_of_paper_keeps_the_job_until_paper_is_back(
-        server: LiveServer, printer: FakeNetworkPrinter, agents: list[Agent],
+        server: LiveServer, code: str, printer: FakeNetworkPrinter, agents: list[Agent],
         tmp_path: Path) -> None:
     printer.paper = "out"
     make_agent(agents, server, printer.spec, tmp_path)
-    ticket = issue(server)
+    ticket = issue(server, code)
     wait_for(lambda: print_state(server, ticket)["job"]["state"] == "failed", what="failed")
     state = print_state(server, ticket)
     assert job_error(server, ticket) == "out of paper"
@@ -141,7 +141,7 @@ def test_a_printer_out_of_paper_keeps_the_job_until_paper_is_back(
     assert printer.jobs == []
     printer.paper = "ok"
     wait_for(lambda: job_state(server, ticket) == "printed", what="printed after refill")
-    assert printer.numbers() == ["A001"]
+    assert printer.numbers() == ["Q001"]
     assert printer_row(server)["paper"] == "ok"
 
 
@@ -154,8 +154,8 @@ def test_a_wrong_token_is_refused_by_the_print_namespace(server: LiveServer) -> 
 
 
 def test_a_raw_agent_gets_open_jobs_on_connect_and_bad_answers_are_refused(
-        server: LiveServer) -> None:
-    ticket = issue(server)
+        server: LiveServer, code: str) -> None:
+    ticket = issue(server, code)
     client = socketio.Client(reconnection=False)
     jobs: list[dict[str, Any]] = []
     client.on("print", jobs.append, namespace="/print")
@@ -181,17 +181,17 @@ def test_a_raw_agent_gets_open_jobs_on_connect_and_bad_answers_are_refused(
 
 
 def test_the_agent_reconnects_by_itself_after_the_server_restarts(
-        server: LiveServer, printer: FakeNetworkPrinter, agents: list[Agent],
+        server: LiveServer, code: str, printer: FakeNetworkPrinter, agents: list[Agent],
         tmp_path: Path) -> None:
     make_agent(agents, server, printer.spec, tmp_path)
-    first = issue(server)
+    first = issue(server, code)
     wait_for(lambda: job_state(server, first) == "printed", what="first printed")
     server.stop()
     server.start()
-    second = issue(server)  # may be issued before the agent is back: it waits for it
+    second = issue(server, code)  # may be issued before the agent is back: it waits for it
     wait_for(lambda: job_state(server, second) == "printed", timeout=30,
              what="printed after the restart")
-    assert printer.numbers() == ["A001", "A002"]
+    assert printer.numbers() == ["Q001", "Q002"]
     assert printer_row(server)["connected"] is True
 
 
@@ -211,12 +211,12 @@ def test_an_idle_agent_reports_paper_running_out_before_the_next_ticket(
 
 
 def test_two_agents_with_one_token_the_newest_takes_over_and_each_job_prints_once(
-        server: LiveServer, agents: list[Agent], tmp_path: Path) -> None:
+        server: LiveServer, code: str, agents: list[Agent], tmp_path: Path) -> None:
     old_printer, new_printer = FakeNetworkPrinter(), FakeNetworkPrinter()
     try:
         old = Agent(server.url, old_printer.spec, tmp_path / "old.txt", tmp_path / "old.log")
         agents.append(old.start())
-        first = issue(server)
+        first = issue(server, code)
         wait_for(lambda: job_state(server, first) == "printed", what="printed by the first")
         # a second kiosk PC starts an agent with the same printer token: the newest wins
         new = Agent(server.url, new_printer.spec, tmp_path / "new.txt", tmp_path / "new.log")
@@ -225,11 +225,11 @@ def test_two_agents_with_one_token_the_newest_takes_over_and_each_job_prints_onc
         assert old.exited() == 3
         log = old.log.read_text()
         assert "took over" in log and "stopping with exit status 3" in log
-        tickets = [issue(server) for _ in range(3)]
+        tickets = [issue(server, code) for _ in range(3)]
         wait_for(lambda: all(job_state(server, t) == "printed" for t in tickets),
                  what="printed by the newest")
-        assert old_printer.numbers() == ["A001"]
-        assert new_printer.numbers() == ["A002", "A003", "A004"]
+        assert old_printer.numbers() == ["Q001"]
+        assert new_printer.numbers() == ["Q002", "Q003", "Q004"]
         assert new.proc is not None and new.exited() is None  # it keeps running
         assert printer_row(server)["connected"] is True
     finally:
@@ -249,7 +249,7 @@ def test_an_agent_whose_token_is_revoked_stops_with_status_4(
 
 
 def test_raw_agents_only_the_newest_gets_jobs_and_the_older_is_told_why(
-        server: LiveServer) -> None:
+        server: LiveServer, code: str) -> None:
     jobs: dict[str, list[dict[str, Any]]] = {"old": [], "new": []}
     notices: list[dict[str, Any]] = []
     clients = {}
@@ -264,7 +264,7 @@ def test_raw_agents_only_the_newest_gets_jobs_and_the_older_is_told_why(
     try:
         wait_for(lambda: notices and not clients["old"].connected, what="old one replaced")
         assert notices[0]["code"] == "replaced" and "printer-1" in notices[0]["message"]
-        tickets = [issue(server) for _ in range(3)]
+        tickets = [issue(server, code) for _ in range(3)]
         wait_for(lambda: len(jobs["new"]) == 3, what="jobs at the newest")
         assert [j["ticket"]["number"] for j in jobs["new"]] == [t["number"] for t in tickets]
         assert jobs["old"] == []
