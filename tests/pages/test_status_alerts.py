@@ -13,6 +13,8 @@ import pytest
 from playwright.sync_api import expect
 
 from ..support.api import Api
+from ..support.factories import Factories
+from ..support.live import LiveServer
 
 pytestmark = pytest.mark.browser
 
@@ -35,6 +37,14 @@ NEAR = [200, 100, 200]
 CALLED = [400, 150, 400, 150, 800]
 
 
+@pytest.fixture(scope="module")
+def live_make(shared_server: LiveServer) -> Iterator[Factories]:
+    """Services, counters and clerks of the module's own on its shared server."""
+    make = Factories.live(shared_server)
+    yield make
+    make.close()
+
+
 @pytest.fixture
 def phone(browser) -> Iterator[Any]:  # type: ignore[no-untyped-def]
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="id-ID",
@@ -49,17 +59,19 @@ def _alerts(page) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     return page.evaluate("window.__alerts")
 
 
-def _serve_next(hall: Api, counter: int) -> None:
-    """The counter calls the next ticket and finishes it."""
-    ticket = hall.call_next("polresta1", counter)
-    hall.act("polresta1", ticket["id"], "finish")
+def _serve_next(hall: Api, clerk: str, counter: int) -> None:
+    """The clerk's counter calls the next ticket and finishes it."""
+    ticket = hall.call_next(clerk, counter)
+    hall.act(clerk, ticket["id"], "finish")
 
 
-def test_the_page_alerts_once_when_near_and_once_per_call(shared_server, shared_hall: Api,
+def test_the_page_alerts_once_when_near_and_once_per_call(shared_hall: Api,
+                                                           live_make: Factories,
                                                            phone, shots: Path) -> None:
-    hall, page = shared_hall, phone
-    counter = hall.open_counter("polresta1", "Loket 8")
-    mine = [hall.issue("SKCK") for _ in range(5)][-1]
+    hall, page, desk = shared_hall, phone, live_make.desk()
+    clerk = desk.staff
+    counter = hall.open_counter(clerk, desk.counter)
+    mine = [hall.issue(desk.code) for _ in range(5)][-1]
     number = mine["number"]
     page.goto(mine["status_url"])
     expect(page.locator("#st-ahead")).to_have_text("4")
@@ -76,66 +88,67 @@ def test_the_page_alerts_once_when_near_and_once_per_call(shared_server, shared_
     assert _alerts(page) == {"tones": [880], "vibrations": [60], "contexts": 1}
     page.screenshot(path=str(shots / "status-alerts-on.png"))
 
-    _serve_next(hall, counter)  # three ahead: near
+    _serve_next(hall, clerk, counter)  # three ahead: near
     expect(page).to_have_title(f"(!) Hampir giliran — {number} (3 lagi)")
     assert _alerts(page)["tones"] == [880, 660]
     assert _alerts(page)["vibrations"] == [60, NEAR]
 
     # the place keeps changing (each a feed message): no alert again
-    _serve_next(hall, counter)
+    _serve_next(hall, clerk, counter)
     expect(page).to_have_title(f"(!) Hampir giliran — {number} (2 lagi)")
-    _serve_next(hall, counter)
-    _serve_next(hall, counter)
+    _serve_next(hall, clerk, counter)
+    _serve_next(hall, clerk, counter)
     expect(page).to_have_title(f"(!) Anda berikutnya — {number}")
-    hall.issue("SKCK")  # one more citizen behind: another feed message
+    hall.issue(desk.code)  # one more citizen behind: another feed message
     expect(page.locator("#st-ahead")).to_have_text("0")
     assert len(_alerts(page)["tones"]) == 2 and len(_alerts(page)["vibrations"]) == 2
 
-    assert hall.call_next("polresta1", counter)["id"] == mine["id"]
-    expect(page).to_have_title(f"(!) Dipanggil — {number} → Loket 8")
+    assert hall.call_next(clerk, counter)["id"] == mine["id"]
+    expect(page).to_have_title(f"(!) Dipanggil — {number} → {desk.counter}")
     expect(page.locator("#st-called")).to_be_visible()
     assert _alerts(page)["tones"] == [880, 660, 880]
     assert _alerts(page)["vibrations"] == [60, NEAR, CALLED]
     page.screenshot(path=str(shots / "status-alerts-called.png"))
 
-    hall.act("polresta1", mine["id"], "recall")  # a new call: alerted once more
+    hall.act(clerk, mine["id"], "recall")  # a new call: alerted once more
     expect(page.locator("#st-recalled")).to_be_visible()
     page.wait_for_function("window.__alerts.tones.length === 4")
     assert _alerts(page)["vibrations"] == [60, NEAR, CALLED, CALLED]
 
     # being served: the toggle goes, the title is plain again, nothing more sounds
-    hall.act("polresta1", mine["id"], "start")
+    hall.act(clerk, mine["id"], "start")
     expect(page.locator("#st-serving")).to_be_visible()
     expect(page.locator("#st-vibrate")).to_be_hidden()
     expect(page).to_have_title(f"Nomor antrian {number}")
     assert len(_alerts(page)["tones"]) == 4
-    hall.act("polresta1", mine["id"], "finish")
+    hall.act(clerk, mine["id"], "finish")
 
 
 def test_a_reloaded_page_does_not_alert_again_and_sound_can_be_turned_off(
-        shared_server, shared_hall: Api, phone) -> None:
-    hall, page = shared_hall, phone
-    counter = hall.open_counter("bpjs1", "Loket 9")
-    mine = hall.issue("JKN")
+        shared_hall: Api, live_make: Factories, phone) -> None:
+    hall, page, desk = shared_hall, phone, live_make.desk()
+    clerk = desk.staff
+    counter = hall.open_counter(clerk, desk.counter)
+    mine = hall.issue(desk.code)
     page.goto(mine["status_url"])
     expect(page.locator("#st-live")).to_have_attribute("data-state", "on")
     page.locator("#st-vibrate-btn").click()
-    assert hall.call_next("bpjs1", counter)["id"] == mine["id"]
-    expect(page).to_have_title(f"(!) Dipanggil — {mine['number']} → Loket 9")
+    assert hall.call_next(clerk, counter)["id"] == mine["id"]
+    expect(page).to_have_title(f"(!) Dipanggil — {mine['number']} → {desk.counter}")
     assert _alerts(page)["vibrations"] == [60, CALLED]
 
     # the same call, read again after a reload: shown, not alerted
     page.reload()
     expect(page.locator("#st-live")).to_have_attribute("data-state", "on")
-    expect(page).to_have_title(f"(!) Dipanggil — {mine['number']} → Loket 9")
+    expect(page).to_have_title(f"(!) Dipanggil — {mine['number']} → {desk.counter}")
     assert _alerts(page)["vibrations"] == []
 
     # turned on, then off: a recall neither sounds nor vibrates, the title still tells
     page.locator("#st-vibrate-btn").click()
     page.locator("#st-alerts-off").click()
     expect(page.locator("#st-vibrate-btn")).to_be_visible()
-    hall.act("bpjs1", mine["id"], "recall")
+    hall.act(clerk, mine["id"], "recall")
     expect(page.locator("#st-recalled")).to_be_visible()
     expect(page.locator("#ticket")).to_have_attribute("data-alerts", "off")
     assert _alerts(page)["tones"] == [880] and _alerts(page)["vibrations"] == [60]
-    hall.act("bpjs1", mine["id"], "finish")
+    hall.act(clerk, mine["id"], "finish")
