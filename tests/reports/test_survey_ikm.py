@@ -14,19 +14,20 @@ from openpyxl import load_workbook
 from mpp.domain import ikm
 
 from ..support.api import Api
+from ..support.factories import Desk, Factories
 
 # Five respondents. Hand-worked (each column is an element U1..U9):
 #   sums over all five: 16 18 16 20 15 18 19 14 17  -> total 153
 #   NRR per element = sum / 5: 3.2 3.6 3.2 4.0 3.0 3.6 3.8 2.8 3.4
 #   mean of the nine NRR = 153 / 45 = 3.4;  IKM = 25 x 3.4 = 85.00 -> B (Baik)
-#   KTP (first three): total 96 -> 25 x 96 / 27 = 88.888... -> 88.89 -> A
-#   KK (last two):     total 57 -> 25 x 57 / 18 = 79.1666... -> 79.17 -> B
+#   service A (first three): total 96 -> 25 x 96 / 27 = 88.888... -> 88.89 -> A
+#   service B (last two):    total 57 -> 25 x 57 / 18 = 79.1666... -> 79.17 -> B
 ANSWERS = [
-    ("KTP", [4, 4, 3, 4, 3, 4, 4, 3, 3]),
-    ("KTP", [3, 3, 3, 4, 3, 3, 4, 2, 3]),
-    ("KTP", [4, 4, 4, 4, 4, 4, 4, 4, 4]),
-    ("KK", [2, 3, 3, 4, 2, 3, 3, 2, 3]),
-    ("KK", [3, 4, 3, 4, 3, 4, 4, 3, 4]),
+    ("A", [4, 4, 3, 4, 3, 4, 4, 3, 3]),
+    ("A", [3, 3, 3, 4, 3, 3, 4, 2, 3]),
+    ("A", [4, 4, 4, 4, 4, 4, 4, 4, 4]),
+    ("B", [2, 3, 3, 4, 2, 3, 3, 2, 3]),
+    ("B", [3, 4, 3, 4, 3, 4, 4, 3, 4]),
 ]
 
 
@@ -69,30 +70,37 @@ def test_no_answers_gives_no_index():
     assert ikm.compute([]) is None
 
 
-def _serve(api: Api, clock, code: str) -> dict:  # type: ignore[no-untyped-def]
+def _serve(api: Api, clock, code: str, clerk: str, counter_id: int,  # type: ignore[no-untyped-def]
+           minutes: int = 4) -> dict:
     t = api.issue(code)
-    staff = api.login("dukcapil2")
-    r = api.post(f"/counters/{api.counter_id('Loket 3')}/call-next", token=staff)
+    staff = api.login(clerk)
+    r = api.post(f"/counters/{counter_id}/call-next", token=staff)
     assert r.body["ticket"]["id"] == t["id"]
-    clock.advance(minutes=4)
+    clock.advance(minutes=minutes)
     assert api.post(f"/tickets/{t['id']}/finish", token=staff).status == 200
     return t
 
 
+def _open_desk(api: Api, make: Factories) -> Desk:
+    desk = make.desk()
+    api.open_counter(desk.staff, desk.counter)
+    return desk
+
+
 def test_ikm_per_service_agency_and_period_from_answers_through_the_api(any_app, clock):
-    api = Api(any_app.test_client())
-    api.open_counter("dukcapil2", "Loket 3")  # KK and AKTA
-    api.open_counter("dukcapil1", "Loket 2")  # KTP and KK; only KTP waits when it calls
-    for code, scores in ANSWERS:
-        if code == "KTP":
-            t = api.issue("KTP")
-            staff = api.login("dukcapil1")
-            r = api.post(f"/counters/{api.counter_id('Loket 2')}/call-next", token=staff)
-            assert r.body["ticket"]["id"] == t["id"]
-            clock.advance(minutes=3)
-            assert api.post(f"/tickets/{t['id']}/finish", token=staff).status == 200
+    api, make = Api(any_app.test_client()), Factories(any_app)
+    first = _open_desk(api, make)  # service A
+    second = make.service()  # service B, served with C (which gets no answers) at one counter
+    unanswered = make.service()
+    counter = make.counter([second, unanswered])
+    clerk = make.staff()
+    api.open_counter(clerk, make.counter_name(counter))
+    codes = {"A": first.code, "B": second}
+    for label, scores in ANSWERS:
+        if label == "A":
+            t = _serve(api, clock, first.code, first.staff, first.counter_id, minutes=3)
         else:
-            t = _serve(api, clock, code)
+            t = _serve(api, clock, second, clerk, counter)
         r = api.post("/surveys", {"token": t["token"], "scores": scores})
         assert r.status == 201, r.body
     r = api.get("/reports/ikm?from=2026-11-23&to=2026-11-23", token=api.login("manajer"))
@@ -103,11 +111,12 @@ def test_ikm_per_service_agency_and_period_from_answers_through_the_api(any_app,
     assert [e["average"] for e in body["total"]["elements"]] == [3.2, 3.6, 3.2, 4.0, 3.0, 3.6,
                                                                  3.8, 2.8, 3.4]
     by_service = {s["code"]: s for s in body["by_service"]}
-    assert (by_service["KTP"]["ikm"], by_service["KTP"]["grade"]) == (88.89, "A")
-    assert (by_service["KK"]["ikm"], by_service["KK"]["grade"]) == (79.17, "B")
-    assert by_service["AKTA"]["respondents"] == 0 and "ikm" not in by_service["AKTA"]
+    a, b = by_service[codes["A"]], by_service[codes["B"]]
+    assert (a["ikm"], a["grade"]) == (88.89, "A")
+    assert (b["ikm"], b["grade"]) == (79.17, "B")
+    assert by_service[unanswered]["respondents"] == 0 and "ikm" not in by_service[unanswered]
     by_agency = {a["code"]: a for a in body["by_agency"]}
-    assert by_agency["DUKCAPIL"]["ikm"] == 85.0
+    assert by_agency["UJI"]["ikm"] == 85.0
     # the daily report carries the same index, and the previous day had none
     daily = api.get("/reports/daily?date=2026-11-23", token=api.login("manajer")).body
     assert daily["ikm"]["total"]["ikm"] == 85.0
@@ -118,13 +127,13 @@ def test_ikm_per_service_agency_and_period_from_answers_through_the_api(any_app,
     rows = list(csv.DictReader(io.StringIO(raw.data.decode("utf-8-sig"))))
     total = next(r for r in rows if r["section"] == "total")
     assert (total["ikm"], total["ikm_grade"], total["ikm_respondents"]) == ("85.0", "B", "5")
-    kk = next(r for r in rows if r["section"] == "service" and r["code"] == "KK")
+    kk = next(r for r in rows if r["section"] == "service" and r["code"] == codes["B"])
     assert (kk["ikm"], kk["ikm_grade"]) == ("79.17", "B")
     book = load_workbook(io.BytesIO(api.client.get(
         "/api/v1/reports/daily?date=2026-11-23&format=xlsx", headers=auth).data))
     sheet = list(book["IKM"].iter_rows(values_only=True))
     ktp = next(dict(zip(sheet[0], r, strict=True)) for r in sheet[1:]
-               if r[0] == "service" and r[2] == "KTP")
+               if r[0] == "service" and r[2] == codes["A"])
     assert (ktp["respondents"], ktp["ikm"], ktp["grade"]) == (3, 88.89, "A")
     assert ktp["U1"] == 3.667  # 11 / 3, three decimals half-up
     # another period has no answers
@@ -132,17 +141,19 @@ def test_ikm_per_service_agency_and_period_from_answers_through_the_api(any_app,
     assert other.body["total"] is None
 
 
-def test_survey_is_refused_before_the_ticket_is_done_and_after_it_is_answered(api, clock):
-    t = api.issue("KK")
+def test_survey_is_refused_before_the_ticket_is_done_and_after_it_is_answered(api, make,
+                                                                             clock):
+    desk = make.desk()
+    t = api.issue(desk.code)
     good = [3] * 9
     r = api.post("/surveys", {"token": t["token"], "scores": good})
     assert (r.status, r.error) == (409, "ticket_not_done")
     state = api.get(f"/surveys/by-token/{t['token']}").body
     assert (state["ticket_status"], state["open"], state["answered"]) == ("waiting", False, False)
     assert len(state["elements"]) == 9
-    api.open_counter("dukcapil2", "Loket 3")
-    staff = api.login("dukcapil2")
-    api.post(f"/counters/{api.counter_id('Loket 3')}/call-next", token=staff)
+    api.open_counter(desk.staff, desk.counter)
+    staff = api.login(desk.staff)
+    api.post(f"/counters/{desk.counter_id}/call-next", token=staff)
     assert api.post(f"/tickets/{t['id']}/finish", token=staff).status == 200
     assert api.get(f"/surveys/by-token/{t['token']}").body["open"] is True
     first = api.post("/surveys", {"token": t["token"], "scores": good, "comment": "Baik"})
@@ -156,8 +167,8 @@ def test_survey_is_refused_before_the_ticket_is_done_and_after_it_is_answered(ap
     ([3] * 8, 422), ([3] * 10, 422), ([3] * 8 + [5], 422), ([0] + [3] * 8, 422),
     (["3"] * 9, 422), ([True] * 9, 422), ([3.5] + [3] * 8, 422), ("333333333", 422),
 ])
-def test_bad_scores_are_refused_with_422(api, scores, status):
-    t = api.issue("KK")
+def test_bad_scores_are_refused_with_422(api, make, scores, status):
+    t = api.issue(make.service())
     r = api.post("/surveys", {"token": t["token"], "scores": scores})
     assert r.status == status, r.body
     assert r.error in ("invalid_scores", "validation_failed")
@@ -172,8 +183,8 @@ def test_survey_for_unknown_token_or_malformed_body(api):
 
 @pytest.mark.parametrize(("lang", "heading"), [("id", "Bagaimana pelayanan kami?"),
                                                ("en", "How was our service?")])
-def test_status_page_carries_the_survey_in_both_languages(api, client, lang, heading):
-    t = api.issue("KK")
+def test_status_page_carries_the_survey_in_both_languages(api, make, client, lang, heading):
+    t = api.issue(make.service())
     page = client.get(f"/t/{t['token']}?lang={lang}").get_data(as_text=True)
     assert heading in page
     assert "/dashboard/static/survey.js" in page
@@ -182,8 +193,8 @@ def test_status_page_carries_the_survey_in_both_languages(api, client, lang, hea
 
 def test_concurrent_answers_for_one_ticket_record_exactly_one(any_app, clock):
     api = Api(any_app.test_client())
-    api.open_counter("dukcapil2", "Loket 3")
-    t = _serve(api, clock, "KK")
+    desk = _open_desk(api, Factories(any_app))
+    t = _serve(api, clock, desk.code, desk.staff, desk.counter_id)
     barrier = threading.Barrier(6)
     statuses: list[int] = []
 
