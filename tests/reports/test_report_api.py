@@ -39,9 +39,9 @@ def test_a_year_is_the_longest_range(api):
 @pytest.mark.parametrize("path", ["/reports/daily?date=2026-11-23", "/reports/live",
                                   "/reports/range?from=2026-11-23&to=2026-11-23",
                                   "/reports/ikm?from=2026-11-23&to=2026-11-23", "/complaints"])
-def test_reports_are_for_managers_and_admins_only(api, path):
+def test_reports_are_for_managers_and_admins_only(api, make, path):
     assert api.get(path).status == 401
-    assert api.get(path, token=api.login("dukcapil1")).error == "forbidden_role"
+    assert api.get(path, token=api.login(make.staff())).error == "forbidden_role"
     assert api.get(path, token=api.device_token("kiosk-1")).status == 403
     assert api.get(path, token=api.login("manajer")).status == 200
     assert api.get(path, token=api.login("admin")).status == 200
@@ -52,35 +52,41 @@ def test_unknown_agency_is_422(api):
     assert (r.status, r.error) == (422, "unknown_agency")
 
 
-def test_live_view_counts_waiting_longest_wait_and_open_counters(api, clock):
-    first = api.issue("KTP")
+def test_live_view_counts_waiting_longest_wait_and_open_counters(api, make, clock):
+    first_code, second_code = make.service(), make.service()
+    counter = make.counter([first_code, second_code])
+    make.counter([second_code])  # closed all along
+    clerk, boss = make.staff(), make.staff(role="manager")
+    elsewhere = make.agency().service()  # another agency's, outside the manager's view
+    every_counter = len(api.get("/counters").body["counters"])
+    first = api.issue(first_code)
     clock.advance(minutes=7)
-    api.issue("KK")
-    api.issue("NIB")
-    api.open_counter("dukcapil1", "Loket 1")
+    api.issue(second_code)
+    api.issue(elsewhere)
+    api.open_counter(clerk, make.counter_name(counter))
     clock.advance(minutes=5)
     live = api.get("/reports/live", token=api.login("manajer")).body
-    assert (live["waiting"], live["counters_open"], live["counters_total"]) == (3, 1, 12)
+    assert (live["waiting"], live["counters_open"], live["counters_total"]) == (
+        3, 1, every_counter)
     assert live["longest_wait_seconds"] == 12 * 60
-    staff = api.login("dukcapil1")
-    api.post(f"/counters/{api.counter_id('Loket 1')}/call-next", token=staff)
+    staff = api.login(clerk)
+    api.post(f"/counters/{counter}/call-next", token=staff)
     live = api.get("/reports/live", token=api.login("manajer")).body
     assert (live["waiting"], live["in_service"]) == (2, 1)
-    assert live["longest_wait_seconds"] == 5 * 60  # the KK ticket is now the oldest
+    assert live["longest_wait_seconds"] == 5 * 60  # the second ticket is now the oldest
     api.post(f"/tickets/{first['id']}/finish", token=staff)
-    own = api.get("/reports/live", token=api.login("manajer-dukcapil")).body
-    assert (own["waiting"], own["served"], own["counters_total"]) == (1, 1, 3)
-    assert {s["code"] for s in own["services"]} == {"KTP", "KK", "AKTA"}
+    own = api.get("/reports/live", token=api.login(boss)).body
+    assert (own["waiting"], own["served"], own["counters_total"]) == (1, 1, 2)
+    assert {s["code"] for s in own["services"]} == {first_code, second_code}
 
 
-def test_complaint_with_ticket_token_is_linked_to_its_agency(api):
-    t = api.issue("NIB")
+def test_complaint_with_ticket_token_is_linked_to_its_agency(api, make):
+    t = api.issue(make.agency().service(prefix="Q"))
     r = api.post("/complaints", {"body": "Petugas tidak ada di loket.", "name": "Budi",
                                  "ticket_token": t["token"]})
     assert r.status == 201, r.body
     c = r.body["complaint"]
-    assert (c["agency"]["code"], c["ticket"]["number"], c["status"]) == ("DPMPTSP", "D001",
-                                                                        "open")
+    assert (c["agency"]["code"], c["ticket"]["number"], c["status"]) == ("UJB", "Q001", "open")
     listed = api.get("/complaints", token=api.login("manajer")).body["complaints"]
     assert [x["id"] for x in listed] == [c["id"]]
 
