@@ -1,10 +1,12 @@
 """The counter console in headless Chromium against a real server: staff drive a ticket's
 whole life from the keyboard, and the page follows the hall live.
 
-The tests share one server; each keeps to its own agency's counters (Disdukcapil for the
-full life and the picker, Polresta, DPMPTSP, BPJS) and leaves no ticket held."""
+The tests share one server; each keeps to an agency, services, counters and clerks of its
+own (the picker lists the clerk's agency's counters) and leaves no ticket held."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import expect
@@ -15,8 +17,18 @@ from mpp.services import accounts
 from ..support.api import STAFF_PASSWORD
 from ..support.browser import run_axe, sign_in
 from ..support.databases import START
+from ..support.factories import Factories
+from ..support.live import LiveServer
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def live_make(shared_server: LiveServer) -> Iterator[Factories]:
+    """Agencies, services, counters and clerks of the module's own on its shared server."""
+    make = Factories.live(shared_server)
+    yield make
+    make.close()
 
 
 def _number(page):  # type: ignore[no-untyped-def]
@@ -31,24 +43,30 @@ def _ready_to_call(page):  # type: ignore[no-untyped-def]
 
 
 def test_console_drives_a_full_ticket_life_with_the_keyboard(shared_server, shared_hall,
-                                                             desk_page, shots):
+                                                             live_make, desk_page, shots):
     page = desk_page
-    a1, a2, a3 = shared_hall.issue("KTP"), shared_hall.issue("KTP"), shared_hall.issue("KTP")
-    sign_in(page, shared_server.url, "dukcapil1")
+    ours = live_make.agency("UJC")
+    a, b = ours.service(), ours.service(prefix="QB")  # b: the transfer's target too
+    ours.counter([a])
+    both = live_make.counter_name(ours.counter([a, b]))
+    ours.counter([b])
+    clerk = ours.staff()
+    a1, a2, a3 = shared_hall.issue(a), shared_hall.issue(a), shared_hall.issue(a)
+    sign_in(page, shared_server.url, clerk)
 
-    # The counter picker lists Disdukcapil's counters; "2" opens Loket 2 (KTP and KK).
+    # The counter picker lists the agency's three counters; "2" opens the second (a and b).
     expect(page.locator("#cs-picker")).to_be_visible()
     expect(page.locator("#cs-counter-list li")).to_have_count(3)
     page.screenshot(path=str(shots / "console-picker.png"))
     page.keyboard.press("2")
-    expect(page.locator("#cs-counter-name")).to_have_text("Loket 2")
+    expect(page.locator("#cs-counter-name")).to_have_text(both)
     expect(page.locator("#cs-live")).to_have_attribute("data-state", "on")
     expect(page.locator("#cs-waiting li")).to_have_count(3)
 
     # A ticket issued at the kiosk appears without a reload.
-    b1 = shared_hall.issue("KK")
+    b1 = shared_hall.issue(b)
     expect(page.locator("#cs-waiting li")).to_have_count(4)
-    expect(page.locator("#cs-waiting")).to_contain_text("B001")
+    expect(page.locator("#cs-waiting")).to_contain_text("QB001")
     page.screenshot(path=str(shots / "console-idle.png"))
 
     page.keyboard.press("?")  # the shortcuts, on screen
@@ -62,7 +80,7 @@ def test_console_drives_a_full_ticket_life_with_the_keyboard(shared_server, shar
     expect(_number(page)).to_have_text(a1["number"])
     expect(page.locator("#cs-ticket-status")).to_have_text("Dipanggil")
     assert shared_hall.ticket(a1["token"])["status"] == "called"
-    assert shared_hall.ticket(a1["token"])["counter"]["name"] == "Loket 2"
+    assert shared_hall.ticket(a1["token"])["counter"]["name"] == both
 
     page.keyboard.press("u")  # recall
     expect(page.locator("#cs-ticket-calls")).to_have_text("2× dipanggil")
@@ -77,7 +95,7 @@ def test_console_drives_a_full_ticket_life_with_the_keyboard(shared_server, shar
     page.keyboard.press("p")  # reprint: a new job for the kiosk's printer
     expect(page.locator("#cs-notice")).to_contain_text("dicetak ulang")
     jobs = shared_hall.get(f"/tickets/{a1['id']}/print-jobs",
-                           token=shared_hall.login("dukcapil1")).ok()["jobs"]
+                           token=shared_hall.login(clerk)).ok()["jobs"]
     assert [j["reason"] for j in jobs] == ["issue", "reprint"]
 
     page.keyboard.press("s")  # finish
@@ -90,13 +108,13 @@ def test_console_drives_a_full_ticket_life_with_the_keyboard(shared_server, shar
     page.keyboard.press("t")
     expect(page.locator("#cs-transfer")).to_be_visible()
     expect(page.locator("#cs-transfer-service")).to_be_focused()
-    page.select_option("#cs-transfer-service", str(shared_hall.service_id("KK")))
+    page.select_option("#cs-transfer-service", str(shared_hall.service_id(b)))
     page.screenshot(path=str(shots / "console-transfer.png"))
     page.keyboard.press("Enter")
     expect(page.locator("#cs-transfer")).to_be_hidden()
     expect(_number(page)).to_have_text("—")
     moved = shared_hall.ticket(a2["token"])
-    assert (moved["status"], moved["service"]["code"]) == ("waiting", "KK")
+    assert (moved["status"], moved["service"]["code"]) == ("waiting", b)
 
     # The transferred ticket keeps its place by issue time, so it comes back first.
     page.keyboard.press("n")
@@ -124,13 +142,14 @@ def test_console_drives_a_full_ticket_life_with_the_keyboard(shared_server, shar
     expect(page.locator("#cs-alert")).to_be_hidden()
 
 
-def test_console_shows_api_errors_and_keeps_the_ticket(shared_server, shared_hall, desk_page,
-                                                       shots):
+def test_console_shows_api_errors_and_keeps_the_ticket(shared_server, shared_hall, live_make,
+                                                       desk_page, shots):
     page = desk_page
-    a1 = shared_hall.issue("SKCK")
-    sign_in(page, shared_server.url, "polresta1")
+    desk = live_make.agency("UJD").desk()
+    a1 = shared_hall.issue(desk.code)
+    sign_in(page, shared_server.url, desk.staff)
     page.keyboard.press("1")
-    expect(page.locator("#cs-counter-name")).to_have_text("Loket 8")
+    expect(page.locator("#cs-counter-name")).to_have_text(desk.counter)
     _ready_to_call(page)
     page.keyboard.press("n")
     expect(_number(page)).to_have_text(a1["number"])
@@ -155,39 +174,45 @@ def test_console_shows_api_errors_and_keeps_the_ticket(shared_server, shared_hal
 
 
 def test_console_resumes_the_counter_the_staff_member_holds(shared_server, shared_hall,
-                                                             desk_page):
-    cid = shared_hall.open_counter("dpmptsp1", "Loket 4")
-    ticket = shared_hall.issue("PBG")
-    shared_hall.call_next("dpmptsp1", cid)
-    sign_in(desk_page, shared_server.url, "dpmptsp1")
-    expect(desk_page.locator("#cs-counter-name")).to_have_text("Loket 4")
+                                                             live_make, desk_page):
+    desk = live_make.agency("UJE").desk()
+    cid = shared_hall.open_counter(desk.staff, desk.counter)
+    ticket = shared_hall.issue(desk.code)
+    shared_hall.call_next(desk.staff, cid)
+    sign_in(desk_page, shared_server.url, desk.staff)
+    expect(desk_page.locator("#cs-counter-name")).to_have_text(desk.counter)
     expect(_number(desk_page)).to_have_text(ticket["number"])
     desk_page.keyboard.press("s")
     expect(_number(desk_page)).to_have_text("—")
 
 
 def test_console_picker_shows_counters_taken_by_colleagues_live(shared_server, shared_hall,
-                                                                 desk_page):
+                                                                 live_make, desk_page):
     page = desk_page
-    sign_in(page, shared_server.url, "dukcapil2")
+    ours = live_make.agency("UJF")
+    desk = ours.desk()  # its clerk takes the counter; a colleague watches the picker
+    ours.counter([desk.code])
+    colleague = ours.staff()
+    sign_in(page, shared_server.url, colleague)
     first = page.locator("#cs-counter-list li").nth(0)
-    expect(first).to_contain_text("Loket 1")
+    expect(first).to_contain_text(desk.counter)
     expect(first).to_contain_text("Kosong")
     # Act only once the page listens, or the event could pass before it connects.
     expect(page.locator("#cs-live")).to_have_attribute("data-state", "on")
-    cid = shared_hall.open_counter("dukcapil1", "Loket 1")
-    expect(first).to_contain_text("Dipakai Siti Rahmawati")
+    cid = shared_hall.open_counter(desk.staff, desk.counter)
+    expect(first).to_contain_text(f"Dipakai Petugas Uji {desk.staff}")
     expect(first.locator("button")).to_be_disabled()
-    shared_hall.post(f"/counters/{cid}/close", token=shared_hall.login("dukcapil1")).ok()
+    shared_hall.post(f"/counters/{cid}/close", token=shared_hall.login(desk.staff)).ok()
     expect(first).to_contain_text("Kosong")
 
 
 def test_console_has_no_serious_accessibility_violations(shared_server, shared_hall,
-                                                          desk_page):
-    ticket = shared_hall.issue("JKN")
-    sign_in(desk_page, shared_server.url, "bpjs1")
+                                                          live_make, desk_page):
+    desk = live_make.agency("UJG").desk()
+    ticket = shared_hall.issue(desk.code)
+    sign_in(desk_page, shared_server.url, desk.staff)
     desk_page.keyboard.press("1")
-    expect(desk_page.locator("#cs-counter-name")).to_have_text("Loket 9")
+    expect(desk_page.locator("#cs-counter-name")).to_have_text(desk.counter)
     _ready_to_call(desk_page)
     desk_page.keyboard.press("n")
     expect(_number(desk_page)).to_have_text(ticket["number"])
@@ -220,29 +245,32 @@ def _assert_one_line(page) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_console_header_is_one_line_on_1024_and_leads_to_the_password_page(
-        shared_server, shared_hall, desk_page, shots):
+        shared_server, shared_hall, live_make, desk_page, shots):
     name = "Andi Muhammad Fadhil Ramadhan Saputra"   # a long name, and a long agency code
+    agency = "UJIPANJANGX"
+    bank = live_make.agency(agency)
+    counter = bank.counter_name(bank.counter([bank.service()]))
     db = Database(shared_server.db_url)
     try:
         with db.write() as s:
-            accounts.create_user(s, START, "bank-panjang", STAFF_PASSWORD, "staff",
-                                 "BANKSULTRA", name)
+            accounts.create_user(s, START, "bank-panjang", STAFF_PASSWORD, "staff", agency,
+                                 name)
     finally:
         db.dispose()
     page = desk_page
     sign_in(page, shared_server.url, "bank-panjang")
     page.keyboard.press("1")
-    expect(page.locator("#cs-counter-name")).to_have_text("Loket 10")
+    expect(page.locator("#cs-counter-name")).to_have_text(counter)
     expect(page.locator("#cs-live")).to_have_attribute("data-state", "on")
     _ready_to_call(page)
     assert page.viewport_size == {"width": 1024, "height": 768}
     _assert_one_line(page)
-    expect(page.locator("#cs-user")).to_have_attribute("title", f"{name} · BANKSULTRA")
+    expect(page.locator("#cs-user")).to_have_attribute("title", f"{name} · {agency}")
     page.screenshot(path=str(shots / "console-header.png"))
 
     page.goto(f"{shared_server.url}/console?lang=en")
     page.wait_for_selector("body[data-ready=true]")
-    expect(page.locator("#cs-counter-name")).to_have_text("Loket 10")
+    expect(page.locator("#cs-counter-name")).to_have_text(counter)
     expect(page.locator("#cs-live")).to_have_text("Live")
     _assert_one_line(page)
     # Its longest state (after a network drop) still fits: the name gives way.
@@ -285,5 +313,5 @@ def test_console_header_is_one_line_on_1024_and_leads_to_the_password_page(
     expect(page.locator("a.brand")).to_have_attribute("href", "/console")
     expect(page.locator("a.brand")).to_have_text("Konsol Loket")
     page.screenshot(path=str(shots / "console-password-page.png"))
-    shared_hall.post(f"/counters/{shared_hall.counter_id('Loket 10')}/close",
+    shared_hall.post(f"/counters/{shared_hall.counter_id(counter)}/close",
                      token=shared_hall.login("bank-panjang")).ok()
