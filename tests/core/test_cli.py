@@ -11,27 +11,24 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from mpp.cli import main
-from mpp.clock import SystemClock
 from mpp.db import Database
-from mpp.domain.actor import Actor
-from mpp.events import MemoryPublisher
 from mpp.models import AuditLog, Device, Service, Ticket
 from mpp.services import accounts
 from mpp.services.demo import demo_site_text
-from mpp.services.queue import QueueService
 
 from ..conftest import make_app
 from ..support.api import STAFF_PASSWORD
 
 
-def test_user_add_then_login_works(mpp, db_url):
-    r = mpp("user", "add", "budi", "--role", "staff", "--agency", "SAMSAT", "--password",
+def test_user_add_then_login_works(mpp, make, db_url):
+    make.service()  # the agency UJI, with a service
+    r = mpp("user", "add", "budi", "--role", "staff", "--agency", "UJI", "--password",
             "rahasia-123")
     assert r.exit_code == 0, r.output
     db = Database(db_url)
     with db.read() as s:
         user = accounts.check_password(s, "budi", "rahasia-123")
-        assert (user.role, user.agency.code) == ("staff", "SAMSAT")
+        assert (user.role, user.agency.code) == ("staff", "UJI")
     db.dispose()
 
 
@@ -53,11 +50,13 @@ def test_user_add_reads_the_password_from_stdin_and_it_signs_in(mpp, db_url, clo
     assert _signs_in(db_url, clock, "sari", "kata-sandi-99\n") == 401  # the newline is not kept
 
 
-def test_user_password_reads_the_new_password_from_stdin(mpp, db_url, clock):
-    r = mpp("user", "password", "dukcapil1", "--password-stdin", stdin="ganti-sandi-2026\n")
+def test_user_password_reads_the_new_password_from_stdin(mpp, make, db_url, clock):
+    clerk = make.staff()
+    assert _signs_in(db_url, clock, clerk, STAFF_PASSWORD) == 200
+    r = mpp("user", "password", clerk, "--password-stdin", stdin="ganti-sandi-2026\n")
     assert r.exit_code == 0, r.output
-    assert _signs_in(db_url, clock, "dukcapil1", "ganti-sandi-2026") == 200
-    assert _signs_in(db_url, clock, "dukcapil1", STAFF_PASSWORD) == 401
+    assert _signs_in(db_url, clock, clerk, "ganti-sandi-2026") == 200
+    assert _signs_in(db_url, clock, clerk, STAFF_PASSWORD) == 401
 
 
 def one_error_line(r) -> str:  # type: ignore[no-untyped-def]
@@ -116,35 +115,39 @@ def test_site_load_twice_changes_nothing_and_export_round_trips(mpp, db_url, tmp
     assert "0 created, 0 updated" in r.output, r.output
 
 
-def test_site_load_updates_what_it_names_and_deletes_nothing(mpp, db_url, tmp_path):
+def test_site_load_updates_what_it_names_and_deletes_nothing(mpp, make, db_url, tmp_path):
+    code = make.service(prefix="P", sla_minutes=15, fee=5000)
+    make.service()  # its agency's other service, not named in the file
+    sid = make.service_id(code)
+    make.ticket(code)
     db = Database(db_url)
-    q = QueueService(db, SystemClock(), MemoryPublisher(), "http://x")
     with db.read() as s:
-        ktp = s.scalars(select(Service.id).where(Service.code == "KTP")).one()
-    q.issue(Actor(role="kiosk", device_id=1), ktp)
+        services = s.scalar(select(func.count(Service.id)))
     path = tmp_path / "site.toml"
-    path.write_text("""
+    path.write_text(f"""
 [site]
 code = "kendari"
 name = "MPP Kota Kendari"
 timezone = "Asia/Makassar"
 
 [[agencies]]
-code = "DUKCAPIL"
-name = "Disdukcapil Kota Kendari"
+code = "UJI"
+name = "Instansi Uji Berganti Nama"
 
 [[agencies.services]]
-code = "KTP"
-name = "KTP-el"
-prefix = "A"
+code = "{code}"
+name = "Layanan Berganti Nama"
+prefix = "P"
 sla_minutes = 20
 """)
     r = mpp("site", "load", str(path))
     assert r.exit_code == 0, r.output
     with db.read() as s:
-        svc = s.get(Service, ktp)
-        assert (svc.name, svc.sla_minutes, svc.fee) == ("KTP-el", 20, 0)
-        assert s.scalar(select(func.count(Service.id))) == 11   # nothing deleted
+        svc = s.get(Service, sid)
+        # what the file names changes; the fee it does not name stays
+        assert (svc.name, svc.sla_minutes, svc.fee) == ("Layanan Berganti Nama", 20, 5000)
+        assert svc.agency.name == "Instansi Uji Berganti Nama"
+        assert s.scalar(select(func.count(Service.id))) == services   # nothing deleted
         assert s.scalar(select(func.count(Ticket.id))) == 1
         assert s.scalar(select(func.count(AuditLog.id)).where(AuditLog.action == "update")) >= 2
     db.dispose()
@@ -168,12 +171,9 @@ def test_bad_site_files_are_refused_with_the_place_named(mpp, tmp_path, text, me
     assert message in one_error_line(mpp("site", "load", str(path)))
 
 
-def test_close_day_expires_waiting_tickets(mpp, db_url):
+def test_close_day_expires_waiting_tickets(mpp, make, db_url):
     db = Database(db_url)
-    q = QueueService(db, SystemClock(), MemoryPublisher(), "http://x")
-    with db.read() as s:
-        kk = s.scalars(select(Service.id).where(Service.code == "KK")).one()
-    t = q.issue(Actor(role="kiosk", device_id=1), kk)
+    t = make.ticket(make.service())
     r = mpp("close-day", "--date", t["business_date"])
     assert r.exit_code == 0 and "1 waiting ticket(s) expired" in r.output
     with db.read() as s:
