@@ -22,6 +22,7 @@ from mpp.voice import (
 from ..conftest import make_app
 from ..support.api import Api
 from ..support.databases import TEST_SECRET
+from ..support.factories import Factories
 
 needs_espeak = pytest.mark.skipif(shutil.which("espeak-ng") is None,
                                   reason="needs espeak-ng (scripts/system-deps.sh installs it)")
@@ -118,18 +119,18 @@ def voice_app(db_url: str, clock, tmp_path: Path):  # type: ignore[no-untyped-de
     app.extensions["mpp"].db.dispose()
 
 
-def counter_id(client, name: str = "Loket 3") -> int:  # type: ignore[no-untyped-def]
-    counters = client.get("/api/v1/counters").get_json()["counters"]
-    return next(c["id"] for c in counters if c["name"] == name)
-
-
-def call_one(client, name: str = "Loket 2") -> tuple[str, int]:  # type: ignore[no-untyped-def]
-    """Issue a KTP ticket and call it to the counter: (its number, the counter's id); the
-    board may ask only for calls that happened."""
-    api = Api(client)
-    number = api.issue("KTP")["number"]
-    cid = api.open_counter("dukcapil2", name)
-    api.post(f"/counters/{cid}/call-next", token=api.login("dukcapil2"))
+def call_one(app) -> tuple[str, int]:  # type: ignore[no-untyped-def]
+    """Issue a ticket of a service of the test's own (prefix Q) and call it to its counter
+    (spoken "loket uji"): (its number, the counter's id); the board may ask only for calls
+    that happened."""
+    make = Factories(app)
+    code = make.service(prefix="Q")
+    counter = make.counter_name(make.counter([code], spoken_name="loket uji"))
+    clerk = make.staff()
+    api = Api(app.test_client())
+    number = api.issue(code)["number"]
+    cid = api.open_counter(clerk, counter)
+    api.post(f"/counters/{cid}/call-next", token=api.login(clerk))
     return number, cid
 
 
@@ -141,13 +142,13 @@ def board_headers() -> dict[str, str]:
 @needs_sox
 def test_announcement_gives_the_phrase_and_audio_that_plays(voice_app, tmp_path: Path):  # type: ignore[no-untyped-def]
     client = voice_app.test_client()
-    number, cid = call_one(client)
-    assert number == "A001"
+    number, cid = call_one(voice_app)
+    assert number == "Q001"
     r = client.get(f"/display/announcement?number={number}&counter_id={cid}",
                    headers=board_headers())
     assert r.status_code == 200
     body = r.get_json()
-    assert body["text"] == "Nomor antrian, a, nol, nol, satu. Silakan menuju, loket dua."
+    assert body["text"] == "Nomor antrian, ki, nol, nol, satu. Silakan menuju, loket uji."
     assert body["voice"] is True
     audio = client.get(body["audio_url"])
     assert audio.status_code == 200
@@ -163,11 +164,11 @@ def test_announcement_gives_the_phrase_and_audio_that_plays(voice_app, tmp_path:
 def test_without_espeak_the_announcement_is_text_only(db_url: str, clock, tmp_path: Path):  # type: ignore[no-untyped-def]
     app = make_app(db_url, clock, AUDIO_DIR=tmp_path, VOICE_COMMAND="no-such-espeak")
     client = app.test_client()
-    number, cid = call_one(client)
+    number, cid = call_one(app)
     body = client.get(f"/display/announcement?number={number}&counter_id={cid}",
                       headers=board_headers()).get_json()
     assert body["voice"] is False and body["audio_url"] is None
-    assert body["text"].startswith("Nomor antrian, a, nol, nol, satu.")
+    assert body["text"] == "Nomor antrian, ki, nol, nol, satu. Silakan menuju, loket uji."
     assert client.get(body["chime_url"]).status_code == 200
     app.extensions["mpp"].db.dispose()
 
@@ -176,13 +177,16 @@ def test_without_espeak_the_announcement_is_text_only(db_url: str, clock, tmp_pa
     ("number=A007", 400, "invalid_counter_id"),
     ("number=A007&counter_id=x", 400, "invalid_counter_id"),
     ("number=A007&counter_id=99999", 404, "counter_not_found"),
-    ("number=hello&counter_id=1", 400, "invalid_number"),
-    ("counter_id=1", 400, "invalid_number"),
-    ("number=Z001&counter_id=1", 404, "unknown_prefix"),
+    ("number=hello&counter_id={cid}", 400, "invalid_number"),
+    ("counter_id={cid}", 400, "invalid_number"),
+    ("number=Z001&counter_id={cid}", 404, "unknown_prefix"),
 ])
 def test_bad_announcement_requests_get_a_clear_error(voice_app, query: str, status: int,  # type: ignore[no-untyped-def]
                                                      code: str):
-    r = voice_app.test_client().get(f"/display/announcement?{query}", headers=board_headers())
+    make = Factories(voice_app)
+    cid = make.counter([make.service()])  # a counter that exists: only the number is wrong
+    r = voice_app.test_client().get(f"/display/announcement?{query.format(cid=cid)}",
+                                    headers=board_headers())
     assert r.status_code == status
     assert r.get_json()["error"]["code"] == code
 
