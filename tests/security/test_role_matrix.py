@@ -11,8 +11,9 @@ other answer below 500 (200, 201, 302 elsewhere, 404 for an unknown file, 409 or
 empty body, a business 403 such as ``not_at_counter``) means the caller got past the door.
 Users call pages with a browser session and /api/ paths with a bearer token or, in a second
 run, with the session and its CSRF header; devices always send their bearer token. Ids in
-paths belong to Disdukcapil, the agency of the staff member and of the agency manager, so
-"manager_dukcapil" and "staff" are expected in; the refusals for other agencies are in
+paths belong to an agency of the test's own (``Factories``: a service, its counter, a clerk
+and an agency manager), so "agency_manager" and "staff" are expected in; the site-wide admin
+and manager and the devices are the demo's. The refusals for other agencies are in
 test_agency_scope.py.
 """
 
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -29,17 +31,19 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from mpp.models import Agency, Complaint, Counter, Device, Holiday, Service, Site, User
+from mpp.models import Complaint, Counter, Device, Holiday, Service, Site, User
 from mpp.services import accounts
 
-from ..support.api import PASSWORDS
+from ..support.api import PASSWORDS, STAFF_PASSWORD
 from ..support.databases import START, TEST_SECRET
+from ..support.factories import Desk, Factories
 from ..support.sessions import csrf_token, sign_in
 
-ROLES = ("anonymous", "admin", "manager", "manager_dukcapil", "staff", "kiosk", "display",
+ROLES = ("anonymous", "admin", "manager", "agency_manager", "staff", "kiosk", "display",
          "printer")
-USERS = {"admin": "admin", "manager": "manajer", "manager_dukcapil": "manajer-dukcapil",
-         "staff": "dukcapil1"}
+#: the signed-in roles; the agency manager and the clerk are made per test (``Hall``)
+USERS = ("admin", "manager", "agency_manager", "staff")
+SITE_WIDE = {"admin": "admin", "manager": "manajer"}
 DEVICES = {"kiosk": "kiosk-1", "display": "display-1", "printer": "printer-1"}
 #: JSON error codes that mean "not for your role or agency"
 REFUSALS = {"auth_required", "invalid_token", "forbidden_role", "forbidden", "staff_only",
@@ -48,7 +52,7 @@ REFUSALS = {"auth_required", "invalid_token", "forbidden_role", "forbidden", "st
 ANYONE = frozenset(ROLES)
 ADMIN = frozenset({"admin"})
 STAFF = frozenset({"staff"})
-MANAGERS = frozenset({"manager", "manager_dukcapil"})
+MANAGERS = frozenset({"manager", "agency_manager"})
 USERS_ALL = frozenset(USERS)
 REPORTS = MANAGERS | ADMIN
 
@@ -195,11 +199,26 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("/account/password", "POST"): USERS_ALL,
 }
 
-#: bodies that make an allowed call meaningful (sign-in needs real credentials)
-BODIES: dict[tuple[str, str], dict[str, Any]] = {
-    ("/login", "POST"): {"username": "dukcapil2", "password": "petugas-mpp"},
-    ("/api/v1/auth/login", "POST"): {"username": "dukcapil2", "password": "petugas-mpp"},
-}
+
+
+@dataclass(frozen=True)
+class Hall:
+    """The agency of the test's own the paths' ids belong to, and who signs in."""
+
+    desk: Desk
+    users: dict[str, str]  # role -> username
+    signer: str  # a second clerk, for the sign-in bodies
+
+    @classmethod
+    def make(cls, make: Factories) -> Hall:
+        desk = make.desk()
+        users = {**SITE_WIDE, "agency_manager": make.staff(role="manager"), "staff": desk.staff}
+        return cls(desk, users, make.staff())
+
+    def bodies(self) -> dict[tuple[str, str], dict[str, Any]]:
+        """Bodies that make an allowed call meaningful (sign-in needs real credentials)."""
+        login = {"username": self.signer, "password": STAFF_PASSWORD}
+        return {("/login", "POST"): login, ("/api/v1/auth/login", "POST"): login}
 
 
 def routes(app: Flask) -> list[tuple[str, str]]:
@@ -212,7 +231,7 @@ def declared_roles(roles: tuple[str, ...]) -> frozenset[str]:
     """``@requires`` roles in the matrix's terms (an agency manager is a manager too)."""
     out = set(roles)
     if "manager" in out:
-        out.add("manager_dukcapil")
+        out.add("agency_manager")
     return frozenset(out)
 
 
@@ -239,16 +258,16 @@ def test_declarations_match_the_views_own_role_checks(app):
 
 
 # -- calling every route as every role ---------------------------------------------------------
-def _path_values(app: Flask) -> dict[str, Callable[[str], str]]:
+def _path_values(app: Flask, desk: Desk) -> dict[str, Callable[[str], str]]:
     """A value for every variable part of a rule, by its name (the rule decides for files)."""
     hall = app.extensions["mpp"]
     now = START
     with hall.db.write() as s:
-        agency = s.scalars(select(Agency).where(Agency.code == "DUKCAPIL")).one()
-        service = s.scalars(select(Service).where(Service.code == "KTP")).one()
-        counter = s.scalars(select(Counter).where(Counter.name == "Loket 1")).one()
+        service = s.get(Service, desk.service_id)
+        agency = service.agency
+        counter = s.get(Counter, desk.counter_id)
         spare_user = accounts.create_user(s, now, "matrix-spare", "matrix-spare", "staff",
-                                          "DUKCAPIL")
+                                          agency.code)
         spare_device, _ = accounts.create_device(s, now, "matrix-spare", "kiosk")
         site = s.scalars(select(Site)).first()
         holiday = s.scalars(select(Holiday)).first()
@@ -298,8 +317,9 @@ def concrete(rule: str, values: dict[str, Callable[[str], str]]) -> str:
 class Caller:
     """One role's way of calling: a browser session and/or a bearer token."""
 
-    def __init__(self, app: Flask, role: str, api_auth: str = "bearer"):
+    def __init__(self, app: Flask, users: dict[str, str], role: str, api_auth: str = "bearer"):
         self.app = app
+        self.users = users
         self.role = role
         self.api_auth = api_auth
         self.reset()
@@ -308,10 +328,10 @@ class Caller:
         self.client: FlaskClient = self.app.test_client()
         self.token: str | None = None
         if self.role in USERS:
-            username = USERS[self.role]
+            username = self.users[self.role]
             assert sign_in(self.client, username).status_code == 302
             r = self.app.test_client().post("/api/v1/auth/login", json={
-                "username": username, "password": PASSWORDS.get(username, "petugas-mpp")})
+                "username": username, "password": PASSWORDS.get(username, STAFF_PASSWORD)})
             self.token = r.get_json()["token"]
         elif self.role in DEVICES:
             from mpp.services.demo import demo_device_token
@@ -350,11 +370,13 @@ def refused(response: Any) -> bool:
 
 
 @pytest.mark.parametrize("api_auth", ["bearer", "session"])
-def test_every_route_allows_and_refuses_as_declared(app, api_auth):
+def test_every_route_allows_and_refuses_as_declared(app, make, api_auth):
     """Users call the API with a bearer token, or (as pages do) with their session cookie
     and the X-CSRFToken header."""
-    values = _path_values(app)
-    callers = {role: Caller(app, role, api_auth) for role in ROLES}
+    hall = Hall.make(make)
+    values = _path_values(app, hall.desk)
+    bodies = hall.bodies()
+    callers = {role: Caller(app, hall.users, role, api_auth) for role in ROLES}
     wrong, errors = [], []
     for rule, method in routes(app):
         expected = EXPECTED.get((rule, method))
@@ -363,7 +385,7 @@ def test_every_route_allows_and_refuses_as_declared(app, api_auth):
         path = concrete(rule, values)
         for role in ROLES:
             caller = callers[role]
-            r = caller.call(method, path, BODIES.get((rule, method)))
+            r = caller.call(method, path, bodies.get((rule, method)))
             if r.status_code >= 500:
                 errors.append(f"{method} {path} as {role}: {r.status_code}")
             got = "refused" if refused(r) else "allowed"
@@ -378,9 +400,13 @@ def test_every_route_allows_and_refuses_as_declared(app, api_auth):
     assert not wrong, "role matrix mismatches:\n" + "\n".join(wrong)
 
 
-def test_matrix_covers_users_and_devices_of_every_kind(app):
+def test_matrix_covers_users_and_devices_of_every_kind(app, make):
+    users = Hall.make(make).users
+    assert sorted(users) == sorted(USERS)
     with app.extensions["mpp"].db.read() as s:
-        roles = {u.username: u.role for u in s.scalars(select(User))}
+        roles = {u.username: (u.role, u.agency_id is not None) for u in s.scalars(select(User))}
         kinds = {d.name: d.kind for d in s.scalars(select(Device))}
-    assert {roles[u] for u in USERS.values()} == {"admin", "manager", "staff"}
+    assert {role: roles[u] for role, u in users.items()} == {
+        "admin": ("admin", False), "manager": ("manager", False),
+        "agency_manager": ("manager", True), "staff": ("staff", True)}
     assert {kinds[d] for d in DEVICES.values()} == {"kiosk", "display", "printer"}
