@@ -4,12 +4,17 @@ was saved, is refused with a clear message instead of silently undoing the first
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from sqlalchemy import select
 
-from mpp.models import Agency, Counter, Device, Service, User
+from mpp.models import Agency, User
+from mpp.services import accounts
 
+from ..support.databases import START
+from ..support.factories import Factories
 from ..support.sessions import post_form, sign_in
 
 
@@ -51,19 +56,33 @@ def two_admins(app):  # type: ignore[no-untyped-def]
     return first, second
 
 
-@pytest.mark.parametrize(("model", "where", "path", "field", "a", "b"), [
-    (Service, {"code": "KTP"}, "/admin/services/{}", "sla_minutes", "45", "50"),
-    (Agency, {"code": "DUKCAPIL"}, "/admin/agencies/{}", "short_name", "Dukcapil A",
-     "Dukcapil B"),
-    (Counter, {"name": "Loket 1"}, "/admin/counters/{}", "spoken_name", "loket satu a",
-     "loket satu b"),
-    (User, {"username": "dukcapil2"}, "/admin/users/{}", "full_name", "Nama A", "Nama B"),
-    (Device, {"name": "display-1"}, "/admin/devices/{}", "title", "Papan A", "Papan B"),
+def _display(app) -> int:  # type: ignore[no-untyped-def]
+    with app.extensions["mpp"].db.write() as s:
+        device, _ = accounts.create_device(s, START, "display-uji", "display")
+        return device.id
+
+
+#: a record of the test's own to edit, made by (app, make), its id
+MADE: dict[str, Callable[[Any, Factories], int]] = {
+    "service": lambda app, make: make.service_id(make.service()),
+    "agency": lambda app, make: (make.service(), _id(app, Agency, code="UJI"))[1],
+    "counter": lambda app, make: make.desk().counter_id,
+    "user": lambda app, make: _id(app, User, username=make.staff()),
+    "device": lambda app, make: _display(app),
+}
+
+
+@pytest.mark.parametrize(("kind", "path", "field", "a", "b"), [
+    ("service", "/admin/services/{}", "sla_minutes", "45", "50"),
+    ("agency", "/admin/agencies/{}", "short_name", "Uji A", "Uji B"),
+    ("counter", "/admin/counters/{}", "spoken_name", "loket uji a", "loket uji b"),
+    ("user", "/admin/users/{}", "full_name", "Nama A", "Nama B"),
+    ("device", "/admin/devices/{}", "title", "Papan A", "Papan B"),
 ], ids=["service", "agency", "counter", "user", "device"])
-def test_the_second_of_two_concurrent_edits_is_refused(app, two_admins, model, where, path,
+def test_the_second_of_two_concurrent_edits_is_refused(app, make, two_admins, kind, path,
                                                        field, a, b):
     first, second = two_admins
-    path = path.format(_id(app, model, **where))
+    path = path.format(MADE[kind](app, make))
     form_one, form_two = _form(first, path), _form(second, path)  # both open the page
     assert form_one.get("version") not in (None, "")
     r = post_form(first, path, {**form_one, field: a})
@@ -78,9 +97,9 @@ def test_the_second_of_two_concurrent_edits_is_refused(app, two_admins, model, w
     assert _form(first, path)[field] == b
 
 
-def test_a_save_from_a_fresh_form_goes_through(app, two_admins):
+def test_a_save_from_a_fresh_form_goes_through(app, make, two_admins):
     first, _ = two_admins
-    path = f"/admin/services/{_id(app, Service, code='KTP')}"
+    path = f"/admin/services/{make.service_id(make.service())}"
     for minutes in ("40", "41", "42"):
         assert post_form(first, path, {**_form(first, path), "sla_minutes": minutes}
                          ).status_code == 302
