@@ -7,8 +7,8 @@ import json
 import re
 
 
-def test_staff_are_refused_the_dashboard_in_their_language(api):  # type: ignore[no-untyped-def]
-    assert api.sign_in("dukcapil1").status == 302
+def test_staff_are_refused_the_dashboard_in_their_language(api, make):  # type: ignore[no-untyped-def]
+    assert api.sign_in(make.staff()).status == 302
     r = api.page("/dashboard?lang=en")
     assert r.status == 403 and "This page is for managers and admins." in r.text
     r = api.page("/dashboard?lang=id")
