@@ -56,37 +56,10 @@ def _set_hours(server: LiveServer, code: str, hours: str) -> None:
         db.dispose()
 
 
-def test_each_agency_shows_a_new_tickets_wait_live(tv: Page, shared_server: LiveServer,
-                                                   hall: Any, shots: Path):
-    open_board(tv, shared_server, hall.device_token("display-1"))
-    wait_online(tv)
-    asked: list[str] = []
-    tv.on("request", lambda r: asked.append(r.url))
-    bpjs = _row(tv, "BPJSKES")
-    # no counter open: no wait can be told yet
-    expect(bpjs.locator(".w-wait")).to_have_text("—")
-    hall.open_counter("bpjs1", "Loket 9")
-    expect(bpjs.locator(".w-wait")).to_have_text("segera")  # nobody waits
-    # JKN publishes 15 minutes; nothing finished today: half of it a citizen, one counter
-    for _ in range(4):
-        hall.issue("JKN")
-    expect(bpjs.locator(".w-count")).to_have_text("4")
-    expect(bpjs.locator(".w-wait")).to_have_text("30 mnt")
-    for _ in range(5):
-        hall.issue("JKN")
-    # 9 × 7.5 = 67.5 minutes: shown to the next half hour
-    expect(bpjs.locator(".w-wait")).to_have_text("1,5 jam")
-    # a service that takes no tickets now says so
-    _set_hours(shared_server, "PKB", "closed")
-    hall.issue("JKN")  # any change of the hall sends the agencies' rows again
-    expect(_row(tv, "SAMSAT").locator(".w-wait")).to_have_text("tutup")
-    assert [u for u in asked if "/socket.io/" not in u] == [], "the board asked the server"
-    tv.screenshot(path=shots / "board-estimates.png")
-    _set_hours(shared_server, "PKB", "00:00-24:00")
-
-
 def test_the_agencies_panel_is_large_never_cut_and_turns_its_pages(
         tv: Page, shared_server: LiveServer, hall: Any, shots: Path):
+    """The demo hall's eight agencies: first in the module, before the tests add their
+    own."""
     open_board(tv, shared_server, hall.device_token("display-1"), "page_seconds=1")
     wait_online(tv)
     waiting = tv.get_by_test_id("waiting")
@@ -108,13 +81,47 @@ def test_the_agencies_panel_is_large_never_cut_and_turns_its_pages(
         expect(tv.get_by_test_id("waiting-page")).to_be_visible()
 
 
+def test_each_agency_shows_a_new_tickets_wait_live(tv: Page, shared_server: LiveServer,
+                                                   hall: Any, live_make: Any, shots: Path):
+    ours, other = live_make.agency("UJW"), live_make.agency("UJT")
+    desk = ours.desk(sla_minutes=15)
+    closing = other.service(sla_minutes=15)
+    open_board(tv, shared_server, hall.device_token("display-1"))
+    wait_online(tv)
+    asked: list[str] = []
+    tv.on("request", lambda r: asked.append(r.url))
+    row = _row(tv, "UJW")
+    # no counter open: no wait can be told yet
+    expect(row.locator(".w-wait")).to_have_text("—")
+    hall.open_counter(desk.staff, desk.counter)
+    expect(row.locator(".w-wait")).to_have_text("segera")  # nobody waits
+    # the service publishes 15 minutes; nothing finished today: half of it a citizen, one
+    # counter
+    for _ in range(4):
+        hall.issue(desk.code)
+    expect(row.locator(".w-count")).to_have_text("4")
+    expect(row.locator(".w-wait")).to_have_text("30 mnt")
+    for _ in range(5):
+        hall.issue(desk.code)
+    # 9 × 7.5 = 67.5 minutes: shown to the next half hour
+    expect(row.locator(".w-wait")).to_have_text("1,5 jam")
+    # a service that takes no tickets now says so
+    expect(_row(tv, "UJT").locator(".w-wait")).to_have_text("—")  # open, no counter
+    _set_hours(shared_server, closing, "closed")
+    hall.issue(desk.code)  # any change of the hall sends the agencies' rows again
+    expect(_row(tv, "UJT").locator(".w-wait")).to_have_text("tutup")
+    assert [u for u in asked if "/socket.io/" not in u] == [], "the board asked the server"
+    tv.screenshot(path=shots / "board-estimates.png")
+
+
 def test_an_english_board_reads_its_catalogue(tv: Page, shared_server: LiveServer, hall: Any,
-                                              shots: Path):
+                                              live_make: Any, shots: Path):
+    live_make.agency("UJE").service()  # no counter open for it: no wait can be told
     open_board(tv, shared_server, hall.device_token("display-1"), "lang=en")
     wait_online(tv)
     expect(tv.locator(".waiting-estimate")).to_have_text("Est. wait")
     expect(tv.locator(".latest-label")).to_have_text("Ticket Number")
-    expect(_row(tv, "PDAM").locator(".w-wait")).to_have_text("—")
+    expect(_row(tv, "UJE").locator(".w-wait")).to_have_text("—")
     assert tv.title() == "Hall display — MPP"
     tv.screenshot(path=shots / "board-estimates-en.png")
 
