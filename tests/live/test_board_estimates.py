@@ -152,7 +152,7 @@ def test_a_board_in_two_languages_turns_its_labels_with_the_running_text(
 def test_a_booked_ticket_is_marked_where_it_is_called(tv: Page, shared_server: LiveServer,
                                                       hall: Any, live_make: Any, shots: Path):
     """Issue 10: booked tickets are marked on the board (its headline and its last calls).
-    Last in the module: it adds an agency of its own to the shared server."""
+    On a service, counter and clerk of its own."""
     desk = live_make.desk(booking={"slot_minutes": 30, "per_slot": 2, "days_ahead": 1,
                                    "grace_minutes": 60})
     open_board(tv, shared_server, hall.device_token("display-1"))
