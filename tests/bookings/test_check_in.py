@@ -112,7 +112,7 @@ def test_check_in_refusals(any_app, clock):
     r = check_in(api, third["code"], token=api.login(staff))
     assert r.status == 201 and r.body["ticket"]["booked"] is True
     other = book(api, sid, start=f"{TODAY}T10:00", phone="081500000000").body["booking"]
-    r = check_in(api, other["code"], token=api.login("dukcapil1"))
+    r = check_in(api, other["code"], token=api.login(Factories(any_app).agency().staff()))
     assert (r.status, r.error) == (403, "other_agency")
 
 
@@ -171,7 +171,8 @@ def test_staff_see_the_days_bookings_by_slot_with_who_checked_in(any_app, clock)
     assert rows == [(first["code"], "09:30", "checked_in", ticket["number"], "0813*****000"),
                     (late["code"], "11:00", "booked", None, "0812*****890")]
     assert api.get(f"/services/{sid}/bookings",
-                   token=api.login("dukcapil1")).error == "other_agency"
+                   token=api.login(Factories(any_app).agency().staff())
+                   ).error == "other_agency"
     assert api.get(f"/services/{sid}/bookings?date=2026-11-24",
                    token=api.login("admin")).body["bookings"] == []
     assert api.get(f"/services/{sid}/bookings").status == 401
