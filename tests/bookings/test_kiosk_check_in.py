@@ -8,12 +8,18 @@ from typing import Any
 from ..kiosk.test_kiosk import KIOSK, PORTRAIT, open_kiosk
 from ..support.api import Api
 from ..support.browser import run_axe
+from ..support.factories import Factories
 
 
 def test_a_booking_checks_in_at_the_kiosk_by_typing_its_code(browser, live_server,
                                                              output_dir) -> None:
     api = Api(live_server.url)
-    sid = api.service_id("KTP")
+    make = Factories.live(live_server)
+    try:
+        sid = make.service_id(make.service(booking={"slot_minutes": 30, "per_slot": 2,
+                                                    "days_ahead": 14, "grace_minutes": 15}))
+    finally:
+        make.close()
     slot = next(s for s in api.get(f"/services/{sid}/slots").ok()["slots"] if s["available"])
     booking = api.post("/bookings", {"service_id": sid, "start": slot["start"],
                                      "name": "Budi", "phone": "0812 1111 2222"}).ok()["booking"]
