@@ -25,8 +25,22 @@ from ..conftest import CHROMIUM, CHROMIUM_ARGS
 from ..kiosk.test_kiosk import KIOSK, PORTRAIT, open_kiosk
 from ..support.api import Api
 from ..support.browser import run_axe, sign_in
+from ..support.factories import Desk, Factories
 
 PHONE = {"width": 390, "height": 844}
+
+
+def own_desk(server: Any, **fields: Any) -> Desk:
+    """A service of the test's own on the server (fields as in the site file), its counter
+    and clerk."""
+    make = Factories.live(server)
+    try:
+        return make.desk(**fields)
+    finally:
+        make.close()
+
+
+BOOKING = {"slot_minutes": 30, "per_slot": 2, "days_ahead": 14, "grace_minutes": 15}
 
 
 def type_code(page: Any, code: str) -> None:
@@ -121,7 +135,7 @@ def write_y4m(path: Path, text: str, width: int = 640, height: int = 480,
 def test_the_kiosk_reads_the_booking_qr_with_its_camera(browser, live_server, output_dir,
                                                          tmp_path):
     api = Api(live_server.url)
-    sid = api.service_id("KTP")
+    sid = own_desk(live_server, booking=BOOKING).service_id
     slot = next(s for s in api.get(f"/services/{sid}/slots").ok()["slots"] if s["available"])
     booking = api.post("/bookings", {"service_id": sid, "start": slot["start"],
                                      "name": "Budi", "phone": "0812 1111 3333"}).ok()["booking"]
@@ -158,7 +172,7 @@ def test_the_kiosk_reads_the_booking_qr_with_its_camera(browser, live_server, ou
 def test_without_a_camera_the_button_says_so_and_typing_still_works(browser, live_server,
                                                                     output_dir):
     api = Api(live_server.url)
-    sid = api.service_id("KTP")
+    sid = own_desk(live_server, booking=BOOKING).service_id
     slot = next(s for s in api.get(f"/services/{sid}/slots").ok()["slots"] if s["available"])
     booking = api.post("/bookings", {"service_id": sid, "start": slot["start"],
                                      "name": "Ani", "phone": "0812 1111 4444"}).ok()["booking"]
@@ -189,12 +203,13 @@ def test_without_a_camera_the_button_says_so_and_typing_still_works(browser, liv
 
 def test_the_console_marks_a_remote_ticket_and_checks_it_in_by_its_code(page, live_server):
     api = Api(live_server.url)
-    joined = api.post("/tickets/remote", {"service_id": api.service_id("KK"),
+    desk = own_desk(live_server, remote_join=True)
+    joined = api.post("/tickets/remote", {"service_id": desk.service_id,
                                           "phone": "0812 5555 6666"}).ok()
     number, code = joined["ticket"]["number"], joined["remote"]["code"]
-    sign_in(page, live_server.url, "dukcapil1")
-    page.keyboard.press("3")  # Loket 3: KK and AKTA
-    expect(page.locator("#cs-counter-name")).to_have_text("Loket 3")
+    sign_in(page, live_server.url, desk.staff)
+    page.keyboard.press("1")  # the clerk's first (and only) counter
+    expect(page.locator("#cs-counter-name")).to_have_text(desk.counter)
     row = page.locator("#cs-waiting li", has_text=number)
     expect(row.locator(".cs-wremote")).to_contain_text("Belum check-in")
     page.fill("#cs-checkin-code", code.lower())
