@@ -13,27 +13,28 @@ HOURS_ALWAYS = {f"hours_{d}": "00:00-24:00"
                 for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
 
 
-def _akta(app) -> Service:  # type: ignore[no-untyped-def]
+def _service(app, code: str) -> Service:  # type: ignore[no-untyped-def]
     with app.extensions["mpp"].db.read() as s:
-        return s.scalars(select(Service).where(Service.code == "AKTA")).one()
+        return s.scalars(select(Service).where(Service.code == code)).one()
 
 
-def test_the_service_form_saves_product_complaints_and_english_texts(app, api, admin_client):
-    akta = _akta(app)
+def test_the_service_form_saves_product_complaints_and_english_texts(app, api, make,
+                                                                     admin_client):
+    akta = _service(app, make.service())
     page = admin_client.get(f"/admin/services/{akta.id}").get_data(as_text=True)
     for name in ("product", "complaints", "requirements_en", "procedure_en", "product_en",
                  "complaints_en"):
         assert f'name="{name}"' in page, name
     assert ">regular_per_priority<" not in page       # a label, not a field name
     r = post_form(admin_client, f"/admin/services/{akta.id}", {
-        "agency_id": akta.agency_id, "code": "AKTA", "prefix": "C", "name": akta.name,
+        "agency_id": akta.agency_id, "code": akta.code, "prefix": akta.prefix, "name": akta.name,
         "requirements": "Surat keterangan lahir", "product": "Kutipan akta kelahiran",
         "complaints": "Meja pengaduan Disdukcapil", "requirements_en": "Birth letter\n",
         "product_en": "Birth certificate extract", "sla_minutes": "45", "fee": "0",
         "regular_per_priority": "2", "active": "on", "priority_enabled": "on",
         **HOURS_ALWAYS})
     assert r.status_code == 302, r.get_data(as_text=True)[:2000]
-    service = next(s for s in api.get("/services").body["services"] if s["code"] == "AKTA")
+    service = next(s for s in api.get("/services").body["services"] if s["code"] == akta.code)
     assert service["product"] == "Kutipan akta kelahiran"
     assert service["complaints"] == "Meja pengaduan Disdukcapil"
     assert service["texts_en"] == {"requirements": ["Birth letter"],
@@ -42,8 +43,9 @@ def test_the_service_form_saves_product_complaints_and_english_texts(app, api, a
     assert "Birth certificate extract" in again
 
 
-def test_a_service_without_its_own_complaint_text_shows_the_sites(api):
-    ktp = next(s for s in api.get("/services").body["services"] if s["code"] == "KTP")
+def test_a_service_without_its_own_complaint_text_shows_the_sites(api, make):
+    code = make.service(product="KTP-el (Kartu Tanda Penduduk elektronik)")
+    ktp = next(s for s in api.get("/services").body["services"] if s["code"] == code)
     assert ktp["product"] == "KTP-el (Kartu Tanda Penduduk elektronik)"
     assert ktp["complaints"].startswith("Pengaduan, saran dan masukan")
     assert ktp["texts_en"]["complaints"].startswith("Complaints, suggestions")
