@@ -4,17 +4,18 @@ profile, which the report tabulates (issue 12)."""
 from __future__ import annotations
 
 
-def _done_ticket(api) -> dict:  # type: ignore[no-untyped-def]
-    t = api.issue("SKCK")
-    cid = api.open_counter("polresta1", "Loket 8")
-    staff = api.login("polresta1")
+def _done_ticket(api, make) -> dict:  # type: ignore[no-untyped-def]
+    desk = make.desk()
+    t = api.issue(desk.code)
+    cid = api.open_counter(desk.staff, desk.counter)
+    staff = api.login(desk.staff)
     assert api.post(f"/counters/{cid}/call-next", token=staff).body["ticket"]["id"] == t["id"]
     assert api.post(f"/tickets/{t['id']}/finish", token=staff).status == 200
     return t
 
 
-def test_each_element_has_its_own_four_answers_and_the_profile_is_offered(api):
-    t = _done_ticket(api)
+def test_each_element_has_its_own_four_answers_and_the_profile_is_offered(api, make):
+    t = _done_ticket(api, make)
     state = api.get(f"/surveys/by-token/{t['token']}").body
     by_code = {e["code"]: e for e in state["elements"]}
     assert by_code["U4"]["answers"] == ["Sangat mahal", "Cukup mahal", "Murah", "Gratis"]
@@ -23,8 +24,8 @@ def test_each_element_has_its_own_four_answers_and_the_profile_is_offered(api):
     assert [f["field"] for f in state["profile"]] == ["sex", "age", "education", "occupation"]
 
 
-def test_the_profile_is_stored_optional_field_by_field_and_tabulated(api):
-    t = _done_ticket(api)
+def test_the_profile_is_stored_optional_field_by_field_and_tabulated(api, make):
+    t = _done_ticket(api, make)
     r = api.post("/surveys", {"token": t["token"], "scores": [4] * 9,
                               "respondent": {"sex": "L", "education": "SMA", "age": ""}})
     assert r.status == 201, r.body
@@ -36,8 +37,8 @@ def test_the_profile_is_stored_optional_field_by_field_and_tabulated(api):
     assert table["age"]["not_given"] == 1
 
 
-def test_an_unknown_profile_answer_is_refused(api):
-    t = _done_ticket(api)
+def test_an_unknown_profile_answer_is_refused(api, make):
+    t = _done_ticket(api, make)
     r = api.post("/surveys", {"token": t["token"], "scores": [4] * 9,
                               "respondent": {"education": "PhD"}})
     assert (r.status, r.error) == (422, "invalid_respondent")
