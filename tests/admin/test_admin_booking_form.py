@@ -6,13 +6,16 @@ from sqlalchemy import select
 
 from mpp.models import Agency, Service
 
+from ..support.factories import Factories
 from ..support.sessions import flashes, post_form
 from .test_admin_pages import HOURS_ALWAYS
 
 
 def _new_service(app, admin_client, code: str, **booking: str):  # type: ignore[no-untyped-def]
+    """A service made through the form in an agency of the test's own (UJI)."""
+    Factories(app).staff()  # the agency
     with app.extensions["mpp"].db.read() as s:
-        agency = s.scalar(select(Agency.id).where(Agency.code == "DUKCAPIL"))
+        agency = s.scalar(select(Agency.id).where(Agency.code == "UJI"))
     return post_form(admin_client, "/admin/services/new", {
         "agency_id": agency, "code": code, "prefix": code[:1], "name": f"Layanan {code}",
         "fee": "0", "regular_per_priority": "2", "active": "on", **HOURS_ALWAYS, **booking})
