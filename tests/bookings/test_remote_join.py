@@ -170,7 +170,7 @@ def test_staff_of_another_agency_cannot_check_it_in(app, clock):
     api = Api(app.test_client())
     sid, *_ = setup(app)
     code = join(api, sid).ok()["remote"]["code"]
-    r = check_in(api, code, token=api.login("imigrasi1"))
+    r = check_in(api, code, token=api.login(Factories(app).agency().staff()))
     assert r.status == 403 and r.error == "other_agency"
 
 
