@@ -8,6 +8,7 @@ from sqlalchemy import select
 from mpp.models import Booking
 
 from ..support.api import Api
+from ..support.factories import Factories
 from .conftest import TOMORROW, book, booking_service
 
 
@@ -40,7 +41,8 @@ def test_no_slots_when_closed_outside_the_window_or_without_bookings(any_app):
     assert api.get(f"/services/{sid}/slots?date=2026-11-29").body["slots"] == []  # Sunday
     assert api.get(f"/services/{sid}/slots?date=2026-12-09").body["slots"] == []  # 16 days
     assert api.get(f"/services/{sid}/slots?date=2026-11-22").body["slots"] == []  # past
-    walk_in_only = api.service_id("KK")
+    make = Factories(any_app)
+    walk_in_only = make.service_id(make.service())  # no booking table
     assert api.get(f"/services/{walk_in_only}/slots").body["slots"] == []
     assert api.get("/services/999999/slots").error == "service_not_found"
     r = api.get(f"/services/{sid}/slots?date=2026-13-01")
@@ -119,7 +121,8 @@ def test_what_is_not_a_bookable_slot_is_refused_with_its_code(any_app):
         r = book(api, sid, start=start)
         assert (r.status, r.error) == expected, (start, r.body)
         assert r.body["error"]["message"]
-    r = book(api, api.service_id("KK"))
+    make = Factories(any_app)
+    r = book(api, make.service_id(make.service()))  # a walk-in service
     assert (r.status, r.error) == (409, "booking_not_offered")
     assert book(api, 999999).error == "service_not_found"
 
