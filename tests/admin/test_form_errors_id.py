@@ -9,18 +9,22 @@ from sqlalchemy import select
 
 from mpp.models import Service
 
+from ..support.factories import Factories
 from ..support.sessions import post_form
 
 HOURS = {f"hours_{d}": "08:00-15:00" for d in ("mon", "tue", "wed", "thu", "fri")}
 
 
 def _akta(app) -> Service:  # type: ignore[no-untyped-def]
+    """A service of the test's own."""
+    code = Factories(app).service()
     with app.extensions["mpp"].db.read() as s:
-        return s.scalars(select(Service).where(Service.code == "AKTA")).one()
+        return s.scalars(select(Service).where(Service.code == code)).one()
 
 
 def _form(akta: Service, **changes: str) -> dict[str, object]:
-    return {"agency_id": akta.agency_id, "code": "AKTA", "prefix": "C", "name": akta.name,
+    return {"agency_id": akta.agency_id, "code": akta.code, "prefix": akta.prefix,
+            "name": akta.name,
             "sla_minutes": "45", "fee": "0", "regular_per_priority": "2", "active": "on",
             **HOURS, "hours_sat": "tutup", "hours_sun": "tutup", **changes}
 
