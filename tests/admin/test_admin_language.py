@@ -55,10 +55,11 @@ def test_admin_pages_are_indonesian_first_and_english_is_remembered(admin_client
     assert '<html lang="id">' in html and "Terakhir terhubung" in html
 
 
-def test_a_refusal_is_worded_in_english_at_its_field_in_english(app, admin_client):
+def test_a_refusal_is_worded_in_english_at_its_field_in_english(app, make, admin_client):
+    code = make.service()
     with app.extensions["mpp"].db.read() as s:
-        akta = s.scalars(select(Service).where(Service.code == "AKTA")).one()
-    form = {"agency_id": akta.agency_id, "code": "AKTA", "prefix": "C", "name": akta.name,
+        akta = s.scalars(select(Service).where(Service.code == code)).one()
+    form = {"agency_id": akta.agency_id, "code": code, "prefix": akta.prefix, "name": akta.name,
             "sla_minutes": "45", "fee": "0", "regular_per_priority": "2", "active": "on",
             **{f"hours_{d}": "08:00-15:00" for d in ("mon", "tue", "wed", "thu", "fri")},
             "hours_sat": "closed", "hours_sun": "tutup", "hours_wed": "8"}
