@@ -21,30 +21,37 @@ from ..support.api import Api
 from ..support.factories import Factories
 
 
-def kk(api: Api) -> int:
-    return api.service_id("KK")  # the demo's service with remote_join = true
+def remote_service(app) -> tuple[str, int]:  # type: ignore[no-untyped-def]
+    """A service of the test's own with remote_join = true: its code and id."""
+    make = Factories(app)
+    code = make.service(remote_join=True)
+    return code, make.service_id(code)
 
 
 def test_the_services_page_offers_remote_join_for_a_service_that_allows_it(app):
     api = Api(app.test_client())
+    _, sid = remote_service(app)
+    make = Factories(app)
+    walk_in = make.service_id(make.service())  # no remote_join
     page = api.page("/booking").text
-    assert f'href="/booking/{kk(api)}/remote?lang=id"' in page
+    assert f'href="/booking/{sid}/remote?lang=id"' in page
     assert "Ambil antrean dari rumah" in page
-    assert f"/booking/{api.service_id('KTP')}/remote" not in page  # no remote_join
-    form = api.page(f"/booking/{kk(api)}/remote").text
+    assert f"/booking/{walk_in}/remote" not in page
+    form = api.page(f"/booking/{sid}/remote").text
     assert "paling lambat 30 menit" in form and 'name="phone"' in form
-    english = api.page(f"/booking/{kk(api)}/remote?lang=en").text
+    english = api.page(f"/booking/{sid}/remote?lang=en").text
     assert "Join the queue remotely" in english
-    assert api.page(f"/booking/{api.service_id('KTP')}/remote").status == 404
+    assert api.page(f"/booking/{walk_in}/remote").status == 404
 
 
 def test_taking_a_remote_ticket_leads_to_its_status_page_which_says_to_check_in(app):
     api = Api(app.test_client())
-    r = api.post_form(f"/booking/{kk(api)}/remote", {"phone": "", "name": "Siti"})
+    code_of_service, sid = remote_service(app)
+    r = api.post_form(f"/booking/{sid}/remote", {"phone": "", "name": "Siti"})
     assert r.status == 422 and "Tulis nomor HP Anda" in r.text
-    r = api.post_form(f"/booking/{kk(api)}/remote", {"phone": "bukan nomor"})
+    r = api.post_form(f"/booking/{sid}/remote", {"phone": "bukan nomor"})
     assert r.status == 422 and "Nomor HP tidak valid" in r.text
-    r = api.post_form(f"/booking/{kk(api)}/remote", {"phone": "0812 3456 7890", "name": "Siti"})
+    r = api.post_form(f"/booking/{sid}/remote", {"phone": "0812 3456 7890", "name": "Siti"})
     assert r.status == 303, r.text
     location = r.headers["Location"]
     token = re.search(r"/t/([^/?]+)", location).group(1)
@@ -56,7 +63,7 @@ def test_taking_a_remote_ticket_leads_to_its_status_page_which_says_to_check_in(
     assert qr.headers["Cache-Control"] == "no-store"
     assert "Not checked in yet" in api.page(f"/t/{token}?lang=en").text
     # the status page of an ordinary ticket has no check-in panel, and no check-in QR
-    walk_in = api.issue("KK")
+    walk_in = api.issue(code_of_service)
     assert "st-checkin" not in api.page(f"/t/{walk_in['token']}").text
     assert api.page(f"/t/{walk_in['token']}/check-in.svg").status == 404
     assert api.page("/t/" + "x" * 200 + "/check-in.svg").status == 404
@@ -72,6 +79,7 @@ def test_the_site_file_entries_are_validated_and_exported(app):
     make = Factories(app)
     with pytest.raises(ValidationFailed, match="'remote_join' must be true or false"):
         make.service(remote_join="yes")
+    code, _ = remote_service(app)
     with hall.db.write() as s:
         site = s.scalars(select(Site)).one()
         head = {"site": {"code": site.code, "name": site.name}}
@@ -82,7 +90,8 @@ def test_the_site_file_entries_are_validated_and_exported(app):
         load_layout(s, {**head, "remote_join": {"check_in_minutes": 45}}, hall.clock.now())
         exported = export_layout(s)
     assert "[remote_join]\ncheck_in_minutes = 45\nper_phone = 2" in exported
-    assert 'code = "KK"' in exported and "remote_join = true" in exported
+    entry = exported[exported.index(f'code = "{code}"'):]
+    assert "remote_join = true" in entry[:entry.find("[[", 1)]
 
 
 def test_the_rules_without_a_server():
@@ -112,7 +121,8 @@ def test_the_rules_without_a_server():
 
 def test_the_expirer_looks_every_few_seconds_and_cancels_overdue_tickets(app, clock):
     api = Api(app.test_client())
-    joined = api.post("/tickets/remote", {"service_id": kk(api), "phone": "0812 0000 1111"})
+    joined = api.post("/tickets/remote", {"service_id": remote_service(app)[1],
+                                          "phone": "0812 0000 1111"})
     assert joined.status == 201
     looks: list[float] = []
     calls = {"n": 0}
@@ -142,7 +152,8 @@ def test_a_closed_service_says_so_and_an_expired_ticket_says_why(app, clock):
     page = api.page(f"/booking/{closed}/remote?lang=id").text
     assert "tidak sedang menerima antrean hari ini" in page and 'name="phone"' not in page
     assert f"/booking/{closed}/remote" not in api.page("/booking").text  # not offered now
-    joined = api.post("/tickets/remote", {"service_id": kk(api), "phone": "0812 4444 5555"})
+    joined = api.post("/tickets/remote", {"service_id": remote_service(app)[1],
+                                          "phone": "0812 4444 5555"})
     token = joined.ok()["ticket"]["token"]
     clock.advance(minutes=31)
     assert app.extensions["mpp"].remote.expire_overdue() == 1
