@@ -27,13 +27,55 @@ from mpp.domain.actor import SYSTEM
 
 from ..support import databases
 from ..support.api import Api
+from ..support.factories import Factories
 
 WITA = ZoneInfo("Asia/Makassar")
 DAY = datetime(2026, 11, 23, 8, 0, tzinfo=WITA)
-#: counter -> (staff username, services it serves in the demo layout)
+#: counter -> staff username, in the demo layout
 COUNTERS = {"Loket 1": "dukcapil1", "Loket 3": "dukcapil2", "Loket 5": "dpmptsp1"}
 ISSUE_MIX = ["KTP", "KTP", "KTP", "KK", "AKTA", "NIB", "NIB"]
 SERVICE_AGENCY = {"KTP": "DUKCAPIL", "KK": "DUKCAPIL", "AKTA": "DUKCAPIL", "NIB": "DPMPTSP"}
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The hall a day is played in: the counters opened (name -> clerk), the services tickets
+    are taken for (drawn from ``issue_mix``), each service's agency, and the transfer made
+    (from one service to the other). ``unopened`` counters and the first agency's
+    ``manager`` are for the tests' own checks."""
+
+    counters: dict[str, str]
+    issue_mix: list[str]
+    service_agency: dict[str, str]
+    transfer: tuple[str, str]
+    unopened: tuple[str, ...] = ()
+    manager: str | None = None
+
+
+#: the demo hall: Loket 1 (KTP), Loket 3 (KK, AKTA), Loket 5 (NIB); Loket 2 never opened
+DEMO = Layout(COUNTERS, ISSUE_MIX, SERVICE_AGENCY, ("KTP", "KK"), ("Loket 2",),
+              "manajer-dukcapil")
+
+
+def own_layout(app: Any) -> Layout:
+    """The demo hall's shape on services, counters and clerks of the test's own: agency UJI
+    with three services (the first transferred to the second) at a counter for the first, a
+    counter for the second and third, and one for the first two never opened; agency UJB
+    with a service at its own counter."""
+    make = Factories(app)
+    first, second, third = make.service(), make.service(), make.service()
+    counters = [make.counter([first]), make.counter([second, third])]
+    unopened = make.counter([first, second])
+    clerks = [make.staff(), make.staff()]
+    other = make.agency()
+    fourth = other.service()
+    counters.append(other.counter([fourth]))
+    clerks.append(other.staff())
+    return Layout({make.counter_name(c): who for c, who in zip(counters, clerks, strict=True)},
+                  [first, first, first, second, third, fourth, fourth],
+                  {first: make.agency_code, second: make.agency_code, third: make.agency_code,
+                   fourth: other.agency_code},
+                  (first, second), (make.counter_name(unopened),), make.staff(role="manager"))
 
 
 @contextmanager
@@ -80,16 +122,18 @@ class Desk:
 class Day:
     tickets: list[Rec]
     desks: dict[str, Desk]
+    layout: Layout
 
 
-def run_day(api: Api, clock: FixedClock, app: Any, seed: int = 7, steps: int = 120) -> Day:
+def run_day(api: Api, clock: FixedClock, app: Any, seed: int = 7, steps: int = 120,
+            layout: Layout = DEMO) -> Day:
     """Play one hall day from 08:00 in steps of 3 to 4 minutes, then close the day."""
     rng = random.Random(seed)
     jitter = random.Random(seed + 1)  # its own stream: the day's events stay the same
     clock.set(DAY)
     tickets: list[Rec] = []
     desks = {}
-    for name, user in COUNTERS.items():
+    for name, user in layout.counters.items():
         cid = api.open_counter(user, name)
         desks[name] = Desk(name, user, cid, opened=clock.now())
     admin = api.login("admin")
@@ -102,7 +146,7 @@ def run_day(api: Api, clock: FixedClock, app: Any, seed: int = 7, steps: int = 1
         if step >= steps - 15:
             arrivals = 1  # a few left waiting at the end, for close-day
         for _ in range(arrivals):
-            code = rng.choice(ISSUE_MIX)
+            code = rng.choice(layout.issue_mix)
             cat = rng.choice([None] * 8 + ["elderly", "disabled", "pregnant", "child"])
             extra = {"priority_category": cat} if cat else {}
             t = api.issue(code, **extra)
@@ -117,12 +161,12 @@ def run_day(api: Api, clock: FixedClock, app: Any, seed: int = 7, steps: int = 1
         if step >= steps - 15:
             continue  # counters stop serving near the end of the day
         for desk in desks.values():
-            _act(api, desk, tickets, rng, now)
+            _act(api, desk, tickets, rng, now, layout.transfer)
     # Finish whatever is still held, then close the counters.
     clock.advance(minutes=3)
     for desk in desks.values():
         if desk.ticket is not None:
-            _do(api, desk, "finish", clock.now())
+            _do(api, desk, "finish", clock.now(), layout.transfer)
         r = api.post(f"/counters/{desk.cid}/close", token=api.login(desk.staff))
         assert r.status == 200, r.body
         desk.closed = clock.now()
@@ -133,10 +177,11 @@ def run_day(api: Api, clock: FixedClock, app: Any, seed: int = 7, steps: int = 1
         if rec.status == "waiting":
             rec.status = "expired"
     assert expired == sum(1 for r in tickets if r.status == "expired")
-    return Day(tickets, desks)
+    return Day(tickets, desks, layout)
 
 
-def _act(api: Api, desk: Desk, tickets: list[Rec], rng: random.Random, now: datetime) -> None:
+def _act(api: Api, desk: Desk, tickets: list[Rec], rng: random.Random, now: datetime,
+         transfer: tuple[str, str]) -> None:
     token = api.login(desk.staff)
     if desk.ticket is None:
         r = api.post(f"/counters/{desk.cid}/call-next", token=token)
@@ -153,7 +198,7 @@ def _act(api: Api, desk: Desk, tickets: list[Rec], rng: random.Random, now: date
         roll = rng.random()
         if roll < 0.1:
             desk.plan = [(1, "no-show")]
-        elif roll < 0.18 and rec.service == "KTP":
+        elif roll < 0.18 and rec.service == transfer[0]:
             desk.plan = [(1, "transfer")]
         elif roll < 0.25:
             desk.plan = [(1, "recall"), (1, "start"), (rng.randint(1, 6), "finish")]
@@ -161,27 +206,27 @@ def _act(api: Api, desk: Desk, tickets: list[Rec], rng: random.Random, now: date
             desk.plan = [(rng.randint(1, 5), "finish")]  # finished without a start
         else:
             desk.plan = [(rng.choice([0, 1]), "start"), (rng.randint(1, 8), "finish")]
-        _due(api, desk, now)
+        _due(api, desk, now, transfer)
         return
-    _due(api, desk, now)
+    _due(api, desk, now, transfer)
 
 
-def _due(api: Api, desk: Desk, now: datetime) -> None:
+def _due(api: Api, desk: Desk, now: datetime, transfer: tuple[str, str]) -> None:
     while desk.plan and desk.ticket is not None:
         wait, action = desk.plan[0]
         if wait > 0:
             desk.plan[0] = (wait - 1, action)
             return
         desk.plan.pop(0)
-        _do(api, desk, action, now)
+        _do(api, desk, action, now, transfer)
 
 
-def _do(api: Api, desk: Desk, action: str, now: datetime) -> None:
+def _do(api: Api, desk: Desk, action: str, now: datetime, transfer: tuple[str, str]) -> None:
     rec = desk.ticket
     assert rec is not None
     token = api.login(desk.staff)
     if action == "transfer":
-        r = api.post(f"/tickets/{rec.id}/transfer", {"service_id": api.service_id("KK")},
+        r = api.post(f"/tickets/{rec.id}/transfer", {"service_id": api.service_id(transfer[1])},
                      token=token)
     else:
         r = api.post(f"/tickets/{rec.id}/{action}", token=token)
@@ -194,7 +239,7 @@ def _do(api: Api, desk: Desk, action: str, now: datetime) -> None:
         rec.status = "serving"
         return
     if action == "transfer":
-        rec.service = "KK"
+        rec.service = transfer[1]
         rec.status = "waiting"
         rec.started = None
         rec.counter = None

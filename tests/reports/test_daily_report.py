@@ -16,12 +16,12 @@ from ..support.api import Api
 from ..support.databases import START
 from .hallday import (
     DAY,
-    SERVICE_AGENCY,
     WITA,
     avg_seconds,
     expected_hours,
     expected_row,
     ms,
+    own_layout,
     p90_seconds,
     played_database,
     run_day,
@@ -50,12 +50,13 @@ CSV_HEADER = ["section", "id", "code", "name", "hour", "issued", "served", "no_s
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
 def hall(request, tmp_path_factory):  # type: ignore[no-untyped-def]
-    """One hall day played on SQLite and on PostgreSQL (once per module: the tests only read)."""
+    """One hall day played on SQLite and on PostgreSQL (once per module: the tests only read),
+    on services, counters and clerks of its own (``own_layout``)."""
     with played_database(request, tmp_path_factory) as url:
         clock = FixedClock(START)
         app = make_app(url, clock)
         api = Api(app.test_client())
-        day = run_day(api, clock, app)
+        day = run_day(api, clock, app, layout=own_layout(app))
         yield api, day
         app.extensions["mpp"].db.dispose()
 
@@ -102,18 +103,20 @@ def test_daily_totals_and_rows_match_the_record(hall):  # type: ignore[no-untype
                                                        want.get("sla_total", 0))
 
     by_agency = {r["code"]: r for r in report["by_agency"]}
-    for code in {"DUKCAPIL", "DPMPTSP", "IMIGRASI"}:
-        recs = [r for r in day.tickets if SERVICE_AGENCY.get(r.service) == code]
-        assert _pick(by_agency[code]) == _pick(expected_row(recs)), code
+    assert set(day.layout.service_agency.values()) < set(by_agency)
+    for code, row in by_agency.items():  # the demo's agencies took no ticket
+        recs = [r for r in day.tickets if day.layout.service_agency.get(r.service) == code]
+        assert _pick(row) == _pick(expected_row(recs)), code
 
 
 def test_transferred_ticket_counts_once_in_the_service_where_it_ended(hall):  # type: ignore
     api, day = hall
     report = _daily(api)
-    moved = [r for r in day.tickets if r.service == "KK" and r.status != "cancelled"]
+    target = day.layout.transfer[1]
+    moved = [r for r in day.tickets if r.service == target and r.status != "cancelled"]
     assert sum(r["issued"] for r in report["by_service"]) == len(day.tickets)
     assert report["totals"]["issued"] == len(day.tickets)
-    kk = next(r for r in report["by_service"] if r["code"] == "KK")
+    kk = next(r for r in report["by_service"] if r["code"] == target)
     assert kk["issued"] >= len(moved)
 
 
@@ -139,9 +142,10 @@ def test_counter_and_staff_rows_match_the_record(hall):  # type: ignore[no-untyp
         assert row["idle_seconds"] == (open_ms - busy_ms) // 1000
         served = sum(1 for r in staff_recs if r.status == "done")
         assert row["served_per_hour"] == round(served * 3_600_000 / open_ms, 2)
-    # Loket 2 was never opened: a zero row, no averages.
-    assert by_counter["Loket 2"]["issued"] == 0
-    assert by_counter["Loket 2"]["avg_wait_seconds"] is None
+    # a counter never opened: a zero row, no averages
+    (unopened,) = day.layout.unopened
+    assert by_counter[unopened]["issued"] == 0
+    assert by_counter[unopened]["avg_wait_seconds"] is None
 
 
 def test_by_hour_counts_issue_and_finish_by_local_hour(hall):  # type: ignore[no-untyped-def]
@@ -296,21 +300,26 @@ def test_xlsx_export_reads_back_equal_to_json(hall):  # type: ignore[no-untyped-
 
 def test_agency_manager_sees_only_their_agency(hall):  # type: ignore[no-untyped-def]
     api, day = hall
-    report = _daily(api, "manajer-dukcapil")
-    assert [a["code"] for a in report["by_agency"]] == ["DUKCAPIL"]
-    assert {s["code"] for s in report["by_service"]} == {"KTP", "KK", "AKTA"}
-    recs = [r for r in day.tickets if SERVICE_AGENCY[r.service] == "DUKCAPIL"]
+    layout = day.layout
+    ours, other = layout.service_agency[layout.issue_mix[0]], layout.service_agency[
+        layout.issue_mix[-1]]
+    report = _daily(api, layout.manager)
+    assert [a["code"] for a in report["by_agency"]] == [ours]
+    assert {s["code"] for s in report["by_service"]} == {
+        code for code, agency in layout.service_agency.items() if agency == ours}
+    recs = [r for r in day.tickets if layout.service_agency[r.service] == ours]
     assert _pick(report["totals"]) == _pick(expected_row(recs))
     assert report["by_hour"] == expected_hours(recs)
-    assert {c["name"] for c in report["by_counter"]} == {"Loket 1", "Loket 2", "Loket 3"}
-    r = api.get("/reports/daily?date=2026-11-23&agency=DPMPTSP",
-                token=api.login("manajer-dukcapil"))
+    ours_opened = list(layout.counters)[:2]  # own_layout: the first agency's two, then UJB's
+    assert {c["name"] for c in report["by_counter"]} == {*ours_opened, *layout.unopened}
+    r = api.get(f"/reports/daily?date=2026-11-23&agency={other}",
+                token=api.login(layout.manager))
     assert (r.status, r.error) == (403, "other_agency")
     # a site-wide manager may narrow to one agency
-    narrowed = _daily(api, "manajer", "&agency=DPMPTSP")
-    assert [a["code"] for a in narrowed["by_agency"]] == ["DPMPTSP"]
+    narrowed = _daily(api, "manajer", f"&agency={other}")
+    assert [a["code"] for a in narrowed["by_agency"]] == [other]
     assert narrowed["by_hour"] == expected_hours(
-        [r for r in day.tickets if SERVICE_AGENCY[r.service] == "DPMPTSP"])
+        [r for r in day.tickets if layout.service_agency[r.service] == other])
 
 
 def test_range_report_compares_with_the_previous_period(hall):  # type: ignore
