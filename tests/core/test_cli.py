@@ -158,14 +158,15 @@ sla_minutes = 20
     ('[site]\nname = "x"', "'code' is required"),
     ('[site]\ncode = "k"\nname = "x"\ntimezone = "Mars/Olympus"', "unknown time zone"),
     ('[site]\ncode = "kendari"\nname = "x"\n[[agencies]]\ncode = "Z"\nname = "Z"\n'
-     '[[agencies.services]]\ncode = "Q"\nname = "Q"\nprefix = "A"', "prefix 'A' is already used"),
+     '[[agencies.services]]\ncode = "Q"\nname = "Q"\nprefix = "P"', "prefix 'P' is already used"),
     ('[site]\ncode = "kendari"\nname = "x"\n[[agencies]]\ncode = "Z"\nname = "Z"\n'
      '[[agencies.services]]\ncode = "Q"\nname = "Q"\nprefix = "QQ"\nhours = "9-5"',
      "must look like"),
     ('[site]\ncode = "kendari"\nname = "x"\n[[agencies]]\ncode = "Z"\nname = "Z"\n'
      '[[agencies.counters]]\nname = "L"\nservices = ["NOPE"]', "unknown service code"),
 ])
-def test_bad_site_files_are_refused_with_the_place_named(mpp, tmp_path, text, message):
+def test_bad_site_files_are_refused_with_the_place_named(mpp, make, tmp_path, text, message):
+    make.service(prefix="P")  # the prefix one of them takes again
     path = tmp_path / "bad.toml"
     path.write_text(text)
     assert message in one_error_line(mpp("site", "load", str(path)))
