@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from mpp.clock import SystemClock
+from mpp.clock import OffsetClock
 from mpp.db import Database
 from mpp.events import MemoryPublisher
 from mpp.models import User
@@ -201,7 +201,9 @@ def test_a_board_redraws_from_a_fresh_snapshot_after_the_server_restarts(
     try:
         with db.read() as s:
             staff = accounts.actor_for_user(s.query(User).filter_by(username=b.staff).one())
-        queue = QueueService(db, SystemClock(), MemoryPublisher(), live_server.url)
+        # the server's own clock (support/live_clock.py), never the machine's hour
+        queue = QueueService(db, OffsetClock(live_server.clock_offset), MemoryPublisher(),
+                             live_server.url)
         assert queue.call_next(staff, b.counter_id)["number"] == missed["number"]
     finally:
         db.dispose()
