@@ -31,6 +31,7 @@ from zoneinfo import ZoneInfo
 
 from .errors import Conflict, ValidationFailed
 from .hours import ALWAYS, DAYS, Range, WeeklyHours, day_ranges
+from .settings_table import whole_numbers
 
 #: how long before its slot's start a booking may check in
 CHECK_IN_OPENS = timedelta(minutes=60)
@@ -76,23 +77,10 @@ def parse_rules(table: Mapping[str, Any] | None) -> BookingRules | None:
     """A ``booking`` table as :class:`BookingRules` (None: no bookings); 422 when wrong."""
     if table is None:
         return None
-    if not isinstance(table, Mapping):
-        raise ValidationFailed("'booking' must be a table such as {slot_minutes = 30, "
-                               "per_slot = 4, days_ahead = 14, grace_minutes = 15}.",
-                               "invalid_booking")
-    unknown = sorted(set(table) - set(LIMITS))
-    if unknown:
-        raise ValidationFailed(f"'booking' has unknown keys {unknown}; it takes "
-                               f"{', '.join(LIMITS)}.", "invalid_booking")
-    values: dict[str, int] = {}
-    for key, (low, high) in LIMITS.items():
-        if key not in table:
-            continue
-        value = table[key]
-        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-            raise ValidationFailed(f"'booking.{key}' must be a whole number from {low} to "
-                                   f"{high}.", "invalid_booking")
-        values[key] = value
+    values = whole_numbers(
+        table, LIMITS, name="'booking'", key_name=lambda key: f"'booking.{key}'",
+        example="{slot_minutes = 30, per_slot = 4, days_ahead = 14, grace_minutes = 15}",
+        code="invalid_booking")
     return BookingRules(**values)
 
 

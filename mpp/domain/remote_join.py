@@ -25,6 +25,7 @@ from enum import StrEnum
 from typing import Any
 
 from .errors import Conflict, ValidationFailed
+from .settings_table import whole_numbers
 
 #: the cancel event's reason for a remote ticket not checked in in time
 EXPIRED_REASON = "remote_not_checked_in"
@@ -57,22 +58,9 @@ def parse_rules(table: Mapping[str, Any] | None) -> RemoteRules:
     422 ``invalid_remote_join`` when wrong."""
     if table is None:
         return RemoteRules()
-    if not isinstance(table, Mapping):
-        raise ValidationFailed("[remote_join] must be a table such as check_in_minutes = 30, "
-                               "per_phone = 2.", "invalid_remote_join")
-    unknown = sorted(set(table) - set(LIMITS))
-    if unknown:
-        raise ValidationFailed(f"[remote_join] has unknown keys {unknown}; it takes "
-                               f"{', '.join(LIMITS)}.", "invalid_remote_join")
-    values: dict[str, int] = {}
-    for key, (low, high) in LIMITS.items():
-        if key not in table:
-            continue
-        value = table[key]
-        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-            raise ValidationFailed(f"[remote_join] '{key}' must be a whole number from {low} "
-                                   f"to {high}.", "invalid_remote_join")
-        values[key] = value
+    values = whole_numbers(
+        table, LIMITS, name="[remote_join]", key_name=lambda key: f"[remote_join] '{key}'",
+        example="check_in_minutes = 30, per_phone = 2", code="invalid_remote_join")
     return RemoteRules(**values)
 
 
