@@ -19,7 +19,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, Integer, bindparam, func, select, text, update
+from sqlalchemy import Date, Integer, bindparam, exists, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, contains_eager, selectinload
 
@@ -90,6 +90,25 @@ class CheckInPlan:
 
 #: run by QueueService.issue inside its transaction: (session, service, site, now) -> plan
 CheckInStep = Callable[[Session, Service, Site, datetime], CheckInPlan]
+
+
+def insert_with_code(s: Session, row: Booking | RemoteJoin, tries: int = 5) -> None:
+    """Add a booking or a remote ticket with a fresh code, unlike any booking's or remote
+    ticket's (both are typed at the same kiosk); a clash, one in a billion, draws again."""
+    other = RemoteJoin if isinstance(row, Booking) else Booking
+    for attempt in range(tries):
+        row.code = rules_of.new_code()
+        if s.scalar(select(exists().where(other.code == row.code))):
+            continue
+        try:
+            with s.begin_nested():
+                s.add(row)
+                s.flush()
+            return
+        except IntegrityError:
+            if attempt == tries - 1:
+                raise
+    raise Conflict("No free code; try again.", "try_again")  # pragma: no cover
 
 
 def booking_totals(s: Session, first: date, last: date,
@@ -247,7 +266,7 @@ class BookingService:
                 name=name, phone=phone.strip(), phone_key=key, status=BookingStatus.BOOKED,
                 created_at=now, moved_count=0)
             booking.service = day.service
-            self._insert_with_code(s, booking)
+            insert_with_code(s, booking)
             data = self._present(s, booking)
             # the citizen's confirmation, written with the booking (sent by the outbox)
             enqueue(s, settings_of(day.site), "booking.created", str(booking.id),
@@ -401,22 +420,6 @@ class BookingService:
             in_slot=s.scalar(in_slot) or 0, rules=day.rules, issued=issued,
             booked_day=booked_waiting(s, day.service.id, business_date, without),
             quota=day.service.daily_quota)
-
-    @staticmethod
-    def _insert_with_code(s: Session, booking: Booking, tries: int = 5) -> None:
-        """Give the booking a fresh code (a clash, one in a billion, draws again)."""
-        for attempt in range(tries):
-            booking.code = rules_of.new_code()
-            if s.scalar(select(RemoteJoin.id).where(RemoteJoin.code == booking.code)):
-                continue  # a remote ticket's code (both are typed at the kiosk)
-            try:
-                with s.begin_nested():
-                    s.add(booking)
-                    s.flush()
-                return
-            except IntegrityError:
-                if attempt == tries - 1:
-                    raise
 
     @staticmethod
     def _by_token(s: Session, token: str, lock: bool = False) -> Booking:

@@ -18,8 +18,7 @@ import zlib
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, func, select, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from ..clock import Clock
@@ -27,14 +26,14 @@ from ..db import Database
 from ..domain import booking as booking_rules
 from ..domain import remote_join as rules_of
 from ..domain.actor import Actor
-from ..domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ..domain.errors import Forbidden, NotFound, ValidationFailed
 from ..domain.numbering import business_date
 from ..domain.remote_join import EXPIRED_REASON, RemoteStatus
 from ..domain.states import TicketStatus
 from ..events import Event
 from ..i18n import languages
-from ..models import Booking, RemoteJoin, Service, Site, Ticket
-from .bookings import CheckInPlan
+from ..models import RemoteJoin, Service, Site, Ticket
+from .bookings import CheckInPlan, insert_with_code
 from .presenter import site_of
 from .queue import QueueService
 
@@ -90,7 +89,7 @@ class RemoteJoinService:
                                  business_date=ticket.business_date, name=name, phone=phone,
                                  phone_key=key, status=RemoteStatus.AWAITING,
                                  created_at=ticket.issued_at, check_in_by=deadline)
-                self._insert_with_code(s, row)
+                insert_with_code(s, row)
                 found.update(code=row.code, check_in_by=deadline)
                 return {"remote": row.code, "check_in_by": deadline.isoformat()}
 
@@ -104,23 +103,6 @@ class RemoteJoinService:
     @staticmethod
     def _remote_answer(code: str, check_in_by: str | None, status: str) -> dict[str, Any]:
         return {"code": code, "check_in_by": check_in_by, "status": str(status)}
-
-    @staticmethod
-    def _insert_with_code(s: Session, row: RemoteJoin, tries: int = 5) -> None:
-        """Give the row a fresh code, unlike any booking's (a clash draws again)."""
-        for attempt in range(tries):
-            row.code = booking_rules.new_code()
-            if s.scalar(select(exists().where(Booking.code == row.code))):
-                continue
-            try:
-                with s.begin_nested():
-                    s.add(row)
-                    s.flush()
-                return
-            except IntegrityError:
-                if attempt == tries - 1:
-                    raise
-        raise Conflict("No free code; try again.", "try_again")  # pragma: no cover
 
     # -- reading -----------------------------------------------------------------------------
     def by_code(self, code: str) -> int | None:
