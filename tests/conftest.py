@@ -165,6 +165,15 @@ def any_app(any_db_url: str, clock: FixedClock):  # type: ignore[no-untyped-def]
     app.extensions["mpp"].db.dispose()
 
 
+@pytest.fixture(scope="module")
+def live_make(shared_server: LiveServer) -> Iterator[Factories]:
+    """Services, counters and clerks of the module's own on its ``shared_server`` (tests/live/
+    and tests/pages/ each have one), tickets over its HTTP API (support/factories.py)."""
+    make = Factories.live(shared_server)
+    yield make
+    make.close()
+
+
 @pytest.fixture
 def make(app) -> Factories:  # type: ignore[no-untyped-def]
     """Services, counters, staff and tickets of the test's own (support/factories.py)."""

@@ -11,6 +11,7 @@ from mpp.domain.estimates import ServiceOutlook, agency_outlook
 
 from ..support.api import Api
 from ..support.factories import AGENCY, Factories
+from .test_estimated_wait import _serve
 
 
 def _agency(api: Api) -> dict[str, Any]:
@@ -22,17 +23,6 @@ def _agency(api: Api) -> dict[str, Any]:
 
 def _service(api: Api, code: str) -> dict[str, Any]:
     return next(s for s in api.get("/queue").body["services"] if s["code"] == code)
-
-
-def _serve(api: Api, clock, staff: str, counter: int, code: str,  # type: ignore[no-untyped-def]
-           minutes: list[float]) -> None:
-    token = api.login(staff)
-    for m in minutes:
-        api.issue(code)
-        r = api.post(f"/counters/{counter}/call-next", token=token)
-        assert r.status == 200, r.body
-        clock.advance(minutes=m)
-        assert api.post(f"/tickets/{r.body['ticket']['id']}/finish", token=token).status == 200
 
 
 def test_a_new_tickets_wait_is_what_its_status_page_will_show(api: Api, clock,

@@ -11,7 +11,6 @@ import pytest
 
 from ..support import databases
 from ..support.api import Api
-from ..support.factories import Factories
 from ..support.live import LiveServer
 
 
@@ -31,15 +30,6 @@ def hall(shared_server: LiveServer) -> Api:
     """Kiosk and counter actions against the module's server, over HTTP (one per module, so
     each staff member signs in once: the server limits sign-ins per address)."""
     return Api(shared_server.url)
-
-
-@pytest.fixture(scope="module")
-def live_make(shared_server: LiveServer) -> Iterator[Factories]:
-    """Services, counters and clerks of the module's own on its shared server, tickets over
-    its HTTP API (support/factories.py)."""
-    make = Factories.live(shared_server)
-    yield make
-    make.close()
 
 
 @pytest.fixture

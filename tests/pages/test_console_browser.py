@@ -6,8 +6,6 @@ own (the picker lists the clerk's agency's counters) and leaves no ticket held."
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from playwright.sync_api import expect
 
@@ -17,18 +15,8 @@ from mpp.services import accounts
 from ..support.api import STAFF_PASSWORD
 from ..support.browser import run_axe, sign_in
 from ..support.databases import START
-from ..support.factories import Factories
-from ..support.live import LiveServer
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def live_make(shared_server: LiveServer) -> Iterator[Factories]:
-    """Agencies, services, counters and clerks of the module's own on its shared server."""
-    make = Factories.live(shared_server)
-    yield make
-    make.close()
 
 
 def _number(page):  # type: ignore[no-untyped-def]

@@ -14,7 +14,6 @@ from playwright.sync_api import expect
 
 from ..support.api import Api
 from ..support.factories import Factories
-from ..support.live import LiveServer
 
 pytestmark = pytest.mark.browser
 
@@ -35,14 +34,6 @@ window.AudioContext = class extends RealAudioContext {
 """
 NEAR = [200, 100, 200]
 CALLED = [400, 150, 400, 150, 800]
-
-
-@pytest.fixture(scope="module")
-def live_make(shared_server: LiveServer) -> Iterator[Factories]:
-    """Services, counters and clerks of the module's own on its shared server."""
-    make = Factories.live(shared_server)
-    yield make
-    make.close()
 
 
 @pytest.fixture
