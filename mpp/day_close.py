@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask
 
 from .domain.actor import Actor
+from .process_loop import ProcessLoop, start_with_first_request
 from .services.presenter import site_of
 
 log = logging.getLogger("mpp.day_close")
@@ -38,15 +39,13 @@ def seconds_until_next_close(now: datetime, timezone: str) -> float:
     return max(0.0, (midnight - local).total_seconds()) + MARGIN_SECONDS
 
 
-class DayCloser:
+class DayCloser(ProcessLoop):
     """Expires the waiting tickets of every day before today, now and after each midnight."""
 
     def __init__(self, app: Flask, sleep: Callable[[float], Any],
                  spawn: Callable[..., Any]):
+        super().__init__(sleep, spawn)
         self.app = app
-        self.sleep = sleep
-        self.spawn = spawn
-        self.started = False
 
     def _today(self) -> tuple[date, str]:
         hall = self.app.extensions["mpp"]
@@ -62,12 +61,6 @@ class DayCloser:
         if expired:
             log.info("closed the days before %s: %d waiting tickets expired", today, expired)
         return expired
-
-    def start(self) -> None:
-        """Run in the background from now on (once per process)."""
-        if not self.started:
-            self.started = True
-            self.spawn(self._run)
 
     def _run(self) -> None:
         while True:
@@ -88,8 +81,5 @@ def init_day_close(app: Flask) -> None:
     is only built, e.g. by a command or a test that does not ask for it)."""
     if not app.config.get("CLOSE_DAY_AT_MIDNIGHT", True):
         return
-    from .extensions import socketio
-
-    closer = DayCloser(app, socketio.sleep, socketio.start_background_task)
-    app.extensions["mpp_day_close"] = closer
-    app.before_request(closer.start)
+    start_with_first_request(app, "mpp_day_close",
+                             lambda sleep, spawn: DayCloser(app, sleep, spawn))

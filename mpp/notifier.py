@@ -14,6 +14,7 @@ from typing import Any
 
 from flask import Flask
 
+from .process_loop import ProcessLoop, start_with_first_request
 from .services.notifications import Outbox
 
 log = logging.getLogger("mpp.notifications")
@@ -22,26 +23,19 @@ log = logging.getLogger("mpp.notifications")
 IDLE_SECONDS = 2.0
 
 
-class Notifier:
+class Notifier(ProcessLoop):
     """Runs :meth:`round` in the background, once per process."""
 
     def __init__(self, outbox: Outbox, sleep: Callable[[float], Any],
                  spawn: Callable[..., Any]):
+        super().__init__(sleep, spawn)
         self.outbox = outbox
-        self.sleep = sleep
-        self.spawn = spawn
-        self.started = False
         self.stopped = False
 
     def round(self) -> int:
         """Write what is due, then deliver; how many deliveries were tried."""
         self.outbox.scan()
         return self.outbox.deliver_due()
-
-    def start(self) -> None:
-        if not self.started:
-            self.started = True
-            self.spawn(self._run)
 
     def stop(self) -> None:
         """End the background loop after its current round (tests; a process's end)."""
@@ -64,8 +58,5 @@ def init_notifier(app: Flask) -> None:
     app.extensions["mpp_outbox"] = outbox
     if not app.config.get("NOTIFICATIONS", True):
         return
-    from .extensions import socketio
-
-    notifier = Notifier(outbox, socketio.sleep, socketio.start_background_task)
-    app.extensions["mpp_notifier"] = notifier
-    app.before_request(notifier.start)
+    start_with_first_request(app, "mpp_notifier",
+                             lambda sleep, spawn: Notifier(outbox, sleep, spawn))

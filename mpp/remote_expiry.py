@@ -16,33 +16,27 @@ from typing import Any
 
 from flask import Flask
 
+from .process_loop import ProcessLoop, start_with_first_request
+
 log = logging.getLogger("mpp.remote_expiry")
 
 #: how often each process looks for overdue remote tickets
 EVERY_SECONDS = 15.0
 
 
-class RemoteExpirer:
+class RemoteExpirer(ProcessLoop):
     """Runs RemoteJoinService.expire_overdue in the background, every few seconds."""
 
     def __init__(self, app: Flask, sleep: Callable[[float], Any], spawn: Callable[..., Any],
                  every: float = EVERY_SECONDS):
+        super().__init__(sleep, spawn)
         self.app = app
-        self.sleep = sleep
-        self.spawn = spawn
         self.every = every
-        self.started = False
 
     def expire(self) -> int:
         """One look: cancel the remote tickets past their check-in deadline; how many."""
         with self.app.app_context():
             return self.app.extensions["mpp"].remote.expire_overdue()
-
-    def start(self) -> None:
-        """Run in the background from now on (once per process)."""
-        if not self.started:
-            self.started = True
-            self.spawn(self._run)
 
     def _run(self) -> None:
         while True:
@@ -59,8 +53,5 @@ def init_remote_expiry(app: Flask) -> None:
     every = float(app.config.get("REMOTE_EXPIRY_SECONDS", EVERY_SECONDS))
     if every <= 0:
         return
-    from .extensions import socketio
-
-    expirer = RemoteExpirer(app, socketio.sleep, socketio.start_background_task, every)
-    app.extensions["mpp_remote_expiry"] = expirer
-    app.before_request(expirer.start)
+    start_with_first_request(app, "mpp_remote_expiry",
+                             lambda sleep, spawn: RemoteExpirer(app, sleep, spawn, every))
