@@ -39,5 +39,13 @@ class Hall:
         return self._remote
 
 
+    def close(self) -> None:
+        """Stop the queue feed's rounds, then close the database's connections (a test's or
+        a command's app going away: nothing reads the database after)."""
+        if self.queue.feed is not None:
+            self.queue.feed.close()
+        self.db.dispose()
+
+
 def current_hall() -> Hall:
     return current_app.extensions["mpp"]

@@ -113,19 +113,32 @@ class QueueFeed:
         self._unsettled: set[int] = set()
         self._settle_at = 0.0
         self._running = False
+        self._closed = False
         #: set while no round is due or running (tests wait on it)
         self.idle = threading.Event()
         self.idle.set()
+        #: cleared while the background loop reads and sends a round
+        self._not_sending = threading.Event()
+        self._not_sending.set()
 
     def touch(self, service_ids: Iterable[int]) -> None:
         """The waiting tickets of these services changed (committed): send them soon."""
         with self._lock:
+            if self._closed:
+                return
             self._dirty.update(service_ids)
             self._hall_dirty = True
             self.idle.clear()
             if not self._running:
                 self._running = True
                 self.spawn(self._run)
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Read and send nothing more (its database is going): a round being read or sent
+        ends first; a loop waiting for its next round ends without reading."""
+        with self._lock:
+            self._closed = True
+        self._not_sending.wait(timeout)
 
     def flush(self) -> None:
         """Read and send what is dirty now, in the caller's thread (for commands and tests)."""
@@ -146,6 +159,10 @@ class QueueFeed:
         while True:
             self.sleep(self.interval)  # let the changes of this moment gather
             with self._lock:
+                if self._closed:
+                    self._running = False
+                    self.idle.set()
+                    return
                 dirty, hall = self._take()
                 if not (dirty or hall):
                     if not self._unsettled:
@@ -155,7 +172,11 @@ class QueueFeed:
                     if time.monotonic() < self._settle_at:
                         continue
                     dirty, self._unsettled = self._unsettled, set()
-            self._send(dirty)
+                self._not_sending.clear()  # under the lock: close() waits for this round
+            try:
+                self._send(dirty)
+            finally:
+                self._not_sending.set()
 
     def _send(self, services: set[int]) -> None:
         """Read and send the hall counts, then each service's feed: each read on its own,

@@ -154,7 +154,7 @@ def make_app(url: str, clock: FixedClock, **overrides: object):  # type: ignore[
 def app(db_url: str, clock: FixedClock):  # type: ignore[no-untyped-def]
     app = make_app(db_url, clock)
     yield app
-    app.extensions["mpp"].db.dispose()
+    app.extensions["mpp"].close()
 
 
 @pytest.fixture
@@ -162,7 +162,7 @@ def any_app(any_db_url: str, clock: FixedClock):  # type: ignore[no-untyped-def]
     """The app on SQLite and on PostgreSQL."""
     app = make_app(any_db_url, clock)
     yield app
-    app.extensions["mpp"].db.dispose()
+    app.extensions["mpp"].close()
 
 
 @pytest.fixture(scope="module")

@@ -154,3 +154,32 @@ def test_the_feed_message_reaches_the_pages_of_that_service_only(app, events, ma
     kk_messages = [e for e in events.named(QUEUE) if e.room in kk_rooms]
     assert {e.room for e in kk_messages} == kk_rooms
     assert all(e.data["order"] == [kk["id"]] for e in kk_messages)
+
+
+def test_closing_lets_a_round_in_progress_end_and_reads_nothing_after():
+    """What a test's app (or a command's) does before its database goes: no background
+    round reads a database that is no longer there."""
+    sent: list[Event] = []
+    read = Reader()
+    reading, release = threading.Event(), threading.Event()
+
+    def slow_read(services: set[int], hall: bool) -> FeedRound:
+        reading.set()
+        release.wait(5)
+        return read(services, hall)
+
+    feed = QueueFeed(sent.extend, slow_read, interval=0.01, settle=10)
+    feed.touch({1})
+    assert reading.wait(5)  # the round is being read
+    closed = threading.Thread(target=feed.close)
+    closed.start()
+    closed.join(0.2)
+    assert closed.is_alive()  # close waits for the round in progress
+    release.set()
+    closed.join(5)
+    assert not closed.is_alive()
+    rounds = len(read.rounds)
+    feed.touch({2})  # nothing more after close, nor the settling round still due
+    assert feed.idle.wait(5)
+    assert len(read.rounds) == rounds
+    assert all(e.data.get("service_id") != 2 for e in sent)
