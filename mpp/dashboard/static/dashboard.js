@@ -255,6 +255,13 @@
     var agencyName = {};
     var agencyCode = {};  // short: the service table is wide already
     rep.by_agency.forEach(function (a) { agencyName[a.id] = a.name; agencyCode[a.id] = a.code || a.name; });
+    // the waiting and service times, alike in the service, agency and counter tables
+    var TIMES = [
+      [T.col_wait_avg, function (r) { return dur(r.avg_wait_seconds); }, 1],
+      [T.col_wait_p90, function (r) { return dur(r.p90_wait_seconds); }, 1],
+      [T.col_service_avg, function (r) { return dur(r.avg_service_seconds); }, 1],
+      [T.col_service_p90, function (r) { return dur(r.p90_service_seconds); }, 1],
+    ];
     // the published standard against the actual first (what this table is for), then the
     // counts and times; the agency last
     table("t-service", [
@@ -265,12 +272,9 @@
       [T.col_issued, function (r) { return num(r.issued); }, 1],
       [T.col_served, function (r) { return num(r.served); }, 1],
       [T.col_no_show, function (r) { return num(r.no_show); }, 1],
-      [T.col_wait_avg, function (r) { return dur(r.avg_wait_seconds); }, 1],
-      [T.col_wait_p90, function (r) { return dur(r.p90_wait_seconds); }, 1],
-      [T.col_service_avg, function (r) { return dur(r.avg_service_seconds); }, 1],
-      [T.col_service_p90, function (r) { return dur(r.p90_service_seconds); }, 1],
+    ].concat(TIMES, [
       [T.col_agency, function (r) { return agencyCode[r.agency_id] || ""; }],
-    ], rep.by_service);
+    ]), rep.by_service);
     table("t-agency", [
       [T.col_agency, function (r) { return r.name; }],
       [T.col_issued, function (r) { return num(r.issued); }, 1],
@@ -278,24 +282,18 @@
       [T.col_no_show, function (r) { return num(r.no_show); }, 1],
       [T.col_cancelled, function (r) { return num(r.cancelled); }, 1],
       [T.col_expired, function (r) { return num(r.expired); }, 1],
-      [T.col_wait_avg, function (r) { return dur(r.avg_wait_seconds); }, 1],
-      [T.col_wait_p90, function (r) { return dur(r.p90_wait_seconds); }, 1],
-      [T.col_service_avg, function (r) { return dur(r.avg_service_seconds); }, 1],
-      [T.col_service_p90, function (r) { return dur(r.p90_service_seconds); }, 1],
+    ].concat(TIMES, [
       [T.col_sla, function (r) { return pct(r.sla_percent); }, 1],
-    ], rep.by_agency);
+    ]), rep.by_agency);
     table("t-counter", [
       [T.col_counter, function (r) { return r.name + " · " + (agencyName[r.agency_id] || ""); }],
       [T.col_handled, function (r) { return num(r.issued); }, 1],
       [T.col_served, function (r) { return num(r.served); }, 1],
       [T.col_no_show, function (r) { return num(r.no_show); }, 1],
-      [T.col_wait_avg, function (r) { return dur(r.avg_wait_seconds); }, 1],
-      [T.col_wait_p90, function (r) { return dur(r.p90_wait_seconds); }, 1],
-      [T.col_service_avg, function (r) { return dur(r.avg_service_seconds); }, 1],
-      [T.col_service_p90, function (r) { return dur(r.p90_service_seconds); }, 1],
+    ].concat(TIMES, [
       [T.col_open, function (r) { return dur(r.open_seconds); }, 1],
       [T.col_served_per_open_hour, function (r) { return num(r.served_per_hour); }, 1],
-    ], rep.by_counter);
+    ]), rep.by_counter);
     table("t-staff", [
       [T.col_staff, function (r) { return r.name; }],
       [T.col_handled, function (r) { return num(r.issued); }, 1],
