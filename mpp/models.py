@@ -249,8 +249,11 @@ class Ticket(Base):
     __tablename__ = "ticket"
     __table_args__ = (
         UniqueConstraint("origin_service_id", "business_date", "sequence"),
-        Index("ix_ticket_queue", "service_id", "status", "issued_at"),
         Index("ix_ticket_day", "business_date", "status"),
+        # a service's tickets of a day by status, in issue order, with each one's kind: the
+        # queue's counts and order read from the index alone (migration 0010)
+        Index("ix_ticket_service_day", "service_id", "business_date", "status", "issued_at",
+              "priority"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("site.id"))

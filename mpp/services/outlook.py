@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from ..domain import estimates
 from ..domain.states import TicketStatus
 from ..models import Agency, Counter, Service, Ticket
+from ..sql_time import millis_between
 
 if TYPE_CHECKING:
     from .presenter import Presenter
@@ -27,8 +28,9 @@ if TYPE_CHECKING:
 
 _RANK = func.row_number().over(partition_by=Ticket.service_id,
                                 order_by=Ticket.finished_at.desc()).label("rank")
-_DONE_TODAY = (select(Ticket.service_id, Ticket.called_at, Ticket.started_at, Ticket.finished_at,
-                      _RANK)
+_DONE_TODAY = (select(Ticket.service_id,
+                      millis_between(func.coalesce(Ticket.started_at, Ticket.called_at),
+                                     Ticket.finished_at).label("millis"), _RANK)
                .where(Ticket.status == TicketStatus.DONE, Ticket.business_date == bindparam("day"))
                .subquery())
 # Statements built once (SQLAlchemy then skips building them and their cache keys per round).
@@ -68,10 +70,9 @@ def recent_service_seconds(session: Session, day: date) -> dict[int, list[float]
     """Service id -> the service times (seconds) of its last finished tickets of ``day``,
     oldest first (at most :data:`estimates.RECENT_SAMPLE` each), in one statement."""
     out: dict[int, list[float]] = defaultdict(list)
-    for r in session.execute(_RECENT_DONE_ALL, {"day": day}):
-        begun = r.started_at or r.called_at
-        if r.finished_at and begun:
-            out[r.service_id].append((r.finished_at - begun).total_seconds())
+    for r in session.connection().execute(_RECENT_DONE_ALL, {"day": day}):
+        if r.millis is not None:
+            out[r.service_id].append(r.millis / 1000)
     return out
 
 

@@ -26,7 +26,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
+from sqlalchemy.orm import Session, contains_eager, defer, joinedload, selectinload
 
 from ..clock import Clock
 from ..db import Database
@@ -90,11 +90,16 @@ TAKE_NUMBER = text(
 
 # The other statements of issue, call-next and the held-ticket actions, built once with named
 # parameters: SQLAlchemy then skips building each and computing its cache key per request.
+#: a service's standard texts, which issuing and calling never read, left in the database
+#: (they are most of the row: lists and JSON to decode)
+_NO_STANDARD_TEXTS = tuple(defer(c) for c in (
+    Service.description, Service.requirements, Service.procedure, Service.legal_basis,
+    Service.product, Service.complaints, Service.texts_en))
 #: a service, its agency (loaded) and its site
 _SERVICE_AND_SITE = (select(Service, Site).join(Service.agency)
                      .join(Site, Site.id == Agency.site_id)
                      .where(Service.id == bindparam("service_id"))
-                     .options(contains_eager(Service.agency)))
+                     .options(contains_eager(Service.agency), *_NO_STANDARD_TEXTS))
 #: a counter, locked, with its agency (loaded) and its site
 _COUNTER_AND_SITE = (select(Counter, Site).join(Counter.agency)
                      .join(Site, Site.id == Agency.site_id)
@@ -105,7 +110,8 @@ _COUNTER_AND_SITE = (select(Counter, Site).join(Counter.agency)
 _ACTIVE_SERVICES_OF = (select(Service)
                        .join(CounterService, CounterService.service_id == Service.id)
                        .where(CounterService.counter_id == bindparam("counter_id"),
-                              Service.active.is_(True)))
+                              Service.active.is_(True))
+                       .options(*_NO_STANDARD_TEXTS))
 #: the number of the ticket a counter holds
 _HELD_BY = select(Ticket.number).where(Ticket.counter_id == bindparam("counter_id"),
                                         Ticket.status.in_(list(HELD))).limit(1)

@@ -77,6 +77,7 @@ from ..models import (
     Ticket,
     User,
 )
+from ..sql_time import millis_between
 from .bookings import booking_totals
 from .presenter import site_of
 
@@ -93,28 +94,6 @@ ARRIVED = func.coalesce(Ticket.arrived_at, Ticket.issued_at)
 
 
 # -- dialect-specific SQL -------------------------------------------------------------------
-class millis_between(FunctionElement[int]):  # noqa: N801 - reads like the SQL function it is
-    """Whole milliseconds from the first time to the second (NULL when either is NULL)."""
-
-    type = BigInteger()
-    inherit_cache = True
-    name = "millis_between"
-
-
-@compiles(millis_between)
-def _millis_pg(element: Any, compiler: Any, **kw: Any) -> str:
-    a, b = (compiler.process(c, **kw) for c in element.clauses)
-    # date_part gives float8, several times faster than EXTRACT's numeric; a float8 holds
-    # any span of these reports to the microsecond.
-    return f"CAST(ROUND(date_part('epoch', {b} - {a}) * 1000) AS BIGINT)"
-
-
-@compiles(millis_between, "sqlite")
-def _millis_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
-    a, b = (compiler.process(c, **kw) for c in element.clauses)
-    return f"CAST(ROUND((julianday({b}) - julianday({a})) * 86400000.0) AS INTEGER)"
-
-
 class interval_us(FunctionElement[int]):  # noqa: N801
     """PostgreSQL: an interval in whole microseconds (its exact internal resolution)."""
 
