@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -22,8 +24,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     if parsed.get_backend_name() != "sqlite":
         kwargs.setdefault("pool_size", 20)
         kwargs.setdefault("max_overflow", 20)
-        kwargs.setdefault("pool_pre_ping", True)
-        return create_engine(url, **kwargs)
+        engine = create_engine(url, **kwargs)
+        ping_when_idle(engine)
+        return engine
 
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
@@ -48,6 +51,43 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
+
+
+#: a pooled connection unused for longer than this is tested before it is handed out
+PING_AFTER_IDLE_SECONDS = 10.0
+
+
+def ping_when_idle(engine: Engine, idle_seconds: float = PING_AFTER_IDLE_SECONDS) -> None:
+    """Test a pooled connection before use only when it has lain idle: after a night, a
+    database restart or a firewall's idle cut it may be dead, and the pool then opens a new
+    one instead of failing the request.
+
+    SQLAlchemy's ``pool_pre_ping`` tests on every checkout: on PostgreSQL a round trip in
+    every transaction, a sixth of a finish's (issue 8). A connection in steady use is
+    handed out untested; if the database went away meanwhile, the first statement fails
+    (the request answers 503 database_unavailable), SQLAlchemy drops every pooled
+    connection of that moment, and the next request connects afresh."""
+
+    @event.listens_for(engine, "checkin")
+    def _idle_from(_dbapi_conn: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("idle_since")
+        if since is None or time.monotonic() - since <= idle_seconds:
+            return
+        try:
+            cursor = dbapi_conn.cursor()
+            try:
+                cursor.execute("SELECT 1")
+            finally:
+                cursor.close()
+            # psycopg began a transaction for the SELECT: end it before the pool hands it out
+            dbapi_conn.rollback()
+        except engine.dialect.loaded_dbapi.Error as error:
+            # the pool discards this connection and checks out (or opens) another
+            raise DisconnectionError(f"pooled connection is dead: {error}") from error
 
 
 def psycopg_cooperates() -> None:
