@@ -1,24 +1,34 @@
-"""mpp's hot path against the framework's floor: issue and call-next beside a bare Flask route.
+"""mpp's hot path against two floors: a bare Flask route, and the database work alone.
 
 In one run on one machine, with the same clients and the same server setup (gunicorn with
-``mpp.server.gunicorn_options``: one process, gevent worker):
+``mpp.server.gunicorn_options``: one process, gevent worker, ``mpp.server.serve``):
 
 - **floor**: a bare Flask app (this module's :func:`floor_app`) answering the same requests
-  with a trivial JSON POST each: ``POST /tickets`` (issue-like) and ``POST
+  with a trivial JSON POST each, no database: ``POST /tickets`` (issue-like) and ``POST
   /counters/{id}/call-next`` + ``POST /tickets/{id}/finish`` (call+finish-like);
-- **mpp**: `mpp run --no-demo` on a fresh demo database (bench/core_throughput.py's
-  machinery), a kiosk token issuing and staff at their counters calling and finishing,
-  on SQLite and on PostgreSQL (``--db``).
+- **db floor** (``db sqlite``, ``db postgresql``): a minimal Flask app (bench/db_floor.py)
+  that runs, per request, the durable database work mpp does for it (the same statements,
+  reads included, with the same SQL text, in one transaction), with the raw DB-API driver
+  (``sqlite3``; psycopg 3 with a small pool) and no SQLAlchemy, authentication, validation,
+  presenting or Socket.IO events, on its own fresh copy of the database mpp uses;
+- **mpp** (``mpp sqlite``, ``mpp postgresql``): `mpp run --no-demo` on a fresh demo database
+  (bench/core_throughput.py's machinery), a kiosk token issuing and staff at their counters
+  calling and finishing, on SQLite and on PostgreSQL (``--db``).
 
-Each round: ``--clients`` kiosks (a thread each, with its own device token and, for mpp, its
-own printer) issue ``--tickets`` tickets to one service at once, then as many counters
-call-next + finish until none waits. A short warm-up (two tickets per
-client, issued and called) runs first and is not counted. For mpp the run checks numbering
-is unique and gapless and no ticket was called twice. It prints issues/s, calls/s (call-next
-+ finish pairs), p50/p99 latency, the server process's CPU time per ticket and mpp's ratios
-to the floor of the same round; the rounds show the spread. The machine is shared (its load
-average is printed): the CPU ratio (floor's CPU per ticket ÷ mpp's) is the steadier figure,
-the throughput ratio one server would reach with a core of its own.
+Each round measures the floor, then, for each database, its db floor and mpp: ``--clients``
+kiosks (a thread each; for the db floor and mpp each with a printer of its own) issue
+``--tickets`` tickets to one service at once, then as many counters call-next + finish until
+none waits. A short warm-up (two tickets per client, issued and called) runs first and is not
+counted. For the db floor and mpp the run checks numbering is unique and gapless and no ticket
+was called twice. Each line gives issues/s, calls/s (call-next + finish pairs), p50/p99
+latency, the server process's CPU time per ticket, and the ratios of throughput to the same
+round's floor and, for mpp, to the db floor of the same database: mpp ÷ db floor is how much
+of the database's own ceiling mpp reaches, db floor ÷ floor the ceiling that the durable
+work alone leaves below the bare floor. The rounds show the spread; the summary gives each
+round's figures and the median ratios. The machine is shared (its load average is printed):
+the CPU ratio (the base's CPU per ticket ÷ the measured one's) is the steadier figure, the
+throughput ratio one server would reach with a core of its own. PostgreSQL's own processes'
+CPU is counted for neither the db floor nor mpp.
 
 No second queue system is measured: none is available offline here.
 
@@ -49,6 +59,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from core_throughput import Client, Load, call_load, check_exact, issue_load, running_mpp  # noqa: E402
+from db_floor import FloorHall, db_floor_app, driver_target, prepare  # noqa: E402
 
 from tests.support import databases  # noqa: E402
 from tests.support.live import free_port  # noqa: E402
@@ -104,11 +115,21 @@ def serve_floor(port: int) -> None:
     serve(floor_app, "127.0.0.1", port)
 
 
+def serve_db_floor(port: int, kind: str, target: str) -> None:
+    """Serve the db floor (bench/db_floor.py) on ``target`` as `mpp run` serves mpp; the app
+    is built in the worker, after gevent has patched it."""
+    from mpp.server import serve
+
+    serve(lambda: db_floor_app(kind, target), "127.0.0.1", port)
+
+
 @contextlib.contextmanager
-def running_floor() -> Iterator[tuple[str, int]]:
-    """The floor app in its own gunicorn process; its API base URL and process id."""
+def running_floor(*serve: str) -> Iterator[tuple[str, int]]:
+    """The floor app (or, with ``serve`` "--serve-db-floor" KIND TARGET, the db floor) in
+    its own gunicorn process; its API base URL and process id."""
     port = free_port()
-    proc = subprocess.Popen([sys.executable, __file__, "--serve-floor", str(port)],
+    flag, *rest = serve or ("--serve-floor",)
+    proc = subprocess.Popen([sys.executable, __file__, flag, str(port), *rest],
                             start_new_session=True)
     try:
         deadline = time.monotonic() + 30
@@ -118,13 +139,22 @@ def running_floor() -> Iterator[tuple[str, int]]:
                 break
             except OSError:
                 if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("the floor server did not start") from None
+                    raise RuntimeError(f"the {flag[8:]} server did not start") from None
                 time.sleep(0.1)
         yield f"http://127.0.0.1:{port}/api/v1", proc.pid
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=15)
+
+
+@contextlib.contextmanager
+def running_db_floor(url: str, clients: int) -> Iterator[tuple[str, int, FloorHall]]:
+    """The db floor on the database ``url`` (given the bench's counters and kiosks) in its
+    own gunicorn process; its API base URL, process id, and the loads' kiosks and counters."""
+    hall = prepare(url, clients, clients)
+    with running_floor("--serve-db-floor", *driver_target(url)) as (base, pid):
+        yield base, pid, hall
 
 
 @dataclass
@@ -164,46 +194,56 @@ def load_average() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-def line(r: Result, floor: Result | None) -> str:
-    """One configuration's figures in one round, with its ratio to that round's floor."""
+def bases_of(label: str) -> list[str]:
+    """What a configuration is compared with: the db floor with the floor, mpp with the floor
+    and the db floor of its database."""
+    kind, _, db = label.partition(" ")
+    return {"db": ["floor"], "mpp": ["floor", f"db {db}"]}.get(kind, [])
 
-    def ratio(mine: float, base: float | None) -> str:
-        return f" ({mine / base:4.0%})" if base else " " * 7
 
-    return (f"  {r.label:10} issue {r.issue.rate():5.0f}/s"
-            f"{ratio(r.issue.rate(), floor.issue.rate() if floor else None)}"
+def line(r: Result, results: dict[str, Result]) -> str:
+    """One configuration's figures in one round, with its ratios to that round's bases."""
+
+    def ratios(phase: str) -> str:
+        mine = getattr(r, phase).rate()
+        return "".join(f" {mine / getattr(results[b], phase).rate():4.0%} of {b}"
+                       for b in bases_of(r.label)).ljust(36)
+
+    return (f"  {r.label:14} issue {r.issue.rate():5.0f}/s{ratios('issue')}"
             f" p50 {r.issue.p(50):5.1f} p99 {r.issue.p(99):6.1f} ms cpu {r.issue.cpu_ms():4.2f} ms"
-            f" | call+finish {r.call.rate():5.0f}/s"
-            f"{ratio(r.call.rate(), floor.call.rate() if floor else None)}"
+            f"\n  {'':14} call+finish {r.call.rate():5.0f}/s{ratios('call')}"
             f" call-next p50 {r.call.p(50):5.1f} p99 {r.call.p(99):6.1f} ms"
             f" cpu {r.call.cpu_ms():4.2f} ms")
 
 
 def summary(rounds: list[dict[str, Result]]) -> None:
-    """Per configuration: each round's figures (the spread) and the median ratios to the
-    floor: of throughput, and of the server's CPU time per ticket (floor's ÷ mpp's: the
-    throughput ratio were the server's core its own, as it is not on a shared machine)."""
-    print("\nsummary: each round's figure (a / b ...), then the median ratio to that round's "
-          "floor\n(cpu: the server process's CPU milliseconds per ticket; 'cpu ratio' = "
-          "floor's ÷ mpp's)")
+    """Per configuration: each round's figures (the spread) and the median ratios to its
+    bases (bases_of) in the same round: of throughput, and of the server's CPU time per
+    ticket (the base's ÷ this one's: the throughput ratio were the server's core its own, as
+    it is not on a shared machine)."""
+    print("\nsummary: each round's figure (a / b ...), then the median ratios to the same "
+          "round's bases\n(cpu: the server process's CPU milliseconds per ticket; 'cpu' ratio "
+          "= the base's ÷ this one's)")
 
     def each(values: list[float], fmt: str = "{:.0f}") -> str:
         return " / ".join(fmt.format(v) for v in values)
 
     for label in rounds[0]:
-        rs = [r[label] for r in rounds]
-        pairs = list(zip(rs, [r["floor"] for r in rounds], strict=True))
         for phase, name, what in (("issue", "issues/s", "issue"),
                                   ("call", "calls/s ", "call-next")):
-            loads = [(getattr(r, phase), getattr(f, phase)) for r, f in pairs]
-            ratios = "" if label == "floor" else (
-                f" = {statistics.median(m.rate() / f.rate() for m, f in loads):4.0%} of floor, "
-                f"cpu ratio {statistics.median(f.cpu_ms() / m.cpu_ms() for m, f in loads):4.0%}")
-            print(f"  {label if phase == 'issue' else '':10} {name} "
-                  f"{each([m.rate() for m, _ in loads]):>11}{ratios}")
-            print(f"  {'':10}   {what} p50 {each([m.p(50) for m, _ in loads], '{:.1f}')} ms"
-                  f", p99 {each([m.p(99) for m, _ in loads], '{:.1f}')} ms"
-                  f"; cpu {each([m.cpu_ms() for m, _ in loads], '{:.2f}')} ms")
+            loads = [getattr(r[label], phase) for r in rounds]
+            ratios = []
+            for base in bases_of(label):
+                pairs = [(m, getattr(r[base], phase)) for m, r in zip(loads, rounds, strict=True)]
+                ratios.append(
+                    f"{statistics.median(m.rate() / b.rate() for m, b in pairs):4.0%} of {base}"
+                    f" (cpu {statistics.median(b.cpu_ms() / m.cpu_ms() for m, b in pairs):4.0%})")
+            print(f"  {label if phase == 'issue' else '':14} {name} "
+                  f"{each([m.rate() for m in loads]):>13}"
+                  + (" = " + ", ".join(ratios) if ratios else ""))
+            print(f"  {'':14}   {what} p50 {each([m.p(50) for m in loads], '{:.1f}')} ms"
+                  f", p99 {each([m.p(99) for m in loads], '{:.1f}')} ms"
+                  f"; cpu {each([m.cpu_ms() for m in loads], '{:.2f}')} ms")
 
 
 def main() -> None:
@@ -217,9 +257,15 @@ def main() -> None:
     parser.add_argument("--postgres", default=os.environ.get(
         "MPP_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
     parser.add_argument("--serve-floor", type=int, metavar="PORT", help=argparse.SUPPRESS)
+    parser.add_argument("--serve-db-floor", nargs=3, metavar=("PORT", "KIND", "TARGET"),
+                        help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_floor:
         serve_floor(args.serve_floor)
+        return
+    if args.serve_db_floor:
+        port, kind, target = args.serve_db_floor
+        serve_db_floor(int(port), kind, target)
         return
     dbs = args.db or ["sqlite", "postgresql"]
     tickets = args.tickets // args.clients * args.clients
@@ -243,26 +289,35 @@ def main() -> None:
                 results["floor"] = measure(
                     "floor", [base], [{}] * args.clients, 1,
                     [(i + 1, {}) for i in range(args.clients)], tickets, [pid], exact=False)
-            print(line(results["floor"], None))
+            print(line(results["floor"], results))
             for db in dbs:
-                with contextlib.ExitStack() as copy:
-                    if db == "sqlite":
-                        assert sqlite_tpl is not None
-                        folder = work / f"sqlite-{n}"
-                        folder.mkdir()
-                        url = databases.sqlite_copy(sqlite_tpl, folder)
-                    else:
-                        assert pg_tpl is not None
-                        url = copy.enter_context(databases.pg_copy(pg_tpl))
-                    with running_mpp(url, work / f"{db}-{n}", args.clients,
-                                     args.clients) as hall:
-                        results[db] = measure(db, hall.bases, hall.kiosks, hall.service_id,
-                                              hall.counters, tickets, hall.pids, exact=True)
-                print(line(results[db], results["floor"]))
+                for kind in ("db", "mpp"):
+                    label = f"{kind} {db}"
+                    with contextlib.ExitStack() as copy:
+                        if db == "sqlite":
+                            assert sqlite_tpl is not None
+                            folder = work / f"{kind}-sqlite-{n}"
+                            folder.mkdir()
+                            url = databases.sqlite_copy(sqlite_tpl, folder)
+                        else:
+                            assert pg_tpl is not None
+                            url = copy.enter_context(databases.pg_copy(pg_tpl))
+                        if kind == "db":
+                            with running_db_floor(url, args.clients) as (base, pid, floor):
+                                results[label] = measure(
+                                    label, [base], floor.kiosks, floor.service_id,
+                                    floor.counters, tickets, [pid], exact=True)
+                        else:
+                            with running_mpp(url, work / f"{db}-{n}", args.clients,
+                                             args.clients) as hall:
+                                results[label] = measure(
+                                    label, hall.bases, hall.kiosks, hall.service_id,
+                                    hall.counters, tickets, hall.pids, exact=True)
+                    print(line(results[label], results))
             rounds.append(results)
     summary(rounds)
-    print(f"exact: numbering unique and gapless, no ticket called twice, in every mpp round; "
-          f"load average at the end: {load_average()}")
+    print(f"exact: numbering unique and gapless, no ticket called twice, in every db floor "
+          f"and mpp round; load average at the end: {load_average()}")
 
 
 if __name__ == "__main__":
