@@ -24,7 +24,7 @@ from .remote_expiry import init_remote_expiry
 from .security_headers import init_security_headers
 from .services.printing import PrintingService
 from .services.queue import QueueService
-from .socket_guard import Limits, SendTimeout, SocketGuard
+from .socket_guard import Limits, SendTimeout, SocketGuard, SocketIOOnItsPath
 from .ticket_privacy import TicketSecretGuard
 
 __version__ = "0.1.0"
@@ -79,6 +79,7 @@ def create_app(config: Config | None = None, clock: Clock | None = None) -> Flas
                       # boards notice a dead link within ~20 s and reconnect
                       ping_interval=10, ping_timeout=10,
                       logger=False, engineio_logger=False)
+    app.wsgi_app = SocketIOOnItsPath(app.wsgi_app)  # type: ignore[method-assign]
     clock = clock or clock_from_environment()  # the system clock unless a test moved it
     # no ticket token goes to /hall but a survey offer to its counter's tablet
     publisher = TicketSecretGuard(SocketIOPublisher(socketio))

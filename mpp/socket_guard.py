@@ -125,3 +125,20 @@ class SendTimeout:
         if sock is not None and environ.get("HTTP_UPGRADE", "").lower() == "websocket":
             sock.settimeout(self.seconds)
         return self.app(environ, start_response)
+
+
+class SocketIOOnItsPath:
+    """WSGI middleware around Flask-SocketIO's: only requests to its path (``/socket.io/``)
+    go through it, every other request straight to the Flask app. Flask-SocketIO's
+    middleware copies the environ of every request and Engine.IO's defines a class for it
+    (about 20 µs, a tenth of a bare Flask request: issue 8)."""
+
+    def __init__(self, socketio_middleware: Any):
+        self.sockets = socketio_middleware
+        self.http = socketio_middleware.wsgi_app
+        self.path: str = socketio_middleware.engineio_path
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        if (environ.get("PATH_INFO") or "").startswith(self.path):
+            return self.sockets(environ, start_response)
+        return self.http(environ, start_response)
