@@ -44,11 +44,13 @@ _RECENT_DONE = (select(millis_between(func.coalesce(Ticket.started_at, Ticket.ca
                        Ticket.business_date == bindparam("day"))
                 .order_by(Ticket.finished_at.desc())
                 .limit(estimates.RECENT_SAMPLE))
-#: the open counters serving one service
-_OPEN_COUNTERS_OF = (select(func.count(Counter.id))
-                     .join(CounterService, CounterService.counter_id == Counter.id)
-                     .where(CounterService.service_id == bindparam("service_id"),
-                            Counter.staff_user_id.is_not(None), Counter.active.is_(True)))
+#: the open counters serving a service (correlated to the Service of the enclosing query)
+OPEN_COUNTERS_OF_SERVICE = (select(func.count(Counter.id))
+                            .join(CounterService, CounterService.counter_id == Counter.id)
+                            .where(CounterService.service_id == Service.id,
+                                   Counter.staff_user_id.is_not(None),
+                                   Counter.active.is_(True))
+                            .scalar_subquery())
 #: of one service's tickets waiting on one day: those issued before a given one (by issue
 #: time, then id), and the priority tickets
 _AHEAD_AND_PRIORITY = (
@@ -109,14 +111,14 @@ class Presenter:
             later._typical = self._typical
         return later
 
-    def estimate_facts(self, service: Service) -> None:
-        """Read what a waiting ticket's estimate needs besides its place: the typical service
-        time and the open counters of ``service`` (issuing reads them before it takes the
-        number, whose lock is held until the commit)."""
+    def estimate_facts(self, service: Service, open_counters: int) -> None:
+        """Note what a waiting ticket's estimate needs besides its place: the typical service
+        time of ``service`` (read now) and its ``open_counters`` (read by the caller, with
+        the service: OPEN_COUNTERS_OF_SERVICE). Issuing reads them before it takes the
+        number, whose lock is held until the commit."""
         self.typical_service_seconds(service)
-        if self._open_counters is None and service.id not in self._open_one:
-            self._open_one[service.id] = self.session.scalar(
-                _OPEN_COUNTERS_OF, {"service_id": service.id}) or 0
+        if self._open_counters is None:
+            self._open_one[service.id] = open_counters
 
     # -- helpers -------------------------------------------------------------------------
     def iso(self, moment: datetime | None) -> str | None:

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import bindparam, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from ..clock import Clock
 from ..db import Database
@@ -40,6 +40,7 @@ from ..domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ..events import HALL, PRINT, PRINT_JOB, PRINTER_STATE, Event
 from ..i18n import languages, number_locale, section, site_language
 from ..models import Device, PrintJob, Service, Site, Ticket
+from ..sql_json import json_integer
 from .presenter import Presenter
 
 #: statuses whose tickets are still worth printing: a kiosk's ticket only while it waits
@@ -52,8 +53,14 @@ AGENT_SILENT_AFTER = timedelta(seconds=90)
 #: key of ``Device.state`` holding the Socket.IO session id of the printer's active agent
 AGENT_SID = "agent_sid"
 # Read and written on every issue from a kiosk, so built once:
-#: a device's settings (which printer the kiosk is paired with)
-_SETTINGS_OF = select(Device.settings).where(Device.id == bindparam("device_id"))
+#: the printer a kiosk's settings name, read afresh and locked until the commit, in one
+#: statement (the kiosk's row is not loaded)
+_KIOSK = aliased(Device)
+_PRINTER_OF_KIOSK_LOCKED = (
+    select(Device)
+    .join(_KIOSK, Device.id == json_integer(_KIOSK.settings, "printer_device_id"))
+    .where(_KIOSK.id == bindparam("device_id"))
+    .with_for_update(of=Device).execution_options(populate_existing=True))
 #: a device read afresh and locked until the commit
 _DEVICE_LOCKED = (select(Device).where(Device.id == bindparam("device_id")).with_for_update()
                   .execution_options(populate_existing=True))
@@ -177,9 +184,7 @@ class PrintingService:
         kiosk of the service waits for."""
         if actor.role != "kiosk" or actor.device_id is None:
             return
-        settings = s.scalar(_SETTINGS_OF, {"device_id": actor.device_id})
-        s.info[_PREPARED] = (actor.device_id, PrintingService._paired_printer(s, settings,
-                                                                              lock=True))
+        s.info[_PREPARED] = (actor.device_id, PrintingService._printer_of_kiosk(s, actor))
 
     def issue_hook(self, s: Session, ticket: Ticket, actor: Actor,
                    p: Presenter) -> list[Event]:
@@ -191,9 +196,7 @@ class PrintingService:
         if prepared is not None and prepared[0] == actor.device_id:
             printer = prepared[1]
         else:
-            # the kiosk's settings only (which printer it is paired with), not the device
-            settings = s.scalar(_SETTINGS_OF, {"device_id": actor.device_id})
-            printer = self._paired_printer(s, settings, lock=True)
+            printer = self._printer_of_kiosk(s, actor)
         if printer is None:
             return []
         now = self.clock.now()
@@ -227,8 +230,18 @@ class PrintingService:
         pid = (kiosk_settings or {}).get("printer_device_id")
         if not isinstance(pid, int):
             return None
-        printer = (s.scalars(_DEVICE_LOCKED, {"device_id": pid}).first() if lock
-                   else s.get(Device, pid))
+        return PrintingService._usable(s.scalars(_DEVICE_LOCKED, {"device_id": pid}).first()
+                                       if lock else s.get(Device, pid))
+
+    @staticmethod
+    def _printer_of_kiosk(s: Session, actor: Actor) -> Device | None:
+        """The acting kiosk's paired printer, locked (see _printer_of), in one statement."""
+        return PrintingService._usable(
+            s.scalars(_PRINTER_OF_KIOSK_LOCKED, {"device_id": actor.device_id}).first())
+
+    @staticmethod
+    def _usable(printer: Device | None) -> Device | None:
+        """``printer`` if it is a printer still in use."""
         if printer is None or printer.kind != "printer" or printer.revoked_at is not None:
             return None
         return printer

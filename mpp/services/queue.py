@@ -71,7 +71,7 @@ from ..models import (
 )
 from ..queue_feed import FeedRound, QueueFeed
 from .bookings import CheckInStep, booked_waiting, mark_no_shows
-from .presenter import Presenter, site_of
+from .presenter import OPEN_COUNTERS_OF_SERVICE, Presenter, site_of
 
 PRIORITY_CATEGORIES = ("elderly", "disabled", "pregnant", "child")
 RECENT_CALLS = 10
@@ -95,8 +95,8 @@ TAKE_NUMBER = text(
 _NO_STANDARD_TEXTS = tuple(defer(c) for c in (
     Service.description, Service.requirements, Service.procedure, Service.legal_basis,
     Service.product, Service.complaints, Service.texts_en))
-#: a service, its agency (loaded) and its site
-_SERVICE_AND_SITE = (select(Service, Site).join(Service.agency)
+#: a service, its agency (loaded), its site and its open counters
+_SERVICE_AND_SITE = (select(Service, Site, OPEN_COUNTERS_OF_SERVICE).join(Service.agency)
                      .join(Site, Site.id == Agency.site_id)
                      .where(Service.id == bindparam("service_id"))
                      .options(contains_eager(Service.agency), *_NO_STANDARD_TEXTS))
@@ -282,11 +282,11 @@ class QueueService:
             phone = phone.strip()
         now = self.clock.now()
         with self.db.write() as s:
-            # the service, its agency and the site in one statement
+            # the service, its agency, the site and the open counters in one statement
             found = s.execute(_SERVICE_AND_SITE, {"service_id": service_id}).first()
             if found is None:
                 raise NotFound(f"Service {service_id} does not exist.", "service_not_found")
-            service, site = found
+            service, site, open_counters = found
             if actor.role == "staff" and actor.agency_id not in (None, service.agency_id):
                 raise Forbidden("Staff may issue tickets only for their own agency.",
                                 "other_agency")
@@ -301,7 +301,7 @@ class QueueService:
                 raise Conflict(avail.message or "Service closed.", "service_closed")
             # what the ticket's estimate needs and the new number does not change, read before
             # the number's lock is taken: that lock is held until the commit
-            p.estimate_facts(service)
+            p.estimate_facts(service, open_counters)
             for prepare in self.issue_preparers:  # the kiosk's printer, read and locked
                 prepare(s, actor)
             day = numbering.business_date(now, p.site.timezone)
