@@ -121,12 +121,18 @@ class QueueFeed:
         self._not_sending = threading.Event()
         self._not_sending.set()
 
-    def touch(self, service_ids: Iterable[int]) -> None:
-        """The waiting tickets of these services changed (committed): send them soon."""
+    def touch(self, service_ids: Iterable[int], pages: bool = True) -> None:
+        """The waiting tickets of these services changed (committed): send them soon.
+
+        ``pages`` False: tickets were only added at the end of the services' call orders.
+        That moves no page (each keeps its place; a new ticket's page reads its own when it
+        connects), so only the hall's counts are read and sent, not the services' orders:
+        about half of a busy hall's changes are such issues."""
         with self._lock:
             if self._closed:
                 return
-            self._dirty.update(service_ids)
+            if pages:
+                self._dirty.update(service_ids)
             self._hall_dirty = True
             self.idle.clear()
             if not self._running:

@@ -150,10 +150,10 @@ _INSERT_EVENT = TicketEvent.__table__.insert()
 def _insert_ticket() -> Any:
     """A new ticket as a plain INSERT (no unit-of-work flush). Back come its id and, counted
     in the same statement, today's waiting tickets of its service issued before it (by issue
-    time, then id: its place when no priority ticket waits) and the priority tickets
-    waiting. On PostgreSQL the new row is not in the statement's snapshot; on SQLite the
-    place's condition leaves it out, and a priority ticket's place is not taken from the
-    count (Presenter.people_ahead)."""
+    time, then id: its place when no priority ticket waits), the priority tickets waiting
+    and all the others waiting. On PostgreSQL the new row is not in the statement's
+    snapshot; on SQLite the conditions leave it out, and a priority ticket's place is not
+    taken from the count (Presenter.people_ahead)."""
     # written out: SQLAlchemy does not correlate a subquery of RETURNING with the new row
     waiting = ("SELECT count(*) FROM ticket AS w WHERE w.service_id = ticket.service_id"
                f" AND w.status = '{TicketStatus.WAITING.value}'"
@@ -161,8 +161,10 @@ def _insert_ticket() -> Any:
     ahead = literal_column(f"({waiting}(w.issued_at < ticket.issued_at OR"
                            " (w.issued_at = ticket.issued_at AND w.id < ticket.id)))")
     priority = literal_column(f"({waiting}w.priority)")
+    others = literal_column(f"({waiting}w.id <> ticket.id)")
     t = Ticket.__table__
-    return t.insert().returning(t.c.id, ahead.label("ahead"), priority.label("priority_waiting"))
+    return t.insert().returning(t.c.id, ahead.label("ahead"), priority.label("priority_waiting"),
+                                others.label("others_waiting"))
 
 
 _INSERT_TICKET = _insert_ticket()
@@ -218,12 +220,13 @@ class QueueService:
         return Event(TICKET_CHANGED, TICKET, {"ticket": data or p.ticket(ticket)},
                      ticket_room(ticket.token))
 
-    def _publish(self, events: list[Event], touched: set[int] | None = None) -> None:
+    def _publish(self, events: list[Event], touched: set[int] | None = None,
+                 pages: bool = True) -> None:
         """Send ``events`` (after the commit), then have the queue feed send the waiting
-        counts and call orders of the ``touched`` services."""
+        counts and (unless not ``pages``) the call orders of the ``touched`` services."""
         self.publisher.publish(events)
         if touched and self.feed is not None:
-            self.feed.touch(touched)
+            self.feed.touch(touched, pages)
 
     def feed_round(self, service_ids: set[int], hall: bool = True) -> FeedRound:
         """The queue feed's read: hall counts (unless not ``hall``: then None), and the call
@@ -344,14 +347,18 @@ class QueueService:
             if plan is not None:
                 s.flush()
             p = p.at(now)
+            # only regular tickets wait and this one came last: the others keep their places
+            appended = False
             if not priority and row.priority_waiting == 0:
                 # no priority ticket waits: its place is the count of those issued before it
                 p.place_known(ticket.id, row.ahead)
+                appended = row.ahead == row.others_waiting
             data = p.ticket(ticket)
             events = [self._ticket_event(p, ticket, data)]
             for hook in self.issue_hooks:
                 events.extend(hook(s, ticket, actor, p))
-        self._publish(events, {service.id})
+        # a ticket added at the end moves no page: only the hall's counts are sent for it
+        self._publish(events, {service.id}, pages=not appended)
         return data
 
     # -- counters --------------------------------------------------------------------------

@@ -147,13 +147,36 @@ def test_a_service_message_carries_the_exact_call_order_with_priority(app, event
 
 def test_the_feed_message_reaches_the_pages_of_that_service_only(app, events, make):
     api = Api(app.test_client())
-    kk = api.issue(make.service())
-    api.issue(make.service())
+    # priority tickets: a regular one only appended moves no page and sends nothing to them
+    kk = api.issue(make.service(), priority=True)
+    api.issue(make.service(), priority=True)
     assert app.extensions["mpp"].queue.feed.idle.wait(5)
     kk_rooms = {service_room(kk["service"]["id"], k) for k in range(SHARDS)}
     kk_messages = [e for e in events.named(QUEUE) if e.room in kk_rooms]
     assert {e.room for e in kk_messages} == kk_rooms
     assert all(e.data["order"] == [kk["id"]] for e in kk_messages)
+
+
+def test_regular_tickets_issued_at_the_end_read_and_send_only_the_hall_counts(app, events,
+                                                                            make):
+    """About half of a busy hall's changes are such issues: no page moves (each keeps its
+    place; a new ticket's page reads its own when it connects), so the service's order is
+    not read for them; the boards' counts still change."""
+    api = Api(app.test_client())
+    code = make.service(prefix="Q", priority_enabled=True)
+    issued = [api.issue(code) for _ in range(3)]
+    feed = app.extensions["mpp"].queue.feed
+    assert feed.idle.wait(5)
+    sid = issued[0]["service"]["id"]
+    rooms = {service_room(sid, k) for k in range(SHARDS)}
+    assert [e for e in events.named(QUEUE) if e.room in rooms] == []
+    counts = [e for e in events.named(QUEUE) if e.namespace == HALL][-1].data
+    assert next(r for r in counts["services"] if r["service_id"] == sid)["waiting"] == 3
+    # a priority ticket is put ahead of them: every page of the service hears the new order
+    first = api.issue(code, priority=True)
+    assert feed.idle.wait(5)
+    last = [e for e in events.named(QUEUE) if e.room == service_room(sid, 0)][-1]
+    assert last.data["order"] == [first["id"]] + [t["id"] for t in issued]
 
 
 def test_closing_lets_a_round_in_progress_end_and_reads_nothing_after():
