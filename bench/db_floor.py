@@ -9,11 +9,12 @@ check and validation, presenting the ticket (the answer is the ticket's id, numb
 status) and the Socket.IO events. Kept, per request:
 
 - issue (``POST /tickets``; the kiosk's device id in ``X-Kiosk``, in place of its token):
-  BEGIN (IMMEDIATE on SQLite); read the service with its agency and site; read the service
-  times of its last 20 tickets done today and the count of its open counters (the ticket's
-  wait estimate); read the kiosk's settings (its printer) and the printer (FOR UPDATE on
-  PostgreSQL); take the number (the ``service_day`` upsert RETURNING last_sequence); INSERT the
-  ticket, whose RETURNING also counts the waiting tickets ahead and the priority tickets
+  BEGIN (IMMEDIATE on SQLite); read the service with its agency, site and count of open
+  counters; read the service times of its last 20 tickets done today (with the open
+  counters, the ticket's wait estimate); read the kiosk's paired printer (FOR UPDATE on
+  PostgreSQL; the kiosk's setting is read in the same statement); take the number (the
+  ``service_day`` upsert RETURNING last_sequence); INSERT the ticket, whose RETURNING also
+  counts the waiting tickets ahead of it, the priority tickets waiting and all the others
   waiting; INSERT its ``issued`` event; INSERT its print job RETURNING id; COMMIT.
 - call-next (``POST /counters/{id}/call-next``): BEGIN; read the counter with its agency and
   site (FOR UPDATE OF counter); read its services with the number it holds; lock the
@@ -66,7 +67,10 @@ _SERVICE_AND_SITE = (
     " service.sla_minutes, service.fee, service.fee_note, service.daily_quota, service.hours,"
     " service.issue_cutoff_minutes, service.priority_enabled, service.regular_per_priority,"
     " service.active AS active_1, service.booking, service.remote_join, site.id AS id_2,"
-    " site.code AS code_2, site.name AS name_2, site.timezone, site.settings"
+    " site.code AS code_2, site.name AS name_2, site.timezone, site.settings,"
+    " (SELECT count(counter.id) AS count_1 FROM counter JOIN counter_service"
+    " ON counter_service.counter_id = counter.id WHERE counter_service.service_id = service.id"
+    " AND counter.staff_user_id IS NOT NULL AND counter.active IS {true}) AS anon_1"
     " FROM service JOIN agency ON agency.id = service.agency_id"
     " JOIN site ON site.id = agency.site_id WHERE service.id = :service_id")
 _SERVICE_PREFIX, _SITE_ID, _SITE_TIMEZONE = 12, 24, 27  # columns of _SERVICE_AND_SITE
@@ -82,17 +86,18 @@ _MILLIS = {
     "postgresql": "CAST(ROUND(date_part('epoch', ticket.finished_at - coalesce(ticket.started_at,"
                   " ticket.called_at)) * 1000) AS BIGINT)"}
 
-_OPEN_COUNTERS = (
-    "SELECT count(counter.id) AS count_1 FROM counter JOIN counter_service"
-    " ON counter_service.counter_id = counter.id WHERE counter_service.service_id = :service_id"
-    " AND counter.staff_user_id IS NOT NULL AND counter.active IS {true}")
-
-_KIOSK_SETTINGS = "SELECT device.settings FROM device WHERE device.id = :device_id"
-
+#: the kiosk's paired printer (mpp.sql_json.json_integer reads the kiosk's setting), locked
 _PRINTER = (
     "SELECT device.id, device.site_id, device.name, device.kind, device.token_hash,"
     " device.created_at, device.revoked_at, device.last_seen_at, device.settings, device.state"
-    " FROM device WHERE device.id = :device_id{for_update}")
+    " FROM device JOIN device AS device_1 ON device.id = {printer_id}"
+    " WHERE device_1.id = :device_id{for_update}")
+_PRINTER_ID = {
+    "sqlite": "CASE WHEN json_type(device_1.settings, '$.printer_device_id') = 'integer'"
+              " THEN json_extract(device_1.settings, '$.printer_device_id') END",
+    "postgresql": "CASE WHEN json_typeof(device_1.settings -> 'printer_device_id') = 'number'"
+                  " AND (device_1.settings ->> 'printer_device_id') ~ '^-?[0-9]{1,18}$'"
+                  " THEN CAST((device_1.settings ->> 'printer_device_id') AS BIGINT) END"}
 
 #: mpp.services.queue.TAKE_NUMBER
 _TAKE_NUMBER = (
@@ -115,7 +120,8 @@ _INSERT_TICKET = (
     " :booked, :phone, :remote, :lang)"
     f" RETURNING id, ({_WAITING}(w.issued_at < ticket.issued_at OR"
     " (w.issued_at = ticket.issued_at AND w.id < ticket.id))) AS ahead,"
-    f" ({_WAITING}w.priority) AS priority_waiting")
+    f" ({_WAITING}w.priority) AS priority_waiting,"
+    f" ({_WAITING}w.id <> ticket.id) AS others_waiting")
 
 _INSERT_EVENT = (
     "INSERT INTO ticket_event (ticket_id, kind, from_status, to_status, at, user_id,"
@@ -214,11 +220,10 @@ class Dialect:
         self._true, self._false = true, false
         lock = " FOR UPDATE" if self.pg else ""
         sql = self.sql
-        self.service_and_site = sql(_SERVICE_AND_SITE)
+        self.service_and_site = sql(_SERVICE_AND_SITE.format(true=true))
         self.recent_done = sql(_RECENT_DONE.format(millis=_MILLIS[name]))
-        self.open_counters = sql(_OPEN_COUNTERS.format(true=true))
-        self.kiosk_settings = sql(_KIOSK_SETTINGS)
-        self.printer = sql(_PRINTER.format(for_update=lock))
+        self.printer = sql(_PRINTER.format(printer_id=_PRINTER_ID[name],
+                                           for_update=" FOR UPDATE OF device" if self.pg else ""))
         self.take_number = sql(_TAKE_NUMBER)
         self.insert_ticket = sql(_INSERT_TICKET)
         # SQLAlchemy asks PostgreSQL for the new event's id, not SQLite
@@ -360,12 +365,7 @@ def db_floor_app(kind: str, target: str) -> Any:
             day = d.day(svc[_SITE_TIMEZONE])
             cur.execute(d.recent_done, {"service_id": service_id, "status": "done", "day": day,
                                         "limit": 20}).fetchall()
-            cur.execute(d.open_counters, {"service_id": service_id}).fetchone()
-            settings = cur.execute(d.kiosk_settings, {"device_id": kiosk}).fetchone()[0]
-            if isinstance(settings, str):
-                settings = json.loads(settings)
-            printer = cur.execute(d.printer,
-                                  {"device_id": settings["printer_device_id"]}).fetchone()
+            printer = cur.execute(d.printer, {"device_id": kiosk}).fetchone()
             seq = cur.execute(d.take_number, {"service_id": service_id, "business_date": day,
                                               "rule_state": NO_PRIORITY_YET}).fetchone()[0]
             now = d.now()
