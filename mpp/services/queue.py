@@ -27,6 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, contains_eager, defer, joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..clock import Clock
 from ..db import Database
@@ -145,6 +146,13 @@ _COUNTER_OF_STAFF = select(Counter).where(Counter.staff_user_id == bindparam("us
 
 #: one row of the ticket event log
 _INSERT_EVENT = TicketEvent.__table__.insert()
+#: a held ticket's new values after an action (each parameter given is set)
+_UPDATE_TICKET = update(Ticket.__table__).where(Ticket.__table__.c.id == bindparam("ticket_id"))
+#: a service's priority rule state for a day, after a call
+_SET_RULE_STATE = (update(ServiceDay.__table__)
+                   .where(ServiceDay.__table__.c.service_id == bindparam("day_service_id"),
+                          ServiceDay.__table__.c.business_date == bindparam("day"))
+                   .values(regular_since_priority=bindparam("state")))
 
 
 def _insert_ticket() -> Any:
@@ -520,10 +528,12 @@ class QueueService:
                 raise Conflict("That ticket was just taken by another counter; call again.",
                                "already_called")
             sday = days[chosen.service_id]
-            sday.regular_since_priority = next_regular_since_priority(
-                sday.regular_since_priority, chosen)
+            state = next_regular_since_priority(sday.regular_since_priority, chosen)
+            if state != sday.regular_since_priority:
+                s.execute(_SET_RULE_STATE, {"day_service_id": sday.service_id,
+                                            "day": sday.business_date, "state": state})
+                set_committed_value(sday, "regular_since_priority", state)
             self._log(s, ticket, "called", TicketStatus.WAITING, actor, now)
-            s.flush()
             p = self.presenter(s, now, site)
             call = p.call(ticket, recall=False)
             events = [Event(CALLED, HALL, call), self._ticket_event(p, ticket, call["ticket"])]
@@ -596,17 +606,24 @@ class QueueService:
                 ticket.call_count = 0
                 ticket.transfer_count += 1
                 touched.add(target.id)
-            elif action == Action.RECALL:
-                ticket.last_called_at = now
-                ticket.call_count += 1
+            changes: dict[str, Any] = {"status": after, "staff_user_id": actor.user_id}
+            if action == Action.RECALL:
+                changes.update(last_called_at=now, call_count=ticket.call_count + 1)
             elif action == Action.START:
-                ticket.started_at = now
+                changes["started_at"] = now
             elif action in (Action.FINISH, Action.NO_SHOW):
-                ticket.finished_at = now
-            ticket.status = after
-            ticket.staff_user_id = actor.user_id
+                changes["finished_at"] = now
+            if action == Action.TRANSFER:
+                ticket.status = after
+                ticket.staff_user_id = actor.user_id
+                s.flush()
+            else:
+                # a plain UPDATE of what changed (no unit-of-work flush), then the object
+                # takes the values as written
+                s.execute(_UPDATE_TICKET, {"ticket_id": ticket.id, **changes})
+                for key, value in changes.items():
+                    set_committed_value(ticket, key, value)
             self._log(s, ticket, kind, before, actor, now, **detail)
-            s.flush()
             p = self.presenter(s, now, site)
             data = p.ticket(ticket)
             events = []
