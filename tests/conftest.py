@@ -20,6 +20,7 @@ from .support.api import Api
 from .support.databases import PG_SKIP, PG_URL, REDIS_SKIP, REDIS_URL, START
 from .support.factories import Factories
 from .support.live import LiveServer, ServerAhead, wait_for_stopping
+from .support.turns import Turns
 
 OUTPUT = Path(os.environ.get("MPP_TEST_OUTPUT", Path(__file__).parent.parent / "test-output"))
 CHROMIUM = "/usr/bin/chromium"
@@ -33,6 +34,31 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers", "per_day: reads per-day numbers or today's calls from a live server; CI runs "
         "these again with the servers' clocks one minute before the site's midnight "
         "(MPP_TEST_LIVE_CLOCK=23:59, see support/live_clock.py)")
+    config.addinivalue_line(
+        "markers", "alone: asserts latencies under its own load; run in parallel (pytest-xdist), "
+        "no other test runs beside it (support/turns.py)")
+
+
+#: under pytest-xdist, this worker's turns with the other workers (support/turns.py)
+TURNS: Turns | None = None
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    global TURNS
+    basetemp = getattr(session.config, "workerinput", None) and session.config.option.basetemp
+    if basetemp:  # an xdist worker: its basetemp is popen-gwN in the run's own folder
+        TURNS = Turns(Path(basetemp).parent / "turns")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):  # type: ignore[no-untyped-def]
+    """An ``alone`` test waits until the other workers' tests are over, and they wait for it
+    (its setup, call and teardown: module fixtures start and stop inside them)."""
+    if TURNS is None:
+        return (yield)
+    with TURNS.turn(alone=item.get_closest_marker("alone") is not None):
+        return (yield)
 
 
 #: fixtures that bring in a PostgreSQL or Redis server (parameters named "postgres" too)
@@ -40,10 +66,16 @@ SERVER_FIXTURES = {"postgres": {"pg_url", "_pg_template", "two_servers"},
                    "redis": {"redis_url", "two_servers"}}
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the xdist_group marks
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark each test `postgres` / `redis` from the fixtures it uses, so `-m` selects all
-    the tests that need a server, not only those whose file says so."""
+    the tests that need a server, not only those whose file says so. Under pytest-xdist
+    (``--dist loadgroup``), the tests of a module that share a module-scoped fixture (its
+    server) run on one worker, one after another, which starts that server once."""
     for item in items:
+        fixturedefs = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {})
+        if any(defs[-1].scope in ("module", "class") for defs in fixturedefs.values()):
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
         names = set(getattr(item, "fixturenames", ()))
         params = getattr(getattr(item, "callspec", None), "params", {})
         for marker, fixtures in SERVER_FIXTURES.items():

@@ -21,6 +21,7 @@ PLAN = busy_hall.Plan(processes=2, kiosks=4, counters=4, boards=3, phones=10, ti
                       services=3, seed=7)
 
 
+@pytest.mark.xdist_group("heavy")  # loads the machine for long: not beside the others
 def test_a_busy_hall_day_keeps_every_invariant_across_two_processes(
         _pg_template: str, redis_url: str, tmp_path: Path):
     with databases.pg_copy(_pg_template) as url:

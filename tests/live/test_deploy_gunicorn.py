@@ -7,11 +7,14 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from ..support.api import Api
 from ..support.crowd import Crowd, Screen
 from ..support.deploy_server import CONFIG, GUNICORN, ROOT, deploy_server
 
 
+@pytest.mark.xdist_group("heavy")  # loads the machine for long: not beside the others
 def test_the_production_config_serves_the_api_and_hundreds_of_sockets(
         _sqlite_template: Path, tmp_path: Path):
     with deploy_server(_sqlite_template, tmp_path) as server:

@@ -45,6 +45,7 @@ def _issue(hall: Api, sids: dict[str, int], code: str) -> tuple[dict, float]:
     return r.body["ticket"], took
 
 
+@pytest.mark.alone  # kiosks answered within 250 ms: no other test's load beside it
 def test_a_full_hall_of_live_screens_leaves_kiosks_fast_and_every_board_hearing_every_call(
         server: LiveServer):
     hall = Api(server.url, timeout=30)

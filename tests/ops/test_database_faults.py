@@ -10,6 +10,7 @@ import time
 import uuid
 from pathlib import Path
 
+import pytest
 from sqlalchemy import event, select, text
 from sqlalchemy.engine import make_url
 
@@ -33,6 +34,7 @@ def _numbers(url: str, code_prefix: str) -> list[str]:
     return numbers
 
 
+@pytest.mark.xdist_group("heavy")  # loads the machine for long: not beside the others
 def test_postgresql_unreachable_for_ten_seconds_gives_503s_then_recovers(
         pg_url: str, redis_url: str, tmp_path: Path):
     target = make_url(pg_url)

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import pytest
 import requests
 import socketio
 from sqlalchemy import select, text
@@ -47,6 +48,7 @@ def _servers(pg_url: str, redis_url: str, folder: Path) -> tuple[LiveServer, Liv
     return a, b
 
 
+@pytest.mark.xdist_group("heavy")  # loads the machine for long: not beside the others
 def test_a_process_killed_in_a_burst_loses_no_acknowledged_ticket_or_call(
         pg_url: str, redis_url: str, tmp_path: Path):
     a, b = _servers(pg_url, redis_url, tmp_path)
@@ -194,6 +196,7 @@ class Screen:
         self.client.disconnect()
 
 
+@pytest.mark.xdist_group("heavy")  # loads the machine for long: not beside the others
 def test_redis_unreachable_for_ten_seconds_the_hall_goes_on_and_screens_catch_up(
         pg_url: str, redis_url: str, tmp_path: Path):
     parts = urlsplit(redis_url)
@@ -255,6 +258,7 @@ def test_redis_unreachable_for_ten_seconds_the_hall_goes_on_and_screens_catch_up
         proxy.close()
 
 
+@pytest.mark.xdist_group("heavy")  # loads the machine for long: not beside the others
 def test_the_sqlite_server_killed_in_a_burst_restarts_with_every_acknowledged_ticket(
         db_url: str, tmp_path: Path):
     server = LiveServer(db_url, tmp_path / "server").start()

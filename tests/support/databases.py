@@ -17,6 +17,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, create_engine, text
@@ -28,7 +29,23 @@ from mpp.services import accounts
 from mpp.services.demo import load_demo
 
 PG_URL = os.environ.get("MPP_TEST_POSTGRES_URL")
-REDIS_URL = os.environ.get("MPP_TEST_REDIS_URL")
+
+
+def worker_redis_url(url: str | None, worker: str | None) -> str | None:
+    """``url`` for this pytest-xdist worker: gw0 gets the Redis database after the one named
+    (db 1 for .../0), gw1 the next, and so on, so that the workers' keys (the login counts)
+    never meet, nor those of anyone using the named database itself. Pub/sub channels are
+    server-wide whatever the database: each test that fans out through Redis names its own
+    (MPP_REDIS_CHANNEL). Outside xdist (``worker`` None), ``url`` as it is."""
+    if not url or not worker:
+        return url
+    parts = urlsplit(url)
+    base = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{base + 1 + int(worker.removeprefix('gw'))}"))
+
+
+REDIS_URL = worker_redis_url(os.environ.get("MPP_TEST_REDIS_URL"),
+                             os.environ.get("PYTEST_XDIST_WORKER"))
 PG_SKIP = ("PostgreSQL tests need MPP_TEST_POSTGRES_URL (e.g. "
            "postgresql+psycopg://postgres@127.0.0.1:5432/test); .ci/run sets it")
 REDIS_SKIP = "Redis tests need MPP_TEST_REDIS_URL (e.g. redis://127.0.0.1:6379/0); .ci/run sets it"

@@ -69,12 +69,32 @@ class PtyPrinter(ReceivedTickets):
                     if len(buf) < 3 and DLE_EOT.startswith(bytes(buf)):
                         break  # the rest of a query is on its way
                     job = bytearray()
-                job += buf
-                buf.clear()
-                if self._complete(job):
-                    with self._lock:
-                        self.jobs.append(bytes(job))
-                    job = None
+                # the ticket ends at its cut; what follows (the next job's status query,
+                # read together with this one's last bytes on a busy machine) is not part of it
+                end = self._end_of_ticket(job, buf)
+                if end is None:
+                    job += buf
+                    buf.clear()
+                    continue
+                job += buf[:end]
+                del buf[:end]
+                with self._lock:
+                    self.jobs.append(bytes(job))
+                job = None
+
+    @classmethod
+    def _end_of_ticket(cls, job: bytearray, buf: bytearray) -> int | None:
+        """How many bytes of ``buf`` complete the ticket ``job`` began (up to the end of a
+        cut, GS V), or None if the ticket goes on past ``buf``."""
+        data = job + buf
+        at = max(0, len(job) - 3)  # a cut may have begun in what was read before
+        while (at := data.find(b"\x1dV", at)) != -1:
+            size = 4 if len(data) > at + 2 and data[at + 2] in (65, 66) else 3
+            end = at + size
+            if end <= len(data) and cls._complete(data[:end]):
+                return end - len(job)
+            at += 1
+        return None
 
     @staticmethod
     def _complete(data: bytearray) -> bool:
