@@ -17,6 +17,8 @@ from typing import Any
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
+from .ops.gc_watch import freeze_startup
+
 #: the most sockets (live pages and requests) one worker holds at once; gunicorn's default
 #: of 1,000 would refuse the 1,001st status page of a busy hall
 DEFAULT_CONNECTIONS = 10_000
@@ -49,7 +51,9 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
             self.cfg.set(key, value)
 
     def load(self) -> Flask:
-        return self.factory()
+        app = self.factory()
+        freeze_startup()  # later full collections walk only what came after (ops.gc_watch)
+        return app
 
 
 def raise_open_file_limit(wanted: int) -> int:

@@ -4,7 +4,8 @@ Per process (summed over gunicorn's workers in multiprocess mode, see below):
 ``mpp_http_request_duration_seconds`` (histogram by endpoint and method),
 ``mpp_http_requests_total`` (by endpoint, method and status), ``mpp_live_sockets`` (by
 namespace), ``mpp_event_publish_seconds`` (event fan-out: the time to hand one event to
-every client of this process, or to Redis, by namespace and event).
+every client of this process, or to Redis, by namespace and event), ``mpp_gc_pause_seconds``
+(the garbage collector stopping the process, by generation: mpp.ops.gc_watch).
 
 Read from the database at each scrape, so they agree across processes and restarts:
 ``mpp_tickets_issued_today``, ``mpp_tickets_called_today``, ``mpp_tickets_waiting`` (by
@@ -55,6 +56,7 @@ from ..events import Event
 from ..models import Notification, PrintJob, Service, Site, Ticket, TicketEvent
 from ..socket_guard import SocketGuard
 from . import bp
+from .gc_watch import watch_gc
 
 HTTP_SECONDS = Histogram(
     "mpp_http_request_duration_seconds", "Time to answer an HTTP request",
@@ -241,7 +243,9 @@ def metrics() -> Any:
 
 
 def init_metrics(app: Flask) -> None:
-    """Time every request, count live sockets and time event fan-out for /metrics."""
+    """Time every request, count live sockets and time event fan-out and garbage
+    collection for /metrics."""
+    watch_gc()
     app.config.setdefault("METRICS_TOKEN", os.environ.get("MPP_METRICS_TOKEN", ""))
     app.config.setdefault("BACKUP_DIR", os.environ.get("MPP_BACKUP_DIR", ""))
     guard = app.extensions["mpp_sockets"]
