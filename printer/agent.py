@@ -16,7 +16,8 @@ harmless; a lost one is not, so the window is left on that side.
 One agent per printer: the server keeps only the newest connection made with a printer's
 token. An agent replaced by a newer one gets ``replaced``; it logs why and stops with exit
 status 3 (``EXIT_REPLACED``) instead of reconnecting, so two agents never take turns. An
-agent whose token an admin revoked or replaced gets ``revoked`` and stops with status 4.
+agent whose token an admin revoked or replaced gets ``revoked`` and stops with status 4, as
+does one the server refuses when it connects (the notice lost, or a wrong token).
 """
 
 from __future__ import annotations
@@ -151,6 +152,7 @@ class PrintAgent:
         self.sio.on("print", self._on_print, namespace=NAMESPACE)
         self.sio.on("replaced", self._on_replaced, namespace=NAMESPACE)
         self.sio.on("revoked", self._on_revoked, namespace=NAMESPACE)
+        self.sio.on("connect_error", self._on_connect_error, namespace=NAMESPACE)
 
     # -- Socket.IO -----------------------------------------------------------------------
     def _on_connect(self) -> None:
@@ -182,6 +184,17 @@ class PrintAgent:
     def _on_revoked(self, data: Any = None) -> None:
         self._halt(EXIT_REVOKED, data, "the server revoked this printer's token",
                    "ask the admin for the printer's new token")
+
+    def _on_connect_error(self, data: Any = None) -> None:
+        """The server refused to connect. A token it does not take (revoked, replaced by a
+        new one, not a printer's) will not be taken on the next try either: stop, also when
+        the ``revoked`` notice was lost with the connection it came on. Anything else (the
+        server starting, its database away) is tried again."""
+        message = data.get("message") if isinstance(data, dict) else data
+        if isinstance(message, str) and message.startswith("unauthorized"):
+            self._halt(EXIT_REVOKED, None,
+                       f"the server refused this printer's token ({message})",
+                       "ask the admin for the printer's token (Perangkat in the admin area)")
 
     def _halt(self, code: int, data: Any, default: str, advice: str) -> None:
         message = data.get("message") if isinstance(data, dict) else None

@@ -248,6 +248,16 @@ def test_an_agent_whose_token_is_revoked_stops_with_status_4(
     assert "revoked" in agent.log.read_text()
 
 
+def test_an_agent_the_server_refuses_stops_with_status_4_instead_of_retrying(
+        server: LiveServer, printer: FakeNetworkPrinter, agents: list[Agent],
+        tmp_path: Path) -> None:
+    """Also what an agent whose ``revoked`` notice was lost meets when it reconnects."""
+    agent = make_agent(agents, server, printer.spec, tmp_path, "--token", "not-a-token")
+    wait_for(lambda: agent.exited() is not None, what="the agent stops")
+    assert agent.exited() == 4
+    assert "refused this printer's token" in agent.log.read_text()
+
+
 def test_raw_agents_only_the_newest_gets_jobs_and_the_older_is_told_why(
         server: LiveServer, code: str) -> None:
     jobs: dict[str, list[dict[str, Any]]] = {"old": [], "new": []}
