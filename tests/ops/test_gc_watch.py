@@ -28,14 +28,17 @@ def test_every_collection_is_timed_and_a_slow_one_is_logged(monkeypatch: pytest.
 
 FREEZE = """
 import gc
-from mpp.ops.gc_watch import freeze_startup
+from mpp.ops.gc_watch import THRESHOLDS, freeze_startup
 assert gc.get_freeze_count() == 0
 freeze_startup()
+assert gc.get_threshold() == THRESHOLDS
 print(gc.get_freeze_count())
 """
 
 
 def test_a_server_keeps_its_start_up_objects_out_of_later_collections():
+    """...and collects less often (mpp.ops.gc_watch.THRESHOLDS), so that fewer objects in
+    flight reach the old generation, whose growth triggers the full collections."""
     done = subprocess.run([sys.executable, "-c", FREEZE], capture_output=True, text=True,
                           timeout=60)
     assert done.returncode == 0, done.stderr
