@@ -528,11 +528,11 @@ class QueueService:
                 raise Conflict("That ticket was just taken by another counter; call again.",
                                "already_called")
             sday = days[chosen.service_id]
-            state = next_regular_since_priority(sday.regular_since_priority, chosen)
-            if state != sday.regular_since_priority:
+            since = next_regular_since_priority(sday.regular_since_priority, chosen)
+            if since != sday.regular_since_priority:
                 s.execute(_SET_RULE_STATE, {"day_service_id": sday.service_id,
-                                            "day": sday.business_date, "state": state})
-                set_committed_value(sday, "regular_since_priority", state)
+                                            "day": sday.business_date, "state": since})
+                set_committed_value(sday, "regular_since_priority", since)
             self._log(s, ticket, "called", TicketStatus.WAITING, actor, now)
             p = self.presenter(s, now, site)
             call = p.call(ticket, recall=False)
@@ -614,8 +614,8 @@ class QueueService:
             elif action in (Action.FINISH, Action.NO_SHOW):
                 changes["finished_at"] = now
             if action == Action.TRANSFER:
-                ticket.status = after
-                ticket.staff_user_id = actor.user_id
+                for key, value in changes.items():  # with the service and counter above
+                    setattr(ticket, key, value)
                 s.flush()
             else:
                 # a plain UPDATE of what changed (no unit-of-work flush), then the object
