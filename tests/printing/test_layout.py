@@ -234,3 +234,41 @@ def test_a_jobs_texts_are_printed_and_a_missing_one_reads_as_before() -> None:
     assert not any("Menunggu" in t or "Perkiraan" in t for t in receipt.texts())
     # "scan" is not a text: today's two lines stand in for it
     assert "Pindai untuk memantau antrian" in receipt.texts()
+
+
+def _import_printer_in(processes: int, tmp: Path) -> list[subprocess.CompletedProcess[str]]:
+    """Start ``processes`` interpreters at once, each importing the printer package with
+    ``tmp`` as its temporary folder, as gunicorn workers and the print agent do at boot."""
+    code = ("import printer, escpos.capabilities as c\n"
+            "assert 'default' in c.CAPABILITIES['profiles']\n")
+    env = {k: v for k, v in os.environ.items() if k != "ESCPOS_CAPABILITIES_PICKLE_DIR"}
+    env["TMPDIR"] = str(tmp)
+    started = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, env=env)
+               for _ in range(processes)]
+    results = []
+    for process in started:
+        out, err = process.communicate(timeout=120)
+        results.append(subprocess.CompletedProcess(process.args, process.returncode, out, err))
+    return results
+
+
+def test_processes_starting_together_all_read_the_printer_profiles(tmp_path: Path) -> None:
+    # python-escpos alone truncates its cache file before it parses the profiles; a
+    # process starting meanwhile read the empty file (EOFError, seen in CI)
+    for round_ in range(3):
+        tmp = tmp_path / str(round_)
+        tmp.mkdir()
+        failed = [r.stderr for r in _import_printer_in(8, tmp) if r.returncode != 0]
+        assert failed == []
+        cache = tmp / f"mpp-escpos-{os.getuid()}"
+        assert [p.suffix for p in cache.iterdir()] == [".pickle"]  # no partial files left
+
+
+def test_a_broken_profile_cache_is_written_again(tmp_path: Path) -> None:
+    cache = tmp_path / f"mpp-escpos-{os.getuid()}"
+    cache.mkdir()
+    (cache / f"{sys.version.split()[0]}.capabilities.pickle").write_bytes(b"")
+    (result,) = _import_printer_in(1, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (cache / f"{sys.version.split()[0]}.capabilities.pickle").stat().st_size > 1000
