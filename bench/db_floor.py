@@ -46,7 +46,7 @@ import re
 import secrets
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -441,6 +441,31 @@ def db_floor_app(kind: str, target: str) -> Any:
         return jsonify({"ticket": {"id": ticket_id, "status": "done"}})
 
     return app
+
+
+def one_write(kind: str, target: str) -> Callable[[int], int]:
+    """The least a durable answer costs on ``target``: a function running one transaction
+    that holds one small write, the number's upsert (mpp.services.queue.TAKE_NUMBER) for a
+    service on a fixed day, and giving back the number. bench/floor.py's write floor calls
+    it once per request. Build it in the worker, after gevent patched."""
+    d = Dialect(kind)
+    store: SqliteStore | PgStore
+    if d.pg:
+        from mpp.db import psycopg_cooperates
+
+        psycopg_cooperates()
+        store = PgStore(target)
+    else:
+        store = SqliteStore(target)
+    day: Any = date(2000, 1, 1) if d.pg else "2000-01-01"  # no ticket of mpp's is that old
+
+    def write(service_id: int) -> int:
+        with store.transaction() as cur:
+            return int(cur.execute(d.take_number, {
+                "service_id": service_id, "business_date": day,
+                "rule_state": NO_PRIORITY_YET}).fetchone()[0])
+
+    return write
 
 
 def driver_target(url: str) -> tuple[str, str]:

@@ -6,6 +6,10 @@ In one run on one machine, with the same clients and the same server setup (guni
 - **floor**: a bare Flask app (this module's :func:`floor_app`) answering the same requests
   with a trivial JSON POST each, no database: ``POST /tickets`` (issue-like) and ``POST
   /counters/{id}/call-next`` + ``POST /tickets/{id}/finish`` (call+finish-like);
+- **write floor** (``write sqlite``, ``write postgresql``): the floor app, but each POST
+  also runs one transaction holding one small write (the number's upsert of mpp's issue,
+  bench/db_floor.py's ``one_write``) on the database, and an issue answers that number: the
+  least any design that records what it answers can cost, whatever its statements;
 - **db floor** (``db sqlite``, ``db postgresql``): a minimal Flask app (bench/db_floor.py)
   that runs, per request, the durable database work mpp does for it (the same statements,
   reads included, with the same SQL text, in one transaction), with the raw DB-API driver
@@ -15,8 +19,8 @@ In one run on one machine, with the same clients and the same server setup (guni
   (bench/core_throughput.py's machinery), a kiosk token issuing and staff at their counters
   calling and finishing, on SQLite and on PostgreSQL (``--db``).
 
-Each round measures the floor, then, for each database, its db floor and mpp: ``--clients``
-kiosks (a thread each; for the db floor and mpp each with a printer of its own) issue
+Each round measures the floor, then, for each database, its write floor, db floor and mpp:
+``--clients`` kiosks (a thread each; for the db floor and mpp each with a printer of its own) issue
 ``--tickets`` tickets to one service at once, then as many counters call-next + finish until
 none waits. A short warm-up (two tickets per client, issued and called) runs first and is not
 counted. For the db floor and mpp the run checks numbering is unique and gapless and no ticket
@@ -51,7 +55,7 @@ import tempfile
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -59,7 +63,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from core_throughput import Client, Load, call_load, check_exact, issue_load, running_mpp  # noqa: E402
-from db_floor import FloorHall, db_floor_app, driver_target, prepare  # noqa: E402
+from db_floor import FloorHall, db_floor_app, driver_target, one_write, prepare  # noqa: E402
 
 from tests.support import databases  # noqa: E402
 from tests.support.live import free_port  # noqa: E402
@@ -67,14 +71,17 @@ from tests.support.live import free_port  # noqa: E402
 FLOOR_COUNTERS = 8
 
 
-def floor_app() -> Any:
-    """The bare Flask app: the same paths as mpp's, each a trivial JSON answer."""
+def floor_app(write: Callable[[int], int] | None = None) -> Any:
+    """The bare Flask app: the same paths as mpp's, each a trivial JSON answer. With
+    ``write`` (the write floor), each POST also runs ``write(service_id)`` (one transaction
+    with one small write, db_floor.one_write) and an issue's number is the one it gives."""
     from flask import Flask, jsonify, request
 
-    app = Flask("floor")
+    app = Flask("floor" if write is None else "write-floor")
     lock = threading.Lock()
     waiting: deque[int] = deque()
     issued = [0]
+    service = [1]
 
     @app.get("/healthz")
     def healthz() -> Any:
@@ -87,10 +94,16 @@ def floor_app() -> Any:
     @app.post("/api/v1/tickets")
     def issue() -> Any:
         body = request.get_json()
-        with lock:
-            issued[0] += 1
-            n = issued[0]
-            waiting.append(n)
+        if write is not None:
+            service[0] = body["service_id"]
+            n = write(service[0])
+            with lock:
+                waiting.append(n)
+        else:
+            with lock:
+                issued[0] += 1
+                n = issued[0]
+                waiting.append(n)
         return jsonify({"ticket": {"id": n, "number": f"A{n:03d}", "status": "waiting",
                                    "service_id": body["service_id"]}}), 201
 
@@ -98,11 +111,15 @@ def floor_app() -> Any:
     def call_next(counter_id: int) -> Any:
         with lock:
             n = waiting.popleft() if waiting else None
+        if write is not None and n is not None:
+            write(service[0])
         return jsonify({"ticket": None if n is None else {
             "id": n, "number": f"A{n:03d}", "status": "called", "counter_id": counter_id}})
 
     @app.post("/api/v1/tickets/<int:ticket_id>/finish")
     def finish(ticket_id: int) -> Any:
+        if write is not None:
+            write(service[0])
         return jsonify({"ticket": {"id": ticket_id, "status": "done"}})
 
     return app
@@ -121,6 +138,13 @@ def serve_db_floor(port: int, kind: str, target: str) -> None:
     from mpp.server import serve
 
     serve(lambda: db_floor_app(kind, target), "127.0.0.1", port)
+
+
+def serve_write_floor(port: int, kind: str, target: str) -> None:
+    """Serve the write floor (:func:`floor_app` with db_floor.one_write on ``target``)."""
+    from mpp.server import serve
+
+    serve(lambda: floor_app(one_write(kind, target)), "127.0.0.1", port)
 
 
 @contextlib.contextmanager
@@ -149,11 +173,13 @@ def running_floor(*serve: str) -> Iterator[tuple[str, int]]:
 
 
 @contextlib.contextmanager
-def running_db_floor(url: str, clients: int) -> Iterator[tuple[str, int, FloorHall]]:
-    """The db floor on the database ``url`` (given the bench's counters and kiosks) in its
-    own gunicorn process; its API base URL, process id, and the loads' kiosks and counters."""
+def running_db_floor(url: str, clients: int, kind: str = "db"
+                     ) -> Iterator[tuple[str, int, FloorHall]]:
+    """The db floor (``kind`` "db") or the write floor ("write") on the database ``url``
+    (given the bench's counters and kiosks) in its own gunicorn process; its API base URL,
+    process id, and the loads' kiosks and counters."""
     hall = prepare(url, clients, clients)
-    with running_floor("--serve-db-floor", *driver_target(url)) as (base, pid):
+    with running_floor(f"--serve-{kind}-floor", *driver_target(url)) as (base, pid):
         yield base, pid, hall
 
 
@@ -198,7 +224,8 @@ def bases_of(label: str) -> list[str]:
     """What a configuration is compared with: the db floor with the floor, mpp with the floor
     and the db floor of its database."""
     kind, _, db = label.partition(" ")
-    return {"db": ["floor"], "mpp": ["floor", f"db {db}"]}.get(kind, [])
+    return {"write": ["floor"], "db": ["floor"],
+            "mpp": ["floor", f"db {db}"]}.get(kind, [])
 
 
 def line(r: Result, results: dict[str, Result]) -> str:
@@ -259,6 +286,8 @@ def main() -> None:
     parser.add_argument("--serve-floor", type=int, metavar="PORT", help=argparse.SUPPRESS)
     parser.add_argument("--serve-db-floor", nargs=3, metavar=("PORT", "KIND", "TARGET"),
                         help=argparse.SUPPRESS)
+    parser.add_argument("--serve-write-floor", nargs=3, metavar=("PORT", "KIND", "TARGET"),
+                        help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_floor:
         serve_floor(args.serve_floor)
@@ -266,6 +295,10 @@ def main() -> None:
     if args.serve_db_floor:
         port, kind, target = args.serve_db_floor
         serve_db_floor(int(port), kind, target)
+        return
+    if args.serve_write_floor:
+        port, kind, target = args.serve_write_floor
+        serve_write_floor(int(port), kind, target)
         return
     dbs = args.db or ["sqlite", "postgresql"]
     tickets = args.tickets // args.clients * args.clients
@@ -291,7 +324,7 @@ def main() -> None:
                     [(i + 1, {}) for i in range(args.clients)], tickets, [pid], exact=False)
             print(line(results["floor"], results))
             for db in dbs:
-                for kind in ("db", "mpp"):
+                for kind in ("write", "db", "mpp"):
                     label = f"{kind} {db}"
                     with contextlib.ExitStack() as copy:
                         if db == "sqlite":
@@ -302,11 +335,12 @@ def main() -> None:
                         else:
                             assert pg_tpl is not None
                             url = copy.enter_context(databases.pg_copy(pg_tpl))
-                        if kind == "db":
-                            with running_db_floor(url, args.clients) as (base, pid, floor):
+                        if kind in ("write", "db"):
+                            with running_db_floor(url, args.clients, kind) as (base, pid,
+                                                                                floor):
                                 results[label] = measure(
                                     label, [base], floor.kiosks, floor.service_id,
-                                    floor.counters, tickets, [pid], exact=True)
+                                    floor.counters, tickets, [pid], exact=kind == "db")
                         else:
                             with running_mpp(url, work / f"{db}-{n}", args.clients,
                                              args.clients) as hall:
