@@ -14,6 +14,7 @@ from .db import Database
 from .events import SocketIOPublisher
 from .extensions import csrf, limiter, login_manager, socketio
 from .hall import Hall
+from .hours_watch import init_hours_watch
 from .i18n import init_i18n
 from .inputs import init_inputs
 from .notifier import init_notifier
@@ -111,6 +112,7 @@ def create_app(config: Config | None = None, clock: Clock | None = None) -> Flas
     init_inputs(app)
     init_security_headers(app)
     init_day_close(app)
+    init_hours_watch(app)  # boards see a service open or close by its hours
     init_remote_expiry(app)  # remote tickets not checked in in time (mpp.remote_expiry)
     init_notifier(app)  # the webhook outbox's worker (mpp.notifier)
     init_i18n(app)  # Flask-Babel for the server pages, /i18n/<lang>.json for the apps

@@ -67,6 +67,8 @@ class Config:
         #: midnight inside the server (mpp.day_close); 0 leaves it to `mpp close-day`
         self.CLOSE_DAY_AT_MIDNIGHT: bool = os.environ.get(
             "MPP_CLOSE_DAY_AT_MIDNIGHT", "1") not in ("0", "false", "no", "")
+        #: send the hall's counts when a service opens or closes by its hours (mpp.hours_watch)
+        self.HOURS_WATCH: bool = True
         #: how often (seconds) each server process cancels remote tickets not checked in in
         #: time (mpp.remote_expiry); 0 turns it off (a late check-in still expires its own)
         self.REMOTE_EXPIRY_SECONDS: float = float(os.environ.get("MPP_REMOTE_EXPIRY_SECONDS",
@@ -93,6 +95,7 @@ class TestConfig(Config):
         self.BOOKING_RATE_LIMIT = "1000 per minute"
         self.NOTIFICATIONS = False  # a test that wants the worker turns it on
         self.CLOSE_DAY_AT_MIDNIGHT = False  # a test that wants it turns it on
+        self.HOURS_WATCH = False  # likewise
         self.REMOTE_EXPIRY_SECONDS = 0.0  # likewise (tests call expire_overdue themselves)
         self.API_VALIDATE_RESPONSES = True  # every API answer checked against the document
         for key, value in overrides.items():

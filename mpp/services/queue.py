@@ -246,6 +246,21 @@ class QueueService:
             return FeedRound(p.queue_counts() if hall else None,
                              {sv.id: p.service_feed(sv) for sv in services})
 
+    def issuing_states(self) -> dict[int, str | None]:
+        """Why each service takes no ticket now by its hours, holidays and break (None: it
+        issues), as the hall's counts say it; the daily quota is left out (an issue that
+        reaches it sends the counts itself)."""
+        with self.db.read() as s:
+            p = self.presenter(s)
+            services = s.scalars(select(Service).options(joinedload(Service.agency),
+                                                         *_NO_STANDARD_TEXTS)).all()
+            return {sv.id: p.availability(sv, quota=False).reason for sv in services}
+
+    def send_counts(self, service_ids: set[int]) -> None:
+        """Have the queue feed send the hall's counts soon (no call order changed)."""
+        if service_ids and self.feed is not None:
+            self.feed.touch(service_ids, pages=False)
+
     @classmethod
     def load_ticket(cls, session: Session, ticket_id: int, lock: bool = True) -> Ticket:
         """A ticket with its service, agency and counter (locked for update by default), read
