@@ -376,7 +376,10 @@ class PrintAgent:
                 self._stop.wait(NOTICE_GRACE_SECONDS)
                 self.connect()
         self.jobs.put(None)
-        if self.sio.connected:
+        if self.sio.connected and not self.exit_code:
+            # a goodbye when stopped here; after ``replaced`` or ``revoked`` the server is
+            # closing the connection itself, and a disconnect racing with that close could
+            # wait out the client's whole ping timeout (15 s) before the agent exits
             self.sio.disconnect()
         worker.join(timeout=5)
 

@@ -53,17 +53,16 @@ AGENT_SILENT_AFTER = timedelta(seconds=90)
 #: key of ``Device.state`` holding the Socket.IO session id of the printer's active agent
 AGENT_SID = "agent_sid"
 # Read and written on every issue from a kiosk, so built once:
-#: the printer a kiosk's settings name, read afresh and locked until the commit, in one
-#: statement (the kiosk's row is not loaded)
+#: the printer a kiosk's settings name (an integer ``printer_device_id``), read afresh, in
+#: one statement (the kiosk's row is not loaded); the one rule of which printer is a kiosk's
 _KIOSK = aliased(Device)
-_PRINTER_OF_KIOSK_LOCKED = (
+_PRINTER_OF_KIOSK = (
     select(Device)
     .join(_KIOSK, Device.id == json_integer(_KIOSK.settings, "printer_device_id"))
     .where(_KIOSK.id == bindparam("device_id"))
-    .with_for_update(of=Device).execution_options(populate_existing=True))
-#: a device read afresh and locked until the commit
-_DEVICE_LOCKED = (select(Device).where(Device.id == bindparam("device_id")).with_for_update()
-                  .execution_options(populate_existing=True))
+    .execution_options(populate_existing=True))
+#: the same, its row locked until the commit
+_PRINTER_OF_KIOSK_LOCKED = _PRINTER_OF_KIOSK.with_for_update(of=Device)
 #: a new print job; its id comes back
 _INSERT_JOB = PrintJob.__table__.insert().returning(PrintJob.__table__.c.id)
 #: ``Session.info`` key of the printer :meth:`PrintingService.prepare_issue` found
@@ -184,7 +183,8 @@ class PrintingService:
         kiosk of the service waits for."""
         if actor.role != "kiosk" or actor.device_id is None:
             return
-        s.info[_PREPARED] = (actor.device_id, PrintingService._printer_of_kiosk(s, actor))
+        printer = PrintingService._printer_of(s, actor.device_id, lock=True)
+        s.info[_PREPARED] = (actor.device_id, printer)
 
     def issue_hook(self, s: Session, ticket: Ticket, actor: Actor,
                    p: Presenter) -> list[Event]:
@@ -196,7 +196,7 @@ class PrintingService:
         if prepared is not None and prepared[0] == actor.device_id:
             printer = prepared[1]
         else:
-            printer = self._printer_of_kiosk(s, actor)
+            printer = self._printer_of(s, actor.device_id, lock=True)
         if printer is None:
             return []
         now = self.clock.now()
@@ -217,27 +217,16 @@ class PrintingService:
         return [Event(PRINT_JOB, PRINT, self.job_payload(p, job, ticket), sid)]
 
     @classmethod
-    def _printer_of(cls, s: Session, kiosk: Device | None, lock: bool = False) -> Device | None:
-        """The kiosk's paired printer. ``lock``: its row is locked until the commit, so that a
-        job made now and an agent taking over now are ordered (the new agent either gets the
-        job among its open jobs or is the one the job is sent to)."""
-        return None if kiosk is None else cls._paired_printer(s, kiosk.settings, lock)
-
-    @staticmethod
-    def _paired_printer(s: Session, kiosk_settings: dict[str, Any] | None,
-                        lock: bool = False) -> Device | None:
-        """The printer a kiosk with these settings is paired with (see _printer_of)."""
-        pid = (kiosk_settings or {}).get("printer_device_id")
-        if not isinstance(pid, int):
+    def _printer_of(cls, s: Session, kiosk_id: int | None,
+                    lock: bool = False) -> Device | None:
+        """The paired printer of the kiosk ``kiosk_id``, if it is a printer still in use.
+        ``lock``: its row is locked until the commit, so that a job made now and an agent
+        taking over now are ordered (the new agent either gets the job among its open jobs
+        or is the one the job is sent to)."""
+        if kiosk_id is None:
             return None
-        return PrintingService._usable(s.scalars(_DEVICE_LOCKED, {"device_id": pid}).first()
-                                       if lock else s.get(Device, pid))
-
-    @staticmethod
-    def _printer_of_kiosk(s: Session, actor: Actor) -> Device | None:
-        """The acting kiosk's paired printer, locked (see _printer_of), in one statement."""
-        return PrintingService._usable(
-            s.scalars(_PRINTER_OF_KIOSK_LOCKED, {"device_id": actor.device_id}).first())
+        return cls._usable(s.scalars(_PRINTER_OF_KIOSK_LOCKED if lock else _PRINTER_OF_KIOSK,
+                                     {"device_id": kiosk_id}).first())
 
     @staticmethod
     def _usable(printer: Device | None) -> Device | None:
@@ -264,9 +253,7 @@ class PrintingService:
                     raise NotFound(f"No printer device has id {printer_device_id}.",
                                    "printer_not_found")
             else:
-                kiosk = (s.get(Device, ticket.issued_by_device_id)
-                         if ticket.issued_by_device_id else None)
-                printer = self._printer_of(s, kiosk, lock=True)
+                printer = self._printer_of(s, ticket.issued_by_device_id, lock=True)
                 if printer is None:
                     raise Conflict(f"Ticket {ticket.number} was not issued by a kiosk with a "
                                    "printer: name one with printer_device_id.", "no_printer")
@@ -426,7 +413,7 @@ class PrintingService:
                                                      Device.revoked_at.is_(None))
                                 .order_by(Device.id)).all()
             if actor.role == "kiosk":
-                mine = self._printer_of(s, s.get(Device, actor.device_id))
+                mine = self._printer_of(s, actor.device_id)
                 devices = [d for d in devices if mine is not None and d.id == mine.id]
             return [self.printer_dict(s, p, d) for d in devices]
 
