@@ -279,8 +279,11 @@ def browser():  # type: ignore[no-untyped-def]
     if not Path(CHROMIUM).exists():
         pytest.skip(f"browser tests need {CHROMIUM} (apt-get install chromium); .ci/run "
                     "installs it")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # Playwright's assertions wait 5 s by default; on CI's two shared cores, with three test
+    # workers and their servers, a page may take longer to show what it shows at once alone
+    expect.set_options(timeout=15_000)
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield b
