@@ -1,11 +1,12 @@
-"""Reading a JSON column's member in SQL, the same answer on SQLite and PostgreSQL."""
+"""Reading a JSON column's member or array element in SQL, the same answer on SQLite and
+PostgreSQL."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
-from sqlalchemy import BigInteger
+from sqlalchemy import BigInteger, Integer
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.sql.visitors import InternalTraversal
@@ -47,3 +48,24 @@ def _json_integer_sqlite(element: json_integer, compiler: Any, **kw: Any) -> str
     (col,) = (compiler.process(c, **kw) for c in element.clauses)
     path = f"'$.{element.key}'"
     return f"CASE WHEN json_type({col}, {path}) = 'integer' THEN json_extract({col}, {path}) END"
+
+
+class json_int(FunctionElement[int]):  # noqa: N801
+    """Element ``index`` of a JSON array column, as an integer (the column is known to hold
+    integers: no checks, unlike :class:`json_integer`)."""
+
+    type = Integer()
+    inherit_cache = True
+    name = "json_int"
+
+
+@compiles(json_int)
+def _json_int_pg(element: Any, compiler: Any, **kw: Any) -> str:
+    col, idx = (compiler.process(c, **kw) for c in element.clauses)
+    return f"CAST(({col} ->> {idx}) AS INTEGER)"
+
+
+@compiles(json_int, "sqlite")
+def _json_int_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
+    col, idx = (compiler.process(c, **kw) for c in element.clauses)
+    return f"CAST(json_extract({col}, '$[' || {idx} || ']') AS INTEGER)"

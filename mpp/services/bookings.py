@@ -111,18 +111,25 @@ def insert_with_code(s: Session, row: Booking | RemoteJoin, tries: int = 5) -> N
     raise Conflict("No free code; try again.", "try_again")  # pragma: no cover
 
 
+def _status_counts(s: Session, model: type[Booking] | type[RemoteJoin], first: date,
+                   last: date, agency_id: int | None) -> dict[str, int]:
+    """How many rows of ``model`` (bookings or remote joins) for the days ``first`` …
+    ``last`` have each status (of one agency's services, when given)."""
+    stmt = (select(model.status, func.count(model.id))
+            .where(model.business_date >= first, model.business_date <= last)
+            .group_by(model.status))
+    if agency_id is not None:
+        stmt = stmt.join(Service, Service.id == model.service_id).where(
+            Service.agency_id == agency_id)
+    return {str(status): int(n) for status, n in s.execute(stmt).all()}
+
+
 def booking_totals(s: Session, first: date, last: date,
                    agency_id: int | None = None) -> dict[str, int]:
     """The report's booking figures for the days ``first`` … ``last``: ``booked`` (bookings
     for those days not cancelled), ``checked_in`` and ``booking_no_show``; and the
     remote-join figures (:func:`remote_totals`)."""
-    stmt = (select(Booking.status, func.count(Booking.id))
-            .where(Booking.business_date >= first, Booking.business_date <= last)
-            .group_by(Booking.status))
-    if agency_id is not None:
-        stmt = stmt.join(Service, Service.id == Booking.service_id).where(
-            Service.agency_id == agency_id)
-    counts = dict(s.execute(stmt).all())
+    counts = _status_counts(s, Booking, first, last, agency_id)
     return {"booked": sum(n for status, n in counts.items()
                           if status != BookingStatus.CANCELLED),
             "checked_in": counts.get(BookingStatus.CHECKED_IN, 0),
@@ -135,13 +142,7 @@ def remote_totals(s: Session, first: date, last: date,
     """The report's remote-join figures (mpp.domain.remote_join) for the days ``first`` …
     ``last``: ``remote_joined``, ``remote_checked_in`` and ``remote_expired`` (not checked
     in in time: cancelled, never called)."""
-    stmt = (select(RemoteJoin.status, func.count(RemoteJoin.id))
-            .where(RemoteJoin.business_date >= first, RemoteJoin.business_date <= last)
-            .group_by(RemoteJoin.status))
-    if agency_id is not None:
-        stmt = stmt.join(Service, Service.id == RemoteJoin.service_id).where(
-            Service.agency_id == agency_id)
-    counts = dict(s.execute(stmt).all())
+    counts = _status_counts(s, RemoteJoin, first, last, agency_id)
     return {"remote_joined": sum(counts.values()),
             "remote_checked_in": counts.get("checked_in", 0),
             "remote_expired": counts.get("expired", 0)}

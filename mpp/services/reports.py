@@ -77,6 +77,7 @@ from ..models import (
     Ticket,
     User,
 )
+from ..sql_json import json_int
 from ..sql_time import millis_between
 from .bookings import booking_totals
 from .presenter import site_of
@@ -106,26 +107,6 @@ class interval_us(FunctionElement[int]):  # noqa: N801
 def _interval_us_pg(element: Any, compiler: Any, **kw: Any) -> str:
     (x,) = (compiler.process(c, **kw) for c in element.clauses)
     return f"CAST(ROUND(date_part('epoch', {x}) * 1000000) AS BIGINT)"
-
-
-class json_int(FunctionElement[int]):  # noqa: N801
-    """Element ``index`` of a JSON array column, as an integer."""
-
-    type = Integer()
-    inherit_cache = True
-    name = "json_int"
-
-
-@compiles(json_int)
-def _json_int_pg(element: Any, compiler: Any, **kw: Any) -> str:
-    col, idx = (compiler.process(c, **kw) for c in element.clauses)
-    return f"CAST(({col} ->> {idx}) AS INTEGER)"
-
-
-@compiles(json_int, "sqlite")
-def _json_int_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
-    col, idx = (compiler.process(c, **kw) for c in element.clauses)
-    return f"CAST(json_extract({col}, '$[' || {idx} || ']') AS INTEGER)"
 
 
 def _local_hour_pg(column: Any) -> ColumnElement[Any]:
