@@ -332,20 +332,24 @@ class PgStore:
                 self.idle.put(conn)
 
 
+def open_store(d: Dialect, target: str) -> SqliteStore | PgStore:
+    """The database ``target`` as the floors use it (in the worker, after gevent patched:
+    psycopg's waits made cooperative as mpp.db makes them)."""
+    if d.pg:
+        from mpp.db import psycopg_cooperates
+
+        psycopg_cooperates()
+        return PgStore(target)
+    return SqliteStore(target)
+
+
 def db_floor_app(kind: str, target: str) -> Any:
     """The database floor's Flask app on ``target``: a SQLite file (``kind`` "sqlite") or a
     libpq connection string ("postgresql"). Build it in the worker, after gevent patched."""
     from flask import Flask, jsonify, request
 
     d = Dialect(kind)
-    store: SqliteStore | PgStore
-    if d.pg:
-        from mpp.db import psycopg_cooperates
-
-        psycopg_cooperates()
-        store = PgStore(target)
-    else:
-        store = SqliteStore(target)
+    store = open_store(d, target)
     app = Flask("db-floor")
 
     @app.get("/healthz")
@@ -449,14 +453,7 @@ def one_write(kind: str, target: str) -> Callable[[int], int]:
     service on a fixed day, and giving back the number. bench/floor.py's write floor calls
     it once per request. Build it in the worker, after gevent patched."""
     d = Dialect(kind)
-    store: SqliteStore | PgStore
-    if d.pg:
-        from mpp.db import psycopg_cooperates
-
-        psycopg_cooperates()
-        store = PgStore(target)
-    else:
-        store = SqliteStore(target)
+    store = open_store(d, target)
     day: Any = date(2000, 1, 1) if d.pg else "2000-01-01"  # no ticket of mpp's is that old
 
     def write(service_id: int) -> int:
