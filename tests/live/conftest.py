@@ -11,7 +11,7 @@ import pytest
 
 from ..support import databases
 from ..support.api import Api
-from ..support.live import LiveServer
+from ..support.live import LiveServer, module_server
 
 
 @pytest.fixture(scope="module")
@@ -19,10 +19,8 @@ def shared_server(_sqlite_template: Path,
                   tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """One server for a whole module (starting one takes seconds): tests on it must not
     depend on what earlier tests issued or called."""
-    folder = tmp_path_factory.mktemp("shared")
-    server = LiveServer(databases.sqlite_copy(_sqlite_template, folder), folder / "live").start()
-    yield server
-    server.stop(wait=False)
+    with module_server(_sqlite_template, tmp_path_factory.mktemp("shared")) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")

@@ -9,9 +9,8 @@ from typing import Any
 
 import pytest
 
-from ..support import databases
 from ..support.api import Api
-from ..support.live import LiveServer
+from ..support.live import LiveServer, module_server
 
 
 @pytest.fixture(scope="module")
@@ -19,12 +18,10 @@ def shared_server(_sqlite_template: Path, tmp_path_factory: pytest.TempPathFacto
                   ) -> Iterator[LiveServer]:
     """One server for a whole module whose tests each keep to their own agency's
     services and counters (starting a server costs seconds on a small machine)."""
-    folder = tmp_path_factory.mktemp("shared")
-    server = LiveServer(databases.sqlite_copy(_sqlite_template, folder), folder / "live",
-                        extra_env={"MPP_LOGIN_RATE_LIMIT": "1000 per minute"})
-    server.start()
-    yield server
-    server.stop(wait=False)
+    # each test signs its own staff in: more sign-ins from one address than a hall allows
+    with module_server(_sqlite_template, tmp_path_factory.mktemp("shared"),
+                       {"MPP_LOGIN_RATE_LIMIT": "1000 per minute"}) as server:
+        yield server
 
 
 @pytest.fixture

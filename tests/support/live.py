@@ -12,14 +12,14 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import requests
 
-from .databases import TEST_SECRET
+from .databases import TEST_SECRET, sqlite_copy
 from .live_clock import clock_env, live_offset
 
 
@@ -240,3 +240,16 @@ class FreshRun:
                 os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait(timeout=5)
         self.proc = None
+
+
+@contextlib.contextmanager
+def module_server(template: Path, folder: Path,
+                  extra_env: dict[str, str] | None = None) -> Iterator[LiveServer]:
+    """A server on a copy of the SQLite ``template`` in ``folder``, for a whole test module
+    (starting one takes seconds); stopped in the background after."""
+    server = LiveServer(sqlite_copy(template, folder), folder / "live",
+                        extra_env=extra_env).start()
+    try:
+        yield server
+    finally:
+        server.stop(wait=False)
