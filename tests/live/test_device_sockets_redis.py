@@ -157,7 +157,7 @@ def test_revoking_a_display_through_process_a_cuts_its_socket_on_process_b(
         assert display_b.next("revoked", timeout=1)["code"] == "revoked"
         # the other devices stay, and the revoked token cannot come back on either process
         assert kiosk_b.client.connected
-        hall.issue()
+        hall.issue("KTP")
         kiosk_b.next("queue")
         for server in (a, b):
             with pytest.raises(socketio.exceptions.ConnectionError):

@@ -204,7 +204,7 @@ class Api:
         return self.counter(name, agency)["id"]
 
     # -- the hall at work -------------------------------------------------------------------
-    def issue(self, code: str = "KTP", priority: bool = False, device: str = "kiosk-1",
+    def issue(self, code: str, priority: bool = False, device: str = "kiosk-1",
               **extra: Any) -> dict[str, Any]:
         """A ticket for the service taken at ``device`` (kiosk-1 unless told)."""
         body = {"service_id": self.service_id(code), **extra}
