@@ -45,6 +45,19 @@ def kiosk_page(browser) -> Iterator[Any]:  # type: ignore[no-untyped-def]
         ctx.close()
 
 
+@pytest.fixture
+def printer(live_server: LiveServer, tmp_path: Path) -> Iterator[FakeNetworkPrinter]:
+    """A network printer with a print agent for the demo kiosk's printer, for the test."""
+    paper = FakeNetworkPrinter()
+    agent = Agent(live_server.url, paper.spec, tmp_path / "journal.txt",
+                  tmp_path / "agent.log").start()
+    try:
+        yield paper
+    finally:
+        agent.stop()
+        paper.close()
+
+
 def open_kiosk(page: Any, server: LiveServer, idle: int = 600, token: str = KIOSK) -> None:
     page.goto(f"{server.url}/kiosk?token={token}&idle={idle}")
     page.wait_for_selector("#kiosk[data-ready='1']", timeout=15000)
@@ -73,52 +86,46 @@ def issue(server: LiveServer, code: str) -> dict[str, Any]:
     return Api(server.url).issue(code)
 
 
-def test_a_citizen_takes_a_ticket_and_it_is_printed(live_server: LiveServer, kiosk_page,
-                                                    output_dir: Path, tmp_path: Path) -> None:
-    printer = FakeNetworkPrinter()
-    agent = Agent(live_server.url, printer.spec, tmp_path / "journal.txt",
-                  tmp_path / "agent.log").start()
-    try:
-        page = kiosk_page(LANDSCAPE)
-        open_kiosk(page, live_server)
-        assert "token=" not in page.url  # the token left the address bar for localStorage
-        assert page.evaluate("localStorage.getItem('mpp.kiosk.token')") == KIOSK
-        expect(page.locator("h1:visible")).to_have_text("Pilih instansi")
-        shot(page, output_dir, "landscape-1-agencies")
-        page.click("[data-agency='DUKCAPIL']")
-        page.wait_for_selector("[data-screen='services'].active")
-        shot(page, output_dir, "landscape-2-services")
-        page.click("[data-service='KTP']")
-        page.wait_for_selector("[data-screen='standard'].active")
-        for text in ("Persyaratan", "Fotokopi Kartu Keluarga", "Prosedur",
-                     "Waktu penyelesaian", "30 menit", "Biaya", "Gratis", "Dasar hukum"):
-            expect(page.locator("#std-body")).to_contain_text(text)
-        shot(page, output_dir, "landscape-3-standard")
-        page.click("#take-regular")
-        page.wait_for_selector("[data-screen='ticket'].active")
-        expect(page.locator("#t-number")).to_have_text("A001")
-        expect(page.locator("#t-ahead")).to_have_text("0 orang")
-        page.wait_for_function("document.getElementById('t-qr').naturalWidth > 0")
-        page.wait_for_selector(".k-print.printed", timeout=20000)
-        expect(page.locator("#t-print")).to_contain_text("sudah tercetak")
-        shot(page, output_dir, "landscape-4-ticket-printed")
-        wait_for(lambda: printer.numbers() == ["A001"], what="the paper ticket")
-        paper = printer.receipts()[0]
-        api = Api(live_server.url)
-        ticket = api.get("/queue").ok()
-        assert paper.qrs[0].payload.startswith(f"{live_server.url}/t/")
-        expect(page.locator("#t-qr")).to_have_attribute("alt", paper.qrs[0].payload)
-        page.locator("#t-qr").screenshot(path=str(tmp_path / "qr.png"))
-        assert zbar((tmp_path / "qr.png").read_bytes(), tmp_path) == [paper.qrs[0].payload]
-        assert ticket["services"][0]["waiting"] == 1
-        png = api.get("/tickets/1/preview.png", token=api.login("admin"))
-        assert png.status == 200
-        (output_dir / "screenshots" / "kiosk-ticket-preview-80mm.png").write_bytes(png.content)
-        page.click("#done")
-        page.wait_for_selector("[data-screen='agencies'].active")
-    finally:
-        agent.stop()
-        printer.close()
+def test_a_citizen_takes_a_ticket_and_it_is_printed(
+        live_server: LiveServer, kiosk_page, printer: FakeNetworkPrinter, output_dir: Path,
+        tmp_path: Path) -> None:
+    page = kiosk_page(LANDSCAPE)
+    open_kiosk(page, live_server)
+    assert "token=" not in page.url  # the token left the address bar for localStorage
+    assert page.evaluate("localStorage.getItem('mpp.kiosk.token')") == KIOSK
+    expect(page.locator("h1:visible")).to_have_text("Pilih instansi")
+    shot(page, output_dir, "landscape-1-agencies")
+    page.click("[data-agency='DUKCAPIL']")
+    page.wait_for_selector("[data-screen='services'].active")
+    shot(page, output_dir, "landscape-2-services")
+    page.click("[data-service='KTP']")
+    page.wait_for_selector("[data-screen='standard'].active")
+    for text in ("Persyaratan", "Fotokopi Kartu Keluarga", "Prosedur",
+                 "Waktu penyelesaian", "30 menit", "Biaya", "Gratis", "Dasar hukum"):
+        expect(page.locator("#std-body")).to_contain_text(text)
+    shot(page, output_dir, "landscape-3-standard")
+    page.click("#take-regular")
+    page.wait_for_selector("[data-screen='ticket'].active")
+    expect(page.locator("#t-number")).to_have_text("A001")
+    expect(page.locator("#t-ahead")).to_have_text("0 orang")
+    page.wait_for_function("document.getElementById('t-qr').naturalWidth > 0")
+    page.wait_for_selector(".k-print.printed", timeout=20000)
+    expect(page.locator("#t-print")).to_contain_text("sudah tercetak")
+    shot(page, output_dir, "landscape-4-ticket-printed")
+    wait_for(lambda: printer.numbers() == ["A001"], what="the paper ticket")
+    paper = printer.receipts()[0]
+    api = Api(live_server.url)
+    ticket = api.get("/queue").ok()
+    assert paper.qrs[0].payload.startswith(f"{live_server.url}/t/")
+    expect(page.locator("#t-qr")).to_have_attribute("alt", paper.qrs[0].payload)
+    page.locator("#t-qr").screenshot(path=str(tmp_path / "qr.png"))
+    assert zbar((tmp_path / "qr.png").read_bytes(), tmp_path) == [paper.qrs[0].payload]
+    assert ticket["services"][0]["waiting"] == 1
+    png = api.get("/tickets/1/preview.png", token=api.login("admin"))
+    assert png.status == 200
+    (output_dir / "screenshots" / "kiosk-ticket-preview-80mm.png").write_bytes(png.content)
+    page.click("#done")
+    page.wait_for_selector("[data-screen='agencies'].active")
 
 
 def test_portrait_priority_ticket_is_shown_while_the_printer_is_offline(
