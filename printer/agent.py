@@ -22,6 +22,7 @@ does one the server refuses when it connects (the notice lost, or a wrong token)
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import queue
@@ -56,6 +57,10 @@ NOTICE_GRACE_SECONDS = 5.0
 #: exit statuses: another agent took over this printer / the token was revoked
 EXIT_REPLACED = 3
 EXIT_REVOKED = 4
+#: Socket.IO hands each message to a thread of its own, so jobs sent together (a burst of
+#: tickets, the open jobs after a reconnect) may be queued in any order: a job that finds the
+#: printer idle waits this long for the others, then the oldest (lowest job id) goes first
+ORDER_WINDOW_SECONDS = 0.1
 log = logging.getLogger("mpp.printer")
 
 
@@ -132,7 +137,10 @@ class PrintAgent:
         self.heartbeat_seconds = heartbeat_seconds
         self.native_qr = native_qr
         self._last_report = 0.0
-        self.jobs: queue.Queue[dict[str, Any] | None] = queue.Queue()
+        #: (job id, arrival, job) oldest first; job None (sorted first) stops the printing
+        self.jobs: queue.PriorityQueue[tuple[int, int, dict[str, Any] | None]] = (
+            queue.PriorityQueue())
+        self._arrivals = itertools.count()
         self._queued: set[int] = set()
         self._queued_lock = threading.Lock()
         self._stop = threading.Event()
@@ -213,7 +221,7 @@ class PrintAgent:
             if job["job_id"] in self._queued:
                 return
             self._queued.add(job["job_id"])
-        self.jobs.put(job)
+        self.jobs.put((job["job_id"], next(self._arrivals), job))
 
     def _emit(self, event: str, data: dict[str, Any]) -> bool:
         # Jobs sent at connect time can arrive before the connection is marked up.
@@ -303,10 +311,16 @@ class PrintAgent:
                 self._probe_requested.clear()
                 self._probe_and_report()
             try:
-                job = self.jobs.get(timeout=0.5)
+                item = self.jobs.get(timeout=0.5)
             except queue.Empty:
                 self._maybe_retry()
                 continue
+            if item[2] is not None and self.jobs.empty():
+                # it found the printer idle: jobs sent with it may still be on their way
+                self._stop.wait(ORDER_WINDOW_SECONDS)
+                self.jobs.put(item)
+                item = self.jobs.get()
+            job = item[2]
             if job is None or self._stop.is_set():
                 return  # a job still queued when the agent stops is sent again to the next one
             try:
@@ -375,7 +389,7 @@ class PrintAgent:
                 # busy machine): wait for it, but not longer than this, before reconnecting
                 self._stop.wait(NOTICE_GRACE_SECONDS)
                 self.connect()
-        self.jobs.put(None)
+        self.jobs.put((-1, next(self._arrivals), None))
         if self.sio.connected and not self.exit_code:
             # a goodbye when stopped here; after ``replaced`` or ``revoked`` the server is
             # closing the connection itself, and a disconnect racing with that close could

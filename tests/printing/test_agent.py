@@ -324,3 +324,43 @@ def test_an_agent_the_server_cuts_without_a_notice_reconnects_by_itself(
         agent.stop()
         runner.join(timeout=10)
         http.shutdown()
+
+
+def _job(job_id: int) -> dict[str, Any]:
+    """A ``print`` event's payload for a made-up ticket A{job_id}."""
+    return {"job_id": job_id, "reason": "issue", "site": {"name": "MPP Uji"},
+            "ticket": {"number": f"A{job_id:03d}", "service": {"name": "Layanan Uji"},
+                       "agency": {"name": "Instansi Uji"}, "people_ahead": 0,
+                       "issued_at": "2026-11-23T09:00:00+08:00",
+                       "status_url": f"http://mpp.test/t/{job_id}"}}
+
+
+def test_jobs_sent_together_print_oldest_first_whatever_order_they_arrive_in(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Socket.IO hands each message to a thread of its own, so a burst of jobs can reach the
+    queue in any order (seen in CI: Q001, Q003, Q002)."""
+    import threading
+    import time
+
+    from printer.agent import PrintAgent
+
+    agent = PrintAgent("http://127.0.0.1:9", "token", f"file:{tmp_path / 'out.bin'}",
+                       journal=tmp_path / "journal.txt", heartbeat_seconds=0)
+    answered: list[tuple[int, bool]] = []
+    monkeypatch.setattr(agent, "answer",
+                        lambda job_id, ok, error: answered.append((job_id, ok)))
+    worker = threading.Thread(target=agent._work, daemon=True)
+    worker.start()
+    try:
+        agent._on_print(_job(12))  # the newest first, as a late handler thread may leave it
+        time.sleep(0.02)
+        agent._on_print(_job(11))
+        agent._on_print(_job(10))
+        wait_for(lambda: len(answered) == 3, what="three jobs printed")
+        assert answered == [(10, True), (11, True), (12, True)]
+        # a job later on, alone, is printed too (after the same short wait)
+        agent._on_print(_job(13))
+        wait_for(lambda: len(answered) == 4, what="the fourth job")
+    finally:
+        agent.stop()
+        worker.join(timeout=5)
