@@ -4,7 +4,7 @@ real python-socketio client on /hall of a real `mpp run` (mpp.hours_watch)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,7 +19,6 @@ from ..support import databases
 from ..support.api import Api
 from ..support.factories import Factories
 from ..support.live import LiveServer
-from ..support.live_clock import live_offset
 from .hall import HallListener
 
 WITA = ZoneInfo("Asia/Makassar")
@@ -27,11 +26,12 @@ WITA = ZoneInfo("Asia/Makassar")
 
 @pytest.fixture
 def server(_sqlite_template: Path, tmp_path: Path) -> Iterator[LiveServer]:
-    """A server of its own whose clock reads about 50 s past a whole minute when it is
-    up, so the test waits seconds, not a minute, for the next turn of the hours."""
-    offset = live_offset()
-    real = datetime.now(UTC) + timedelta(seconds=offset)
-    offset += (52 - real.second) % 60 - 3  # starting takes a few seconds
+    """A server of its own whose clock reads about 10:00:50 today (site time) when it is
+    up, so the test waits seconds, not a minute, for the next turn of the hours, and the
+    hour it opens the service at is never past midnight, whatever the suite's clock."""
+    now = datetime.now(UTC)
+    target = datetime.combine(now.astimezone(WITA).date(), time(10, 0, 52), tzinfo=WITA)
+    offset = (target - now).total_seconds() - 3  # starting takes a few seconds
     started = LiveServer(databases.sqlite_copy(_sqlite_template, tmp_path), tmp_path / "live",
                          clock_offset=offset).start()
     yield started
