@@ -42,6 +42,9 @@ def seconds_until_next_close(now: datetime, timezone: str) -> float:
 class DayCloser(ProcessLoop):
     """Expires the waiting tickets of every day before today, now and after each midnight."""
 
+    log = log
+    failed = "closing the day failed; trying again in a minute"
+
     def __init__(self, app: Flask, sleep: Callable[[float], Any],
                  spawn: Callable[..., Any]):
         super().__init__(sleep, spawn)
@@ -62,18 +65,14 @@ class DayCloser(ProcessLoop):
             log.info("closed the days before %s: %d waiting tickets expired", today, expired)
         return expired
 
-    def _run(self) -> None:
-        while True:
-            try:
-                with self.app.app_context():
-                    self.close_overdue()
-                    _, timezone = self._today()
-                wait = seconds_until_next_close(self.app.extensions["mpp"].clock.now(),
-                                                timezone)
-            except Exception:  # noqa: BLE001 - try again later; the day must still close
-                log.exception("closing the day failed; trying again in a minute")
-                wait = 60.0
-            self.sleep(wait)
+    def _round(self) -> float:
+        with self.app.app_context():
+            self.close_overdue()
+            _, timezone = self._today()
+        return seconds_until_next_close(self.app.extensions["mpp"].clock.now(), timezone)
+
+    def _retry_seconds(self) -> float:
+        return 60.0  # the day must still close
 
 
 def init_day_close(app: Flask) -> None:

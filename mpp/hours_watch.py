@@ -39,6 +39,9 @@ def seconds_until_next_minute(now: datetime) -> float:
 class HoursWatch(ProcessLoop):
     """Sends the hall's counts when a service starts or stops issuing by its hours."""
 
+    log = log
+    failed = "looking at the services' hours failed; trying again"
+
     def __init__(self, app: Flask, sleep: Callable[[float], Any], spawn: Callable[..., Any]):
         super().__init__(sleep, spawn)
         self.app = app
@@ -63,14 +66,13 @@ class HoursWatch(ProcessLoop):
             queue.send_counts(turned)
         return turned
 
-    def _run(self) -> None:
-        while True:
-            try:
-                with self.app.app_context():
-                    self.look()
-            except Exception:  # noqa: BLE001 - look again next minute
-                log.exception("looking at the services' hours failed; trying again")
-            self.sleep(seconds_until_next_minute(self.app.extensions["mpp"].clock.now()))
+    def _round(self) -> float:
+        with self.app.app_context():
+            self.look()
+        return self._retry_seconds()
+
+    def _retry_seconds(self) -> float:
+        return seconds_until_next_minute(self.app.extensions["mpp"].clock.now())
 
 
 def init_hours_watch(app: Flask) -> None:

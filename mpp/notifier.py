@@ -26,29 +26,24 @@ IDLE_SECONDS = 2.0
 class Notifier(ProcessLoop):
     """Runs :meth:`round` in the background, once per process."""
 
+    log = log
+    failed = "the notification round failed; trying again shortly"
+
     def __init__(self, outbox: Outbox, sleep: Callable[[float], Any],
                  spawn: Callable[..., Any]):
         super().__init__(sleep, spawn)
         self.outbox = outbox
-        self.stopped = False
 
     def round(self) -> int:
         """Write what is due, then deliver; how many deliveries were tried."""
         self.outbox.scan()
         return self.outbox.deliver_due()
 
-    def stop(self) -> None:
-        """End the background loop after its current round (tests; a process's end)."""
-        self.stopped = True
+    def _round(self) -> float:
+        return 0.05 if self.round() else IDLE_SECONDS
 
-    def _run(self) -> None:
-        while not self.stopped:
-            try:
-                tried = self.round()
-            except Exception:  # noqa: BLE001 - the database may be away; try again later
-                log.exception("the notification round failed; trying again shortly")
-                tried = 0
-            self.sleep(0.05 if tried else IDLE_SECONDS)
+    def _retry_seconds(self) -> float:
+        return IDLE_SECONDS
 
 
 def init_notifier(app: Flask) -> None:

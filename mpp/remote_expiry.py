@@ -27,6 +27,9 @@ EVERY_SECONDS = 15.0
 class RemoteExpirer(ProcessLoop):
     """Runs RemoteJoinService.expire_overdue in the background, every few seconds."""
 
+    log = log
+    failed = "expiring overdue remote tickets failed; trying again"
+
     def __init__(self, app: Flask, sleep: Callable[[float], Any], spawn: Callable[..., Any],
                  every: float = EVERY_SECONDS):
         super().__init__(sleep, spawn)
@@ -38,13 +41,12 @@ class RemoteExpirer(ProcessLoop):
         with self.app.app_context():
             return self.app.extensions["mpp"].remote.expire_overdue()
 
-    def _run(self) -> None:
-        while True:
-            try:
-                self.expire()
-            except Exception:  # noqa: BLE001 - look again next round
-                log.exception("expiring overdue remote tickets failed; trying again")
-            self.sleep(self.every)
+    def _round(self) -> float:
+        self.expire()
+        return self.every
+
+    def _retry_seconds(self) -> float:
+        return self.every
 
 
 def init_remote_expiry(app: Flask) -> None:
