@@ -310,12 +310,13 @@ class PrintAgent:
             if self._probe_requested.is_set() and self.jobs.empty():
                 self._probe_requested.clear()
                 self._probe_and_report()
+            idle = self.jobs.empty()
             try:
                 item = self.jobs.get(timeout=0.5)
             except queue.Empty:
                 self._maybe_retry()
                 continue
-            if item[2] is not None and self.jobs.empty():
+            if item[2] is not None and idle:
                 # it found the printer idle: jobs sent with it may still be on their way
                 self._stop.wait(ORDER_WINDOW_SECONDS)
                 self.jobs.put(item)
