@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+import engineio
 import socketio
 
 from .backends import (
@@ -57,11 +58,46 @@ NOTICE_GRACE_SECONDS = 5.0
 #: exit statuses: another agent took over this printer / the token was revoked
 EXIT_REPLACED = 3
 EXIT_REVOKED = 4
-#: Socket.IO hands each message to a thread of its own, so jobs sent together (a burst of
-#: tickets, the open jobs after a reconnect) may be queued in any order: a job that finds the
-#: printer idle waits this long for the others, then the oldest (lowest job id) goes first
-ORDER_WINDOW_SECONDS = 0.1
 log = logging.getLogger("mpp.printer")
+
+
+class _InOrderEngineIO(engineio.Client):
+    """An Engine.IO client that hands messages to the handlers in the order they came.
+
+    python-engineio starts a thread for each message, so two jobs sent 10 ms apart could
+    be queued in either order on a busy PC (CI printed Q001, Q003, Q002). Here one thread
+    takes the messages from a FIFO. The agent's handlers only note or queue things and never
+    wait for the server, so one message never holds up the next for long.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._messages: queue.SimpleQueue[tuple[Any, ...]] = queue.SimpleQueue()
+        self._dispatcher: threading.Thread | None = None
+        self._dispatcher_lock = threading.Lock()
+
+    def _trigger_event(self, event: str, *args: Any, **kwargs: Any) -> Any:
+        if event != "message" or not kwargs.pop("run_async", False):
+            return super()._trigger_event(event, *args, **kwargs)
+        with self._dispatcher_lock:
+            if self._dispatcher is None:
+                self._dispatcher = threading.Thread(target=self._dispatch,
+                                                    name="socketio-messages", daemon=True)
+                self._dispatcher.start()
+        self._messages.put(args)
+        return None
+
+    def _dispatch(self) -> None:
+        while True:
+            args = self._messages.get()
+            super()._trigger_event("message", *args)  # logs a handler's exception itself
+
+
+class _InOrderClient(socketio.Client):
+    """A Socket.IO client whose events reach their handlers in the order they were sent."""
+
+    def _engineio_client_class(self) -> type[engineio.Client]:
+        return _InOrderEngineIO
 
 
 class Journal:
@@ -152,7 +188,7 @@ class PrintAgent:
         #: why the server sent the agent away, and the exit status that says so (0: it did not)
         self.exit_code = 0
         self.exit_reason: str | None = None
-        self.sio = socketio.Client(reconnection=True, reconnection_attempts=0,
+        self.sio = _InOrderClient(reconnection=True, reconnection_attempts=0,
                                    reconnection_delay=1, reconnection_delay_max=5,
                                    logger=False, engineio_logger=False)
         self.sio.on("connect", self._on_connect, namespace=NAMESPACE)
@@ -177,7 +213,8 @@ class PrintAgent:
         if reason == self.sio.reason.SERVER_DISCONNECT:
             # python-socketio does not reconnect when the server ends the session itself; a
             # ``replaced`` or ``revoked`` notice sent just before may still be on its way
-            # (events are handled in threads of their own), so run() waits a moment first.
+            # (a closing transport is reported at once, messages in turn), so run() waits a
+            # moment first.
             log.warning("the server closed the connection; reconnecting")
             self._reconnect.set()
         else:
@@ -310,17 +347,11 @@ class PrintAgent:
             if self._probe_requested.is_set() and self.jobs.empty():
                 self._probe_requested.clear()
                 self._probe_and_report()
-            idle = self.jobs.empty()
             try:
                 item = self.jobs.get(timeout=0.5)
             except queue.Empty:
                 self._maybe_retry()
                 continue
-            if item[2] is not None and idle:
-                # it found the printer idle: jobs sent with it may still be on their way
-                self._stop.wait(ORDER_WINDOW_SECONDS)
-                self.jobs.put(item)
-                item = self.jobs.get()
             job = item[2]
             if job is None or self._stop.is_set():
                 return  # a job still queued when the agent stops is sent again to the next one
@@ -386,8 +417,8 @@ class PrintAgent:
             if self._reconnect.is_set() and not self._stop.is_set():
                 self._reconnect.clear()
                 # a `replaced` or `revoked` notice sent just before the server closed the
-                # session may still be on its way (handled in a thread of its own, late on a
-                # busy machine): wait for it, but not longer than this, before reconnecting
+                # session may still be waiting its turn among the messages (late on a busy
+                # machine): wait for it, but not longer than this, before reconnecting
                 self._stop.wait(NOTICE_GRACE_SECONDS)
                 self.connect()
         self.jobs.put((-1, next(self._arrivals), None))

@@ -335,12 +335,44 @@ def _job(job_id: int) -> dict[str, Any]:
                        "status_url": f"http://mpp.test/t/{job_id}"}}
 
 
-def test_jobs_sent_together_print_oldest_first_whatever_order_they_arrive_in(
+def test_jobs_reach_the_queue_in_the_order_the_server_sent_them(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Socket.IO hands each message to a thread of its own, so a burst of jobs can reach the
-    queue in any order (seen in CI: Q001, Q003, Q002)."""
-    import threading
+    """python-engineio hands each message to a thread of its own, so a handler held up a
+    moment let a later job overtake it (seen in CI: Q001, Q003, Q002). The agent's client
+    takes the messages in turn: real Engine.IO packets, the first one's handler slow."""
     import time
+
+    from engineio import packet as eio_packet
+    from socketio import packet as sio_packet
+
+    from printer.agent import NAMESPACE, PrintAgent
+
+    agent = PrintAgent("http://127.0.0.1:9", "token", f"file:{tmp_path / 'out.bin'}",
+                       journal=tmp_path / "journal.txt", heartbeat_seconds=0)
+    handled: list[int] = []
+    on_print = agent.sio.handlers[NAMESPACE]["print"]
+
+    def slow_at_first(job: dict[str, Any]) -> None:
+        if not handled and job["job_id"] == 10:
+            time.sleep(0.3)
+        on_print(job)
+        handled.append(job["job_id"])
+
+    monkeypatch.setitem(agent.sio.handlers[NAMESPACE], "print", slow_at_first)
+    for job_id in (10, 11, 12):
+        event = sio_packet.Packet(sio_packet.EVENT, namespace=NAMESPACE,
+                                  data=["print", _job(job_id)])
+        agent.sio.eio._receive_packet(eio_packet.Packet(eio_packet.MESSAGE,
+                                                        data=event.encode()))
+    wait_for(lambda: len(handled) == 3, what="three jobs handled")
+    assert handled == [10, 11, 12]
+
+
+def test_jobs_queued_while_the_printer_is_busy_print_oldest_first(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Jobs that wait for the printer (a burst, the open jobs sent again after a failure)
+    are printed by job id, whatever order they were queued in."""
+    import threading
 
     from printer.agent import PrintAgent
 
@@ -349,17 +381,15 @@ def test_jobs_sent_together_print_oldest_first_whatever_order_they_arrive_in(
     answered: list[tuple[int, bool]] = []
     monkeypatch.setattr(agent, "answer",
                         lambda job_id, ok, error: answered.append((job_id, ok)))
+    for job_id in (12, 11, 10):
+        agent._on_print(_job(job_id))
+    agent._on_print(_job(11))  # the same job sent again is queued once
     worker = threading.Thread(target=agent._work, daemon=True)
     worker.start()
     try:
-        agent._on_print(_job(12))  # the newest first, as a late handler thread may leave it
-        time.sleep(0.02)
-        agent._on_print(_job(11))
-        agent._on_print(_job(10))
         wait_for(lambda: len(answered) == 3, what="three jobs printed")
         assert answered == [(10, True), (11, True), (12, True)]
-        # a job later on, alone, is printed too (after the same short wait)
-        agent._on_print(_job(13))
+        agent._on_print(_job(13))  # a job later on, alone, is printed too
         wait_for(lambda: len(answered) == 4, what="the fourth job")
     finally:
         agent.stop()
