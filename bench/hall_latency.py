@@ -38,6 +38,8 @@ from typing import Any
 import requests
 import socketio
 
+from printer.socket_client import InOrderClient
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from mpp.services.demo import demo_device_token  # noqa: E402
@@ -64,7 +66,7 @@ class Boards:
         self.counter = counter  # shared with the calling process: deliveries so far
 
     def _connect_one(self, url: str, token: str, label: str) -> None:
-        client = socketio.Client(reconnection=False)
+        client = InOrderClient(reconnection=False)
 
         def called(data: dict) -> None:
             at = time.monotonic()

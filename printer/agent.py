@@ -36,7 +36,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-import engineio
 import socketio
 
 from .backends import (
@@ -50,6 +49,7 @@ from .backends import (
     send,
 )
 from .layout import Paper, TicketPrint, paper, ticket_bytes
+from .socket_client import InOrderClient
 
 NAMESPACE = "/print"
 #: how long an agent the server sent away waits for the notice saying why, before it
@@ -60,44 +60,6 @@ EXIT_REPLACED = 3
 EXIT_REVOKED = 4
 log = logging.getLogger("mpp.printer")
 
-
-class _InOrderEngineIO(engineio.Client):
-    """An Engine.IO client that hands messages to the handlers in the order they came.
-
-    python-engineio starts a thread for each message, so two jobs sent 10 ms apart could
-    be queued in either order on a busy PC (CI printed Q001, Q003, Q002). Here one thread
-    takes the messages from a FIFO. The agent's handlers only note or queue things and never
-    wait for the server, so one message never holds up the next for long.
-    """
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._messages: queue.SimpleQueue[tuple[Any, ...]] = queue.SimpleQueue()
-        self._dispatcher: threading.Thread | None = None
-        self._dispatcher_lock = threading.Lock()
-
-    def _trigger_event(self, event: str, *args: Any, **kwargs: Any) -> Any:
-        if event != "message" or not kwargs.pop("run_async", False):
-            return super()._trigger_event(event, *args, **kwargs)
-        with self._dispatcher_lock:
-            if self._dispatcher is None:
-                self._dispatcher = threading.Thread(target=self._dispatch,
-                                                    name="socketio-messages", daemon=True)
-                self._dispatcher.start()
-        self._messages.put(args)
-        return None
-
-    def _dispatch(self) -> None:
-        while True:
-            args = self._messages.get()
-            super()._trigger_event("message", *args)  # logs a handler's exception itself
-
-
-class _InOrderClient(socketio.Client):
-    """A Socket.IO client whose events reach their handlers in the order they were sent."""
-
-    def _engineio_client_class(self) -> type[engineio.Client]:
-        return _InOrderEngineIO
 
 
 class Journal:
@@ -188,7 +150,7 @@ class PrintAgent:
         #: why the server sent the agent away, and the exit status that says so (0: it did not)
         self.exit_code = 0
         self.exit_reason: str | None = None
-        self.sio = _InOrderClient(reconnection=True, reconnection_attempts=0,
+        self.sio = InOrderClient(reconnection=True, reconnection_attempts=0,
                                    reconnection_delay=1, reconnection_delay_max=5,
                                    logger=False, engineio_logger=False)
         self.sio.on("connect", self._on_connect, namespace=NAMESPACE)

@@ -6,7 +6,7 @@ import queue
 import time
 from typing import Any
 
-import socketio
+from printer.socket_client import InOrderClient
 
 
 class HallListener:
@@ -16,7 +16,7 @@ class HallListener:
         self.extra_auth = auth  # e.g. counter=ID: a rating tablet following its counter
         self.events: queue.Queue[tuple[str, Any, float]] = queue.Queue()
         self.heard: list[tuple[str, Any]] = []  # every event, also those next() skipped
-        self.client = socketio.Client(reconnection=False)
+        self.client = InOrderClient(reconnection=False)
         self.client.on("*", self._record, namespace="/hall")
         self.url = url
         self.token = token

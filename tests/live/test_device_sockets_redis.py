@@ -16,6 +16,7 @@ from mpp.config import Config
 from mpp.db import Database
 from mpp.models import Device
 from mpp.services.printing import AGENT_SID
+from printer.socket_client import InOrderClient
 
 from ..support.admin_http import revoke_device
 from ..support.agent_process import PRINTER, Agent
@@ -39,7 +40,7 @@ class RawAgent:
     def __init__(self, url: str):
         self.jobs: list[dict[str, Any]] = []
         self.notices: list[tuple[str, dict[str, Any]]] = []
-        self.client = socketio.Client(reconnection=False)
+        self.client = InOrderClient(reconnection=False)
         self.client.on("print", self.jobs.append, namespace="/print")
         for name in ("replaced", "revoked"):
             self.client.on(name, lambda data, name=name: self.notices.append((name, data)),

@@ -7,7 +7,8 @@ import queue
 from collections.abc import Iterator
 
 import pytest
-import socketio
+
+from printer.socket_client import InOrderClient
 
 from ..support.api import Api
 from ..support.factories import Desk, Factories
@@ -57,7 +58,7 @@ def test_a_ticket_page_on_process_b_follows_a_call_made_on_process_a(
     via_a = Api(a.url)
     issued = via_a.issue(desk.code)
     updates: queue.Queue = queue.Queue()
-    citizen = socketio.Client(reconnection=False)
+    citizen = InOrderClient(reconnection=False)
     citizen.on("ticket", lambda data: updates.put(data), namespace="/ticket")
     citizen.connect(b.url, namespaces=["/ticket"], auth={"ticket_token": issued["token"]},
                     transports=["websocket"], wait_timeout=10)

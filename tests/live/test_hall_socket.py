@@ -15,6 +15,7 @@ from sqlalchemy import create_engine, text
 
 from mpp.db import Database
 from mpp.services import accounts
+from printer.socket_client import InOrderClient
 
 from ..support.api import Api
 from ..support.databases import START
@@ -63,7 +64,7 @@ def loket1(hall: Api) -> Iterator[int]:
 
 
 def refused(url: str, auth: object) -> bool:
-    client = socketio.Client(reconnection=False)
+    client = InOrderClient(reconnection=False)
     try:
         client.connect(url, namespaces=["/hall"], auth=auth, transports=["websocket"],
                        wait_timeout=5)

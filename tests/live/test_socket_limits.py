@@ -12,6 +12,8 @@ import pytest
 import socketio
 import websocket
 
+from printer.socket_client import InOrderClient
+
 from ..support import databases
 from ..support.api import Api
 from ..support.factories import Desk, Factories
@@ -25,7 +27,7 @@ def _server(template: Path, tmp_path: Path, **env: str) -> LiveServer:
 
 
 def _page(url: str, token: str) -> socketio.Client:
-    client = socketio.Client(reconnection=False)
+    client = InOrderClient(reconnection=False)
     client.connect(url, namespaces=["/ticket"], auth={"ticket_token": token},
                    transports=["websocket"], wait_timeout=10)
     return client
@@ -33,7 +35,7 @@ def _page(url: str, token: str) -> socketio.Client:
 
 def _refused(url: str, token: str) -> str:
     """The reason the server gave for refusing a page's socket."""
-    client = socketio.Client(reconnection=False)
+    client = InOrderClient(reconnection=False)
     reasons: list[object] = []
     client.on("connect_error", reasons.append, namespace="/ticket")
     with pytest.raises(socketio.exceptions.ConnectionError):

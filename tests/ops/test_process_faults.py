@@ -22,11 +22,11 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
-import socketio
 from sqlalchemy import select, text
 
 from mpp.db import Database
 from mpp.models import Service, Ticket, TicketEvent
+from printer.socket_client import InOrderClient
 
 from ..support.api import Api
 from ..support.factories import Factories
@@ -170,7 +170,7 @@ class Screen:
         self.namespace = namespace
         self.events: queue.Queue[tuple[str, Any, float]] = queue.Queue()
         self.connects = 0
-        self.client = socketio.Client(reconnection=True, reconnection_delay=0.5,
+        self.client = InOrderClient(reconnection=True, reconnection_delay=0.5,
                                       reconnection_delay_max=2)
         self.client.on("*", lambda event, data=None: self.events.put(
             (event, data, time.monotonic())), namespace=namespace)

@@ -11,6 +11,7 @@ import socketio
 
 from mpp.db import Database
 from mpp.models import PrintJob
+from printer.socket_client import InOrderClient
 from tests.support.admin_http import revoke_device
 from tests.support.agent_process import PRINTER, Agent
 from tests.support.fake_printer import FakeNetworkPrinter, wait_for
@@ -95,7 +96,7 @@ def test_an_unreachable_printer_is_reported_and_no_ticket_is_lost(
     holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     holder.bind(("127.0.0.1", 0))
     port = holder.getsockname()[1]
-    board = socketio.Client(reconnection=False)
+    board = InOrderClient(reconnection=False)
     states: list[dict[str, Any]] = []
     board.on("printer_state", lambda data: states.append(data["printer"]), namespace="/hall")
     board.connect(server.url, namespaces=["/hall"], auth={"token": DISPLAY},
@@ -146,7 +147,7 @@ def test_a_printer_out_of_paper_keeps_the_job_until_paper_is_back(
 
 
 def test_a_wrong_token_is_refused_by_the_print_namespace(server: LiveServer) -> None:
-    client = socketio.Client(reconnection=False)
+    client = InOrderClient(reconnection=False)
     for token in ("nope", KIOSK):
         with pytest.raises(socketio.exceptions.ConnectionError):
             client.connect(server.url, namespaces=["/print"], auth={"token": token},
@@ -156,7 +157,7 @@ def test_a_wrong_token_is_refused_by_the_print_namespace(server: LiveServer) -> 
 def test_a_raw_agent_gets_open_jobs_on_connect_and_bad_answers_are_refused(
         server: LiveServer, code: str) -> None:
     ticket = issue(server, code)
-    client = socketio.Client(reconnection=False)
+    client = InOrderClient(reconnection=False)
     jobs: list[dict[str, Any]] = []
     client.on("print", jobs.append, namespace="/print")
     client.connect(server.url, namespaces=["/print"], auth={"token": PRINTER},
@@ -264,7 +265,7 @@ def test_raw_agents_only_the_newest_gets_jobs_and_the_older_is_told_why(
     notices: list[dict[str, Any]] = []
     clients = {}
     for name in ("old", "new"):
-        c = socketio.Client(reconnection=False)
+        c = InOrderClient(reconnection=False)
         c.on("print", jobs[name].append, namespace="/print")
         if name == "old":
             c.on("replaced", notices.append, namespace="/print")

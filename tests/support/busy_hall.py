@@ -43,7 +43,6 @@ from pathlib import Path
 from typing import Any
 
 import requests
-import socketio
 from engineio import packet as eio_packet
 from socketio import packet as sio_packet
 from sqlalchemy import select
@@ -53,6 +52,7 @@ from mpp.domain.numbering import format_number
 from mpp.models import Agency, Counter, Service, Ticket, TicketEvent
 from mpp.services import accounts
 from mpp.services.site_layout import load_layout
+from printer.socket_client import InOrderClient
 
 from .live import LiveServer
 from .live_clock import live_offset
@@ -204,7 +204,7 @@ class Listener:
         self.disconnects = 0  # before close(): the server or the network cut it
         self.closing = False
         self.changed = threading.Condition()
-        self.client = socketio.Client(reconnection=False)
+        self.client = InOrderClient(reconnection=False)
         self.client.on("disconnect", self._disconnected, namespace=namespace)
         receive = self.client.eio._receive_packet
 
