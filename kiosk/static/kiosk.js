@@ -8,6 +8,7 @@
   const TOKEN_KEY = "mpp.kiosk.token";
   const IDLE_SECONDS = Number(root.dataset.idle) || 45;
   const PRINT_WATCH_SECONDS = 20;
+  const TURN_MARGIN_MS = 2000;  // after a minute turns, before the services are read again
   // a 503 database_unavailable is asked again this many times, Retry-After (5 s) apart
   const FAULT_RETRIES = 8;
 
@@ -687,6 +688,20 @@
     }
   }
 
+  // Services open and close on whole minutes of the hall's clock (its hours, the Friday
+  // break): the lists and the standard are read again just after each minute turns, so a
+  // service opening at 08.00 is offered from 08.00, not up to a minute later. The margin
+  // allows for the kiosk PC's clock being a little ahead of the server's.
+  function refreshAtMinuteTurns() {
+    const wait = 60000 - (Date.now() % 60000) + TURN_MARGIN_MS;
+    setTimeout(() => {
+      if (["agencies", "services", "standard"].includes(state.screen) && !loading) {
+        loadServices();
+      }
+      refreshAtMinuteTurns();
+    }, wait);
+  }
+
   function tickClock() {
     const now = new Date();
     const locale = t("locale");
@@ -717,7 +732,7 @@
     applyLanguage();
     setInterval(idleTick, 500);
     setInterval(tickClock, 15000);
-    setInterval(() => { if (state.screen === "agencies") loadServices(); }, 60000);
+    refreshAtMinuteTurns();
 
     state.token = takeToken();
     if (!state.token) { show("setup", false); return; }

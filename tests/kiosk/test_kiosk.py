@@ -3,6 +3,7 @@ printed paper, closed and full services, the language switch, the idle reset."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -239,6 +240,32 @@ def test_the_language_switch_changes_every_label_and_the_service_names(
     page.click("#lang-toggle")
     expect(page.locator("[data-i18n='your_number']")).to_have_text("Nomor antrian Anda")
     expect(page.locator("#t-service")).to_contain_text("Perekaman dan Pencetakan KTP-el")
+
+
+def test_a_service_that_opens_is_offered_just_after_the_minute_turns_with_no_tap(
+        live_server: LiveServer, kiosk_page) -> None:
+    """Hours turn on whole minutes: the kiosk reads the services again 2 s after each turn
+    (its own clock, faked here), also on a standard's page, and not in between."""
+    set_service(live_server, "AKTA", hours="closed")
+    page = kiosk_page(LANDSCAPE)
+    start = dt.datetime.now(dt.UTC).replace(second=20, microsecond=0)
+    page.clock.install(time=start)
+    open_kiosk(page, live_server)
+    page.click("[data-agency='DUKCAPIL']")
+    page.click("[data-service='AKTA']")
+    expect(page.locator("#std-closed")).to_be_visible()
+    settled(page)
+    reads: list[str] = []
+    page.on("request", lambda r: reads.append(r.url) if "/api/v1/services" in r.url else None)
+    set_service(live_server, "AKTA", hours="00:00-24:00")  # as the turn to its opening
+    page.clock.run_for(35_000)  # to :55, no turn yet
+    page.wait_for_timeout(300)
+    assert reads == []
+    expect(page.locator("#take-regular")).to_be_hidden()
+    page.clock.run_for(8_000)  # past :00 of the next minute and the 2 s margin
+    expect(page.locator("#take-regular")).to_be_visible()
+    expect(page.locator("#std-closed")).to_be_hidden()
+    assert len(reads) == 1
 
 
 def test_the_kiosk_returns_to_the_start_after_idle_time(live_server: LiveServer,
