@@ -379,7 +379,9 @@
     $("t-agency").textContent = tk.agency.name;
     $("t-ahead").textContent = t("persons", tk.people_ahead);
     const wait = tk.estimated_wait_minutes;
-    $("t-wait").textContent = wait === null || wait === undefined ? t("unknown_wait")
+    // no counter serves the service yet (before staff sign in): no estimate holds
+    $("t-wait").textContent = tk.open_counters === 0 ? t("no_counter")
+      : wait === null || wait === undefined ? t("unknown_wait")
       : (wait === 0 ? t("soon") : t("about_minutes", wait));
     const taken = tk.arrived_at || tk.issued_at;  // a booked ticket: its check-in, not its slot
     $("t-time").textContent = taken ? taken.slice(11, 16) : "";  // site time

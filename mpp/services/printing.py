@@ -537,7 +537,9 @@ def ticket_texts(ticket: dict[str, Any], lang: str, reason: str = "issue") -> di
         out["booked"] = t["booked"]
         out["booked_for"] = t["booked_for"].format(**moment(ticket["issued_at"]))
     wait = ticket.get("estimated_wait_minutes")
-    if wait is not None:
+    if ticket.get("open_counters") == 0:  # no estimate holds while nobody calls the service
+        out["wait"] = t["wait_no_counter"]
+    elif wait is not None:
         out["wait"] = (t["wait_soon"] if wait == 0
                        else t["wait_minutes"].format(minutes=number(wait)))
     if reason == "reprint":

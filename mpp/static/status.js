@@ -43,8 +43,9 @@
   function setHidden(id, hidden) { el(id).hidden = !!hidden; }
 
   function waitText(t) {
-    // First in line, but nobody calls this service now: "next" would not be true.
-    if (t.people_ahead === 0) { return t.open_counters === 0 ? T.no_counter_open : T.next_up; }
+    // Nobody calls this service now: neither "next" nor a number of minutes would be true.
+    if (t.open_counters === 0) { return T.no_counter_open; }
+    if (t.people_ahead === 0) { return T.next_up; }
     if (t.estimated_wait_minutes === null || t.estimated_wait_minutes === undefined) {
       return T.unknown_wait;
     }

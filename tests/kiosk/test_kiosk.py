@@ -109,12 +109,15 @@ def test_a_citizen_takes_a_ticket_and_it_is_printed(
     page.wait_for_selector("[data-screen='ticket'].active")
     expect(page.locator("#t-number")).to_have_text("A001")
     expect(page.locator("#t-ahead")).to_have_text("0 orang")
+    # nobody has opened a Disdukcapil counter yet: no "segera" that would not hold
+    expect(page.locator("#t-wait")).to_have_text("menunggu loket dibuka")
     page.wait_for_function("document.getElementById('t-qr').naturalWidth > 0")
     page.wait_for_selector(".k-print.printed", timeout=20000)
     expect(page.locator("#t-print")).to_contain_text("sudah tercetak")
     shot(page, output_dir, "landscape-4-ticket-printed")
     wait_for(lambda: printer.numbers() == ["A001"], what="the paper ticket")
     paper = printer.receipts()[0]
+    assert paper.line_with("Perkiraan tunggu").text == "Perkiraan tunggu: menunggu loket dibuka"
     api = Api(live_server.url)
     ticket = api.get("/queue").ok()
     assert paper.qrs[0].payload.startswith(f"{live_server.url}/t/")

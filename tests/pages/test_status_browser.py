@@ -224,6 +224,13 @@ def test_the_place_and_estimate_follow_the_queue_feed_without_a_read_per_page(
     the service's `queue` message (the call order), not by fetching its ticket again, so a
     change costs the server one message per service, not one read per waiting citizen."""
     page = phone_page
+    db = Database(shared_server.db_url)
+    try:
+        with db.write() as s:
+            accounts.create_user(s, START, "bank1", "petugas-mpp", "staff", "BANKSULTRA",
+                                 "Teller Satu")
+    finally:
+        db.dispose()
     shared_hall.issue("PAJAK")
     mine = shared_hall.issue("PAJAK")
     fetched: list[str] = []
@@ -232,6 +239,11 @@ def test_the_place_and_estimate_follow_the_queue_feed_without_a_read_per_page(
     page.goto(mine["status_url"])
     expect(page.locator("#st-live")).to_have_attribute("data-state", "on")
     expect(page.locator("#st-ahead")).to_have_text("1")
+    # no teller has opened a counter: no number of minutes would hold
+    expect(page.locator("#st-wait")).to_contain_text("Belum ada loket")
+    shared_hall.open_counter("bank1", "Loket 10")
+    truth = shared_hall.ticket(mine["token"])
+    expect(page.locator("#st-wait")).to_have_text(f"± {truth['estimated_wait_minutes']} menit")
     before = len(fetched)
 
     shared_hall.issue("PAJAK", priority=True)  # an elderly citizen: called first

@@ -144,6 +144,21 @@ def test_catalogue_numbers_follow_the_languages_locale() -> None:
     assert "reprint" not in idn and ticket_texts(ticket, "en", "reprint")["reprint"]
 
 
+def test_a_ticket_taken_while_no_counter_serves_its_service_promises_no_wait() -> None:
+    """Before staff sign in, 0 ahead is not "very soon" and 3 ahead not "15 min"."""
+    from mpp.services.printing import ticket_texts
+
+    for ahead, wait in ((0, 0), (3, 15)):
+        ticket = {"people_ahead": ahead, "estimated_wait_minutes": wait, "open_counters": 0,
+                  "issued_at": "2026-11-23T07:45:00+08:00"}
+        idn, eng = ticket_texts(ticket, "id"), ticket_texts(ticket, "en")
+        assert idn["wait"] == "Perkiraan tunggu: menunggu loket dibuka"
+        assert eng["wait"] == "Estimated wait: once a counter opens"
+    served = {"people_ahead": 0, "estimated_wait_minutes": 0, "open_counters": 1,
+              "issued_at": "2026-11-23T08:05:00+08:00"}
+    assert ticket_texts(served, "id")["wait"] == "Perkiraan tunggu: segera"
+
+
 def test_the_sample_ticket_is_printed_in_the_sites_language(app) -> None:
     from mpp.services.printing import PrintingService
 
