@@ -1,4 +1,5 @@
-"""Health, login and logout, the landing page, and JSON errors for unknown API paths."""
+"""Health, login and logout, the landing page and its icon, and JSON errors for unknown API
+paths."""
 
 from __future__ import annotations
 
@@ -39,6 +40,12 @@ def healthz() -> Any:
         return jsonify({"status": "ok", "database": "ok"})
     except Exception as exc:  # noqa: BLE001 - any failure means the database is unhealthy
         return jsonify({"status": "error", "database": str(exc.__class__.__name__)}), 503
+
+
+@bp.get("/favicon.ico")
+def favicon() -> Any:
+    """The hall's icon where a client asks for it without reading a page's ``<link>``."""
+    return redirect(url_for("static", filename="favicon.svg"), code=301)
 
 
 @bp.get("/")

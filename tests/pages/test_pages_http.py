@@ -131,3 +131,14 @@ def test_both_languages_say_everything():
     for texts in (CONSOLE_TEXTS, STATUS_TEXTS):
         assert set(texts["id"]) == set(texts["en"])
         assert all(texts["id"].values()) and all(texts["en"].values())
+
+
+def test_every_page_names_the_halls_icon_and_favicon_ico_leads_to_it(client):
+    """Browsers ask for /favicon.ico where a page names no icon (a 404 in every console)."""
+    page = client.get("/login").get_data(as_text=True)
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in page
+    moved = client.get("/favicon.ico")
+    assert moved.status_code == 301 and moved.headers["Location"].endswith("/static/favicon.svg")
+    icon = client.get("/static/favicon.svg")
+    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
+    assert icon.get_data(as_text=True).startswith("<svg")

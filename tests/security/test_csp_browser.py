@@ -1,5 +1,6 @@
 """In Chromium, under the Content-Security-Policy (enforced here, unlike in the other browser
-tests, whose Playwright waits need eval), every screen works and nothing is refused: the
+tests, whose Playwright waits need eval), every screen works and nothing is refused or
+fails (an HTTP error for anything a screen loads by itself, its icon included): the
 pages' behaviour lives in script files (no inline script), sockets connect, and the device
 pages take their token from the address once and drop it from the address bar."""
 
@@ -19,8 +20,10 @@ def strict_page(browser) -> Iterator[tuple[Any, list[str]]]:  # type: ignore[no-
     context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="id-ID")
     page = context.new_page()
     refused: list[str] = []
+    # a refusal, or anything a screen loads by itself failing (its icon, its scripts, its API
+    # reads: "Failed to load resource", also for the icon, which no response event reports)
     page.on("console", lambda m: refused.append(m.text)
-            if "Content Security Policy" in m.text else None)
+            if "Content Security Policy" in m.text or m.type == "error" else None)
     page.on("pageerror", lambda e: refused.append(str(e)))
     yield page, refused
     context.close()
