@@ -128,6 +128,7 @@ def create_app(config: Config | None = None, clock: Clock | None = None) -> Flas
     from .booking_web import bp as booking_bp
     from .console import bp as console_bp
     from .dashboard import bp as dashboard_bp
+    from .public_web import bp as public_bp
     from .status import bp as status_bp
     from .web import bp as web_bp
 
@@ -143,4 +144,5 @@ def create_app(config: Config | None = None, clock: Clock | None = None) -> Flas
     app.register_blueprint(admin_bp)
     app.register_blueprint(kiosk_bp)
     app.register_blueprint(dashboard_bp)
+    app.register_blueprint(public_bp)
     return app

@@ -1,5 +1,5 @@
-"""Health, login and logout, the landing page and its icon, and JSON errors for unknown API
-paths."""
+"""Health, login and logout, the hall's icon, and JSON errors for unknown API paths (the
+landing page is mpp.public_web's)."""
 
 from __future__ import annotations
 
@@ -46,12 +46,6 @@ def healthz() -> Any:
 def favicon() -> Any:
     """The hall's icon where a client asks for it without reading a page's ``<link>``."""
     return redirect(url_for("static", filename="favicon.svg"), code=301)
-
-
-@bp.get("/")
-def index() -> Any:
-    """The landing page: links to every screen of the hall."""
-    return render_template("index.html")
 
 
 def _safe_next(target: str | None) -> str | None:

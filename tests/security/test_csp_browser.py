@@ -81,6 +81,11 @@ def test_staff_manager_and_citizen_screens_run_under_the_csp(live_server, strict
     page, refused = strict_page
     base = live_server.url
     ticket = Api(base).issue("KTP")
+    for public in ("/", "/layanan"):
+        page.goto(f"{base}{public}")
+        page.wait_for_selector("main h1")
+    page.click("#KTP summary")  # a standard unfolds with no script
+    page.wait_for_selector("#KTP h3")
     page.goto(f"{base}/t/{ticket['token']}")
     page.wait_for_selector("#st-live[data-state=on]", timeout=15000)
     _sign_in(page, base, "dukcapil1", STAFF_PASSWORD)
