@@ -54,17 +54,47 @@ def _in_language(service: dict[str, Any], lang: str) -> dict[str, Any]:
             else service["name"]}
 
 
+def wait_words(low: int | None, high: int | None, issuing: bool, open_counters: int,
+               t: dict[str, Any]) -> str:
+    """What a ticket taken now would wait, in words: "± 15 menit", "5–20 menit" (an agency's
+    services differ), "segera", "belum ada loket buka", or "" when it takes no ticket now."""
+    if not issuing:
+        return ""
+    if high is None or low is None:
+        return str(t["no_counter"]) if open_counters == 0 else "—"
+    if high == 0:
+        return str(t["wait_now"])
+    if low == high:
+        return str(t["wait_about"]).format(n=high)
+    return str(t["wait_between"]).format(low=low, high=high)
+
+
 def _agencies(lang: str) -> list[dict[str, Any]]:
-    """The services in use, by agency in the hall's order."""
+    """The services in use, by agency in the hall's order, each with the queue now (the
+    boards' counts and estimates, mpp.services.outlook)."""
+    hall = current_hall()
+    t = texts(lang)
+    with hall.db.read() as s:
+        counts = hall.queue.presenter(s).queue_counts()
+    by_service = {row["service_id"]: row for row in counts["services"]}
+    by_agency = {row["agency_id"]: row for row in counts["agencies"]}
     agencies: dict[int, dict[str, Any]] = {}
-    for s in current_hall().queue.services():
+    for s in hall.queue.services():
         if s["closed_reason"] == "inactive":
             continue
+        now = by_service.get(s["id"], {})
+        wait = now.get("estimated_wait_minutes")
         agency = agencies.setdefault(s["agency"]["id"], {**s["agency"], "services": []})
-        agency["services"].append(_in_language(s, lang))
+        agency["services"].append({
+            **_in_language(s, lang),
+            "wait": wait_words(wait, wait, s["open"], now.get("open_counters", 0), t)})
     for a in agencies.values():
         a["open"] = sum(1 for s in a["services"] if s["open"])
         a["waiting"] = sum(s["waiting"] for s in a["services"])
+        now = by_agency.get(a["id"], {})
+        a["wait"] = wait_words(now.get("estimated_wait_minutes_min"),
+                               now.get("estimated_wait_minutes"), bool(a["open"]),
+                               now.get("open_counters", 0), t)
     return list(agencies.values())
 
 

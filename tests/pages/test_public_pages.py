@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from mpp.public_web.routes import hours_words, texts
+from mpp.public_web.routes import hours_words, texts, wait_words
 
 from ..support.browser import run_axe
 
@@ -24,6 +24,14 @@ def _standard(html: str, code: str) -> str:
     return html[start:html.index("</details>", start)]
 
 
+def _row(html: str, agency: str) -> str:
+    """An agency's row of the home page's "Antrean saat ini", after its name."""
+    row = re.search(rf'<tr><th scope="row"><a href="[^"]*#{agency}">[^<]*</a></th>(.*?)</tr>',
+                    html, re.S)
+    assert row is not None, agency
+    return _text(row.group(1)).strip()
+
+
 def test_the_home_page_shows_the_hall_now_and_leads_citizens_and_staff_on(client, api):
     api.issue("KTP")
     api.issue("KK")
@@ -34,11 +42,18 @@ def test_the_home_page_shows_the_hall_now_and_leads_citizens_and_staff_on(client
                  'href="/pengaduan?lang=id"', 'href="/console"', 'href="/dashboard"',
                  'href="/admin"'):
         assert href in html
-    # the queue now, by agency: Disdukcapil has its three services open and two waiting
-    row = re.search(r'<tr><th scope="row"><a href="[^"]*#DUKCAPIL">Disdukcapil</a></th>'
-                    r'(.*?)</tr>', html, re.S)
-    assert row is not None and _text(row.group(1)).split() == ["3", "dari", "3", "buka", "2"]
+    # the queue now, by agency: Disdukcapil has its three services open and two waiting,
+    # but no counter open yet, so no estimate
+    assert _row(html, "DUKCAPIL") == "3 dari 3 buka 2 belum ada loket buka"
     assert "Antrean saat ini" in words and "Untuk petugas" in words
+    # Loket 1 opens for KTP: one waits, the published 30 minutes halved while none is done
+    api.open_counter("dukcapil1", "Loket 1")
+    html = client.get("/").get_data(as_text=True)
+    assert _row(html, "DUKCAPIL") == "3 dari 3 buka 2 ± 15 menit"
+    ktp = _text(_standard(client.get("/layanan").get_data(as_text=True), "KTP"))
+    assert "1 orang menunggu Perkiraan tunggu: ± 15 menit" in ktp
+    kk = _text(_standard(client.get("/layanan").get_data(as_text=True), "KK"))
+    assert "Perkiraan tunggu: belum ada loket buka" in kk
 
 
 def test_the_standards_page_publishes_every_service_standard(client, clock):
@@ -92,6 +107,18 @@ def test_a_service_out_of_use_is_not_published(client, make):
 ])
 def test_hours_are_worded_in_the_pages_language(groups, lang, words):
     assert hours_words(groups, texts(lang)) == words
+
+
+@pytest.mark.parametrize("low,high,issuing,open_counters,lang,words", [
+    (5, 20, True, 3, "id", "5–20 menit"),
+    (15, 15, True, 1, "en", "about 15 min"),
+    (0, 0, True, 2, "id", "segera"),
+    (None, None, True, 0, "en", "no counter open yet"),
+    (None, None, False, 0, "id", ""),  # takes no ticket now: its state says why
+])
+def test_the_wait_is_worded_as_the_board_estimates_it(low, high, issuing, open_counters,
+                                                       lang, words):
+    assert wait_words(low, high, issuing, open_counters, texts(lang)) == words
 
 
 @pytest.mark.browser
