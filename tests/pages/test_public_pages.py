@@ -26,7 +26,7 @@ def _standard(html: str, code: str) -> str:
 
 def _row(html: str, agency: str) -> str:
     """An agency's row of the home page's "Antrean saat ini", after its name."""
-    row = re.search(rf'<tr><th scope="row"><a href="[^"]*#{agency}">[^<]*</a></th>(.*?)</tr>',
+    row = re.search(rf'<tr><th scope="row"><a href="[^"]*#{agency}">[^<]*</a>(.*?)</tr>',
                     html, re.S)
     assert row is not None, agency
     return _text(row.group(1)).strip()
@@ -44,12 +44,12 @@ def test_the_home_page_shows_the_hall_now_and_leads_citizens_and_staff_on(client
         assert href in html
     # the queue now, by agency: Disdukcapil has its three services open and two waiting,
     # but no counter open yet, so no estimate
-    assert _row(html, "DUKCAPIL") == "3 dari 3 buka 2 belum ada loket buka"
+    assert _row(html, "DUKCAPIL") == "3 dari 3 layanan buka 2 belum ada loket buka"
     assert "Antrean saat ini" in words and "Untuk petugas" in words
     # Loket 1 opens for KTP: one waits, the published 30 minutes halved while none is done
     api.open_counter("dukcapil1", "Loket 1")
     html = client.get("/").get_data(as_text=True)
-    assert _row(html, "DUKCAPIL") == "3 dari 3 buka 2 ± 15 menit"
+    assert _row(html, "DUKCAPIL") == "3 dari 3 layanan buka 2 ± 15 menit"
     ktp = _text(_standard(client.get("/layanan").get_data(as_text=True), "KTP"))
     assert "1 orang menunggu Perkiraan tunggu: ± 15 menit" in ktp
     kk = _text(_standard(client.get("/layanan").get_data(as_text=True), "KK"))
@@ -132,6 +132,11 @@ def test_the_public_pages_pass_axe_on_a_phone(live_server, browser):
             if path == "/layanan":
                 page.click("#KTP summary")  # a standard unfolded
                 assert page.locator("#KTP h3").first.is_visible()
+            # nothing wider than the phone: no sideways scrolling of the page
+            assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+            if path == "/":  # the queue's table fits too, with nothing to scroll sideways
+                assert page.evaluate("""() => { const box = document.querySelector('.pb-scroll');
+                    return box.scrollWidth <= box.clientWidth; }""")
             assert run_axe(page, live_server.url,
                            impacts=("minor", "moderate", "serious", "critical"),
                            run_only=["wcag2a", "wcag2aa", "wcag21aa"]) == [], path
