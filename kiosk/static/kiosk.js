@@ -262,6 +262,8 @@
       meta.append(el("span", "k-pill", t("waiting", s.waiting || 0)));
       b.append(meta);
       if (!s.open) b.append(el("span", "k-card-closed", closedText(s)));
+      // takes tickets, but nobody calls them yet (before staff sign in): say so before a tap
+      else if (s.open_counters === 0) b.append(el("span", "k-card-note", t("no_counter_yet")));
       b.addEventListener("click", () => {
         state.service = s;
         renderStandard();

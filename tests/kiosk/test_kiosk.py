@@ -98,6 +98,9 @@ def test_a_citizen_takes_a_ticket_and_it_is_printed(
     shot(page, output_dir, "landscape-1-agencies")
     page.click("[data-agency='DUKCAPIL']")
     page.wait_for_selector("[data-screen='services'].active")
+    # nobody has opened a Disdukcapil counter yet: the card says so before the tap
+    expect(page.locator("[data-service='KTP'] .k-card-note")).to_contain_text(
+        "Belum ada loket yang melayani")
     shot(page, output_dir, "landscape-2-services")
     page.click("[data-service='KTP']")
     page.wait_for_selector("[data-screen='standard'].active")
@@ -134,10 +137,13 @@ def test_a_citizen_takes_a_ticket_and_it_is_printed(
 
 def test_portrait_priority_ticket_is_shown_while_the_printer_is_offline(
         live_server: LiveServer, kiosk_page, output_dir: Path) -> None:
+    Api(live_server.url).open_counter("dukcapil2", "Loket 2")  # KTP and KK
     page = kiosk_page(PORTRAIT)
     open_kiosk(page, live_server)
     shot(page, output_dir, "portrait-1-agencies")
     page.click("[data-agency='DUKCAPIL']")
+    expect(page.locator("[data-service='AKTA'] .k-card-note")).to_be_visible()
+    expect(page.locator("[data-service='KK'] .k-card-note")).to_have_count(0)  # Loket 2
     page.click("[data-service='KK']")
     page.wait_for_selector("[data-screen='standard'].active")
     shot(page, output_dir, "portrait-2-standard")
@@ -150,6 +156,7 @@ def test_portrait_priority_ticket_is_shown_while_the_printer_is_offline(
     page.wait_for_selector("[data-screen='ticket'].active")
     expect(page.locator("#t-number")).to_have_text("B001")
     expect(page.locator("#t-priority")).to_have_text("Prioritas: Ibu hamil")
+    expect(page.locator("#t-wait")).to_have_text("segera")  # first, and Loket 2 serves KK
     # no print agent runs: the ticket stands on screen with a clear word about the printer
     page.wait_for_selector(".k-print.failed", timeout=10000)
     page.wait_for_function("document.getElementById('t-qr').naturalWidth > 0")
