@@ -64,6 +64,8 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     # test_metrics.py checks the refusals
     ("/metrics", "GET"): ANYONE,
     ("/", "GET"): ANYONE,
+    ("/layanan", "GET"): ANYONE,
+    ("/favicon.ico", "GET"): ANYONE,
     ("/static/<path:filename>", "GET"): ANYONE,
     ("/login", "GET"): ANYONE,
     ("/login", "POST"): ANYONE,
@@ -113,6 +115,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("/booking/<int:service_id>", "GET"): ANYONE,
     ("/booking/<int:service_id>", "POST"): ANYONE,
     ("/booking/static/<path:filename>", "GET"): ANYONE,
+    ("/public/static/<path:filename>", "GET"): ANYONE,
     ("/b/<token>", "GET"): ANYONE,
     ("/b/<token>/cancel", "POST"): ANYONE,
     ("/b/<token>/move", "POST"): ANYONE,
