@@ -54,6 +54,8 @@ FIELDS: dict[str, tuple[str, Any]] = {
     "Friday break": ("friday_break", N_("Istirahat salat Jumat")),
     "Address": ("address", N_("Alamat")),
     "Ticket footer": ("ticket_footer", N_("Catatan kaki tiket")),
+    "Service pledge": ("pledge", N_("Maklumat pelayanan")),
+    "Service pledge (English)": ("pledge_en", N_("Maklumat pelayanan dalam bahasa Inggris")),
     "Running text": ("running_text", N_("Teks berjalan")),
     "English running text": ("running_text_en", N_("Teks berjalan dalam bahasa Inggris")),
     "Booking slot_minutes": ("booking_slot_minutes", N_("Panjang slot (menit)")),

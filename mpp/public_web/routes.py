@@ -103,10 +103,15 @@ def _page(template: str, **context: Any) -> Any:
     hall = current_hall()
     with hall.db.read() as s:
         site = site_of(s)
-        name = ((site.settings or {}).get("name_en") or site.name) if lang == "en" \
-            else site.name
-    html = render_template(template, t=texts(lang), lang=lang, site_name=name,
-                           agencies=_agencies(lang), hours_words=hours_words, **context)
+        settings = site.settings or {}
+    english = lang == "en"
+    html = render_template(
+        template, t=texts(lang), lang=lang,
+        site_name=(settings.get("name_en") or site.name) if english else site.name,
+        address=settings.get("address", ""),
+        # the service pledge (maklumat pelayanan) as the hall displays it
+        pledge=(settings.get("pledge_en") if english else None) or settings.get("pledge", ""),
+        agencies=_agencies(lang), hours_words=hours_words, **context)
     return remember_language(make_response(html), lang)
 
 

@@ -49,7 +49,8 @@ from .site_layout import export_layout, load_layout, parse_toml
 
 #: site settings kept in Site.settings, with what the admin form shows for each
 SETTING_KEYS = ("name_en", "address", "logo", "ticket_footer", "running_text", "running_text_en",
-                "friday_break", "issue_cutoff_minutes", "complaints", "complaints_en")
+                "friday_break", "issue_cutoff_minutes", "complaints", "complaints_en",
+                "pledge", "pledge_en")
 MAX_LOGO_BYTES = 300_000
 RUNNING_TEXT_MAX = 2000
 CODE_CHARS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
@@ -753,7 +754,9 @@ class AdminService:
                                  ("running_text", RUNNING_TEXT_MAX, "Running text"),
                                  ("running_text_en", RUNNING_TEXT_MAX, "English running text"),
                                  ("complaints", 2000, "Complaint handling"),
-                                 ("complaints_en", 2000, "Complaint handling (English)")):
+                                 ("complaints_en", 2000, "Complaint handling (English)"),
+                                 ("pledge", 2000, "Service pledge"),
+                                 ("pledge_en", 2000, "Service pledge (English)")):
             if key in settings:
                 clean[key] = _text(settings[key], what, limit)
         if "friday_break" in settings:

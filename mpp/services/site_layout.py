@@ -25,7 +25,8 @@ from .accounts import audit
 SITE_KEYS = ("code", "name", "timezone")
 #: [site] texts kept in the site's settings, with their longest length (as in the admin form)
 SITE_TEXTS = {"name_en": 200, "address": 300, "ticket_footer": 300, "running_text": 2000,
-              "running_text_en": 2000, "complaints": 2000, "complaints_en": 2000}
+              "running_text_en": 2000, "complaints": 2000, "complaints_en": 2000,
+              "pledge": 2000, "pledge_en": 2000}
 SERVICE_FIELDS: dict[str, type | tuple[type, ...]] = {
     "name": str, "name_en": str, "description": str, "legal_basis": str, "fee_note": str,
     "sla_minutes": int, "fee": int, "daily_quota": int, "issue_cutoff_minutes": int,

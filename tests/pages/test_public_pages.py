@@ -46,6 +46,8 @@ def test_the_home_page_shows_the_hall_now_and_leads_citizens_and_staff_on(client
     # but no counter open yet, so no estimate
     assert _row(html, "DUKCAPIL") == "3 dari 3 layanan buka 2 belum ada loket buka"
     assert "Antrean saat ini" in words and "Untuk petugas" in words
+    assert "Jl. Drs. H. Abdullah Silondae No. 8, Kendari" in words  # where the hall is
+    assert "Maklumat pelayanan Dengan ini kami menyatakan sanggup" in words  # its pledge
     # Loket 1 opens for KTP: one waits, the published 30 minutes halved while none is done
     api.open_counter("dukcapil1", "Loket 1")
     html = client.get("/").get_data(as_text=True)
@@ -85,6 +87,7 @@ def test_the_public_pages_speak_english_when_asked_and_remember_it(client):
     assert ("Monday–Thursday 08:00–14:00 · Friday 08:00–11:30, 13:00–14:00 · "
             "Saturday–Sunday closed") in words
     assert 'href="/layanan?lang=id"' in html and "Bahasa Indonesia" in words
+    assert "Service pledge We hereby undertake" in words
     assert "The queue now" in _text(client.get("/").get_data(as_text=True))
     assert "Antrean saat ini" in _text(client.get("/?lang=id").get_data(as_text=True))
 
