@@ -61,6 +61,12 @@ def create_app(config: Config | None = None, clock: Clock | None = None) -> Flas
         app.config["SECRET_KEY"] = persistent_secret(config.DATA_DIR)
     app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=config.SESSION_HOURS)
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    # The cookie is written when the session changes (sign-in, a flash message, sign-out),
+    # not again on every request: a page's icon, style sheets and API reads, sent alongside
+    # a form's POST with the cookie as it was, would write that older session back over the
+    # one the POST left, and its "saved" message was lost (seen in CI). The server's token
+    # ends the session MPP_SESSION_HOURS after sign-in whatever the cookie says.
+    app.config["SESSION_REFRESH_EACH_REQUEST"] = False
     # Served over HTTPS, the session cookie never travels in clear text.
     app.config["SESSION_COOKIE_SECURE"] = config.PUBLIC_URL.startswith("https://")
     app.session_interface = CookieSessions()

@@ -155,6 +155,8 @@ def test_admin_sets_up_a_new_agency_that_issues_and_calls_tickets(live_server, b
     desk.keyboard.press("1")
     expect(desk.locator("#cs-counter-name")).to_have_text("Loket 13")
     expect(desk.locator("#cs-waiting")).to_contain_text("N001")
+    # the desk is drawn while the counter opens; its keys work once the actions are enabled
+    expect(desk.locator("#cs-actions [data-action=call_next]")).to_be_enabled()
     desk.keyboard.press("n")
     expect(desk.locator("#cs-number")).to_have_text("N001")
     desk.screenshot(path=str(shots / "admin-new-counter-calls.png"))

@@ -181,6 +181,21 @@ def test_session_cookie_is_httponly_lax_and_secure_over_https(db_url, clock):
     plain.extensions["mpp"].db.dispose()
 
 
+def test_a_request_that_changes_nothing_in_the_session_writes_no_cookie(client):
+    """Only a change writes the session cookie: the icon, a style sheet or an API read sent
+    with an older cookie beside a form's POST must not write that session back over the one
+    the POST left (the POST's flash message was lost so in CI)."""
+    r = sign_in(client, "admin")
+    assert any(h.startswith("session=") for h in r.headers.getlist("Set-Cookie"))
+    for path in ("/static/favicon.svg", "/favicon.ico", "/api/v1/services", "/admin",
+                 "/no-such-page"):
+        r = client.get(path)
+        assert r.status_code in (200, 301, 404), path
+        assert not [h for h in r.headers.getlist("Set-Cookie") if h.startswith("session=")], path
+    r = client.post("/logout", data={"csrf_token": csrf_token(client)})
+    assert any(h.startswith("session=") for h in r.headers.getlist("Set-Cookie"))
+
+
 def test_behind_a_trusted_proxy_the_limit_counts_each_client(db_url, clock):
     app = make_app(db_url, clock, LOGIN_RATE_LIMIT="2 per minute", TRUSTED_PROXIES=1)
     client = app.test_client()
