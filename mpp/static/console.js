@@ -189,6 +189,15 @@
     return null;
   }
 
+  /* How many wait for the counter's services (a ticket is counted once, whichever serves it). */
+  function waitingAt(counter) {
+    var n = 0;
+    (state.services || []).forEach(function (s) {
+      if (counter.service_ids.indexOf(s.id) >= 0) { n += s.waiting || 0; }
+    });
+    return n;
+  }
+
   function renderPicker() {
     var list = myCounters();
     var html = [];
@@ -203,6 +212,7 @@
         "<li class=\"" + (mine ? "cs-mine" : "") + "\">" +
         "<span class=\"cs-cname\">" + esc(c.name) + "</span>" +
         "<span class=\"cs-cservices\">" + esc(c.service_ids.map(serviceName).join(", ")) +
+        "</span><span class=\"cs-cwaiting\">" + esc(fmt(T.pick_waiting, { n: waitingAt(c) })) +
         "</span><span class=\"cs-cstate\">" + esc(stateText) + "</span>" +
         "<button type=\"button\" class=\"cs-act" + (mine ? " cs-primary" : "") + "\"" +
         " data-counter=\"" + c.id + "\"" + (taken ? " disabled" : "") +
@@ -746,6 +756,15 @@
     socket.on("connect_error", function () { setLive(false); startPolling(); });
     socket.on("queue", function (msg) {
       if (state.counterId && countsChanged(msg)) { reloadView(); }
+      if (!state.counterId && msg && msg.services && !$("cs-picker").hidden) {
+        // the picker's waiting counts, from the same message (no request)
+        msg.services.forEach(function (row) {
+          (state.services || []).forEach(function (s) {
+            if (s.id === row.service_id) { s.waiting = row.waiting; }
+          });
+        });
+        renderPicker();
+      }
     });
     socket.on("called", function (call) {
       if (state.counterId && call && call.counter && call.counter.id === state.counterId) {

@@ -30,6 +30,26 @@ def _ready_to_call(page):  # type: ignore[no-untyped-def]
     expect(page.locator("#cs-actions [data-action=call_next]")).to_be_enabled()
 
 
+def test_the_pickers_waiting_counts_follow_the_hall_live(shared_server, shared_hall,
+                                                         live_make, desk_page):
+    page = desk_page
+    ours = live_make.agency("UJW")
+    a, b = ours.service(), ours.service(prefix="QW")
+    ours.counter([a])
+    ours.counter([a, b])
+    clerk = ours.staff()
+    shared_hall.issue(a)
+    sign_in(page, shared_server.url, clerk)
+    waiting = page.locator("#cs-counter-list .cs-cwaiting")
+    expect(waiting).to_have_text(["1 menunggu", "1 menunggu"])
+    expect(page.locator("#cs-live")).to_have_attribute("data-state", "on")
+    fetched: list[str] = []
+    page.on("request", lambda r: fetched.append(r.url) if "/api/v1/" in r.url else None)
+    shared_hall.issue(b)  # at a kiosk: only the counter serving b counts it
+    expect(waiting).to_have_text(["1 menunggu", "2 menunggu"])
+    assert fetched == [], "the counts come with the hall's queue message"
+
+
 def test_console_drives_a_full_ticket_life_with_the_keyboard(shared_server, shared_hall,
                                                              live_make, desk_page, shots):
     page = desk_page
@@ -42,9 +62,12 @@ def test_console_drives_a_full_ticket_life_with_the_keyboard(shared_server, shar
     a1, a2, a3 = shared_hall.issue(a), shared_hall.issue(a), shared_hall.issue(a)
     sign_in(page, shared_server.url, clerk)
 
-    # The counter picker lists the agency's three counters; "2" opens the second (a and b).
+    # The counter picker lists the agency's three counters, each with how many wait for
+    # its services, live; "2" opens the second (a and b).
     expect(page.locator("#cs-picker")).to_be_visible()
     expect(page.locator("#cs-counter-list li")).to_have_count(3)
+    expect(page.locator("#cs-counter-list .cs-cwaiting")).to_have_text(
+        ["3 menunggu", "3 menunggu", "0 menunggu"])
     page.screenshot(path=str(shots / "console-picker.png"))
     page.keyboard.press("2")
     expect(page.locator("#cs-counter-name")).to_have_text(both)
