@@ -61,7 +61,6 @@ EXIT_REVOKED = 4
 log = logging.getLogger("mpp.printer")
 
 
-
 class Journal:
     """Ids of the jobs this agent has printed, one per line in a file; the newest ``keep``."""
 
@@ -151,8 +150,8 @@ class PrintAgent:
         self.exit_code = 0
         self.exit_reason: str | None = None
         self.sio = InOrderClient(reconnection=True, reconnection_attempts=0,
-                                   reconnection_delay=1, reconnection_delay_max=5,
-                                   logger=False, engineio_logger=False)
+                                 reconnection_delay=1, reconnection_delay_max=5,
+                                 logger=False, engineio_logger=False)
         self.sio.on("connect", self._on_connect, namespace=NAMESPACE)
         self.sio.on("disconnect", self._on_disconnect, namespace=NAMESPACE)
         self.sio.on("print", self._on_print, namespace=NAMESPACE)

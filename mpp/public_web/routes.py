@@ -9,7 +9,6 @@ from flask import make_response, render_template
 from ..console.lang import choose_language, remember_language
 from ..hall import current_hall
 from ..i18n import Section
-from ..services.presenter import site_of
 from . import bp
 
 TEXTS = Section("public")
@@ -22,6 +21,8 @@ def texts(lang: str) -> dict[str, Any]:
     """The public pages' texts in ``lang``, with the kiosk's for hours and closed reasons."""
     kiosk = KIOSK[lang]
     return {**{key: kiosk[key] for key in SHARED}, **TEXTS[lang]}
+
+
 ALWAYS = [["00:00", "24:00"]]
 
 
@@ -69,17 +70,14 @@ def wait_words(low: int | None, high: int | None, issuing: bool, open_counters: 
     return str(t["wait_between"]).format(low=low, high=high)
 
 
-def _agencies(lang: str) -> list[dict[str, Any]]:
+def _agencies(services: list[dict[str, Any]], counts: dict[str, Any], lang: str,
+              t: dict[str, Any]) -> list[dict[str, Any]]:
     """The services in use, by agency in the hall's order, each with the queue now (the
     boards' counts and estimates, mpp.services.outlook)."""
-    hall = current_hall()
-    t = texts(lang)
-    with hall.db.read() as s:
-        counts = hall.queue.presenter(s).queue_counts()
     by_service = {row["service_id"]: row for row in counts["services"]}
     by_agency = {row["agency_id"]: row for row in counts["agencies"]}
     agencies: dict[int, dict[str, Any]] = {}
-    for s in hall.queue.services():
+    for s in services:
         if s["closed_reason"] == "inactive":
             continue
         now = by_service.get(s["id"], {})
@@ -101,17 +99,20 @@ def _agencies(lang: str) -> list[dict[str, Any]]:
 def _page(template: str, **context: Any) -> Any:
     lang = choose_language()
     hall = current_hall()
-    with hall.db.read() as s:
-        site = site_of(s)
-        settings = site.settings or {}
     english = lang == "en"
+    with hall.db.read() as s:  # one transaction, one presenter: each count read once
+        p = hall.queue.presenter(s)
+        settings = p.site.settings or {}
+        site_name = (settings.get("name_en") or p.site.name) if english else p.site.name
+        services = hall.queue.presented_services(p)
+        counts = p.queue_counts()
+    t = texts(lang)
     html = render_template(
-        template, t=texts(lang), lang=lang,
-        site_name=(settings.get("name_en") or site.name) if english else site.name,
+        template, t=t, lang=lang, site_name=site_name,
         address=settings.get("address", ""),
         # the service pledge (maklumat pelayanan) as the hall displays it
         pledge=(settings.get("pledge_en") if english else None) or settings.get("pledge", ""),
-        agencies=_agencies(lang), hours_words=hours_words, **context)
+        agencies=_agencies(services, counts, lang, t), hours_words=hours_words, **context)
     return remember_language(make_response(html), lang)
 
 

@@ -784,13 +784,19 @@ class QueueService:
 
     def services(self, agency_code: str | None = None) -> list[dict[str, Any]]:
         with self.db.read() as s:
-            p = self.presenter(s)
-            stmt = (select(Service).join(Agency).where(Agency.site_id == p.site.id)
-                    .options(selectinload(Service.agency))
-                    .order_by(Agency.sort_order, Agency.id, Service.id))
-            if agency_code:
-                stmt = stmt.where(Agency.code == agency_code)
-            return [p.service(sv) for sv in s.scalars(stmt)]
+            return self.presented_services(self.presenter(s), agency_code)
+
+    @staticmethod
+    def presented_services(p: Presenter, agency_code: str | None = None
+                           ) -> list[dict[str, Any]]:
+        """:meth:`services` read in ``p``'s transaction, sharing what ``p`` already read
+        (the waiting counts, open counters and holidays)."""
+        stmt = (select(Service).join(Agency).where(Agency.site_id == p.site.id)
+                .options(selectinload(Service.agency))
+                .order_by(Agency.sort_order, Agency.id, Service.id))
+        if agency_code:
+            stmt = stmt.where(Agency.code == agency_code)
+        return [p.service(sv) for sv in p.session.scalars(stmt)]
 
     def counters(self) -> list[dict[str, Any]]:
         with self.db.read() as s:

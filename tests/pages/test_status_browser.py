@@ -15,6 +15,7 @@ from mpp.services import accounts
 
 from ..support.browser import run_axe
 from ..support.databases import START
+from ..support.live import LiveServer
 
 pytestmark = pytest.mark.browser
 
@@ -137,15 +138,19 @@ def _round_trip(page) -> None:  # type: ignore[no-untyped-def]
     page.evaluate("1")
 
 
-def test_a_hidden_status_page_lets_go_of_its_socket_and_catches_up_on_return(
-        shared_server, shared_hall, phone_page, shots):
-    db = Database(shared_server.db_url)
+def _add_clerk(server: LiveServer, username: str, agency: str, full_name: str) -> None:
+    """A staff member of a demo agency that has none (password ``petugas-mpp``)."""
+    db = Database(server.db_url)
     try:
         with db.write() as s:
-            accounts.create_user(s, START, "pdam1", "petugas-mpp", "staff", "PDAM",
-                                 "Rina Lestari")
+            accounts.create_user(s, START, username, "petugas-mpp", "staff", agency, full_name)
     finally:
         db.dispose()
+
+
+def test_a_hidden_status_page_lets_go_of_its_socket_and_catches_up_on_return(
+        shared_server, shared_hall, phone_page, shots):
+    _add_clerk(shared_server, "pdam1", "PDAM", "Rina Lestari")
     page = phone_page
     sockets: list = []
     reads: list[str] = []
@@ -224,13 +229,7 @@ def test_the_place_and_estimate_follow_the_queue_feed_without_a_read_per_page(
     the service's `queue` message (the call order), not by fetching its ticket again, so a
     change costs the server one message per service, not one read per waiting citizen."""
     page = phone_page
-    db = Database(shared_server.db_url)
-    try:
-        with db.write() as s:
-            accounts.create_user(s, START, "bank1", "petugas-mpp", "staff", "BANKSULTRA",
-                                 "Teller Satu")
-    finally:
-        db.dispose()
+    _add_clerk(shared_server, "bank1", "BANKSULTRA", "Teller Satu")
     shared_hall.issue("PAJAK")
     mine = shared_hall.issue("PAJAK")
     fetched: list[str] = []
