@@ -212,6 +212,8 @@ def test_the_console_marks_a_remote_ticket_and_checks_it_in_by_its_code(page, li
     expect(page.locator("#cs-counter-name")).to_have_text(desk.counter)
     row = page.locator("#cs-waiting li", has_text=number)
     expect(row.locator(".cs-wremote")).to_contain_text("Belum check-in")
+    # the desk is drawn while the counter opens; it takes a check-in once that is done
+    expect(page.locator("#cs-actions [data-action=call_next]")).to_be_enabled()
     page.fill("#cs-checkin-code", code.lower())
     page.press("#cs-checkin-code", "Enter")
     expect(page.locator("#cs-notice")).to_have_text(f"{number} sudah check-in dan masuk antrean.")
